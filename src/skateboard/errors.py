@@ -1,0 +1,74 @@
+"""The one exception type for bad user input.
+
+A :class:`SpecError` carries the file, the field path, the offending value and what is
+allowed, so the CLI can print it as one readable line (DESIGN.md, "Results and errors").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class SpecError(ValueError):
+    """A specification (TOML file, CLI argument, CSV) is invalid.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what is allowed.
+    file : str or None
+        The file the value came from, if any.
+    field : str or None
+        Dotted field path, e.g. ``packs.standard.usable_energy``.
+    value : object
+        The offending value (shown with ``repr``), if any.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, field: str | None = None,
+                 value: object = ..., allowed: str | None = None):
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = []
+        where = ""
+        if self.file:
+            where = self.file
+        if self.field:
+            where = f"{where}: {self.field}" if where else self.field
+        if where:
+            parts.append(where)
+        text = self.message
+        if self.value is not ...:
+            text = f"{text} (got {self.value!r})"
+        if self.allowed:
+            text = f"{text}; allowed: {self.allowed}"
+        parts.append(text)
+        return ": ".join(parts)
+
+    def with_context(self, *, file: str | None = None, prefix: str | None = None) -> "SpecError":
+        """Return a copy with the file set and the field path prefixed."""
+        field = self.field
+        if prefix:
+            field = f"{prefix}.{field}" if field else prefix
+        return SpecError(self.message, file=file or self.file, field=field, value=self.value,
+                         allowed=self.allowed)
+
+
+def close_matches(word: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix, or an empty string when nothing is close."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
+
+
+def unknown_name(kind: str, name: str, choices: Iterable[str], *, file: str | None = None,
+                 field: str | None = None) -> SpecError:
+    """The error for an unknown bundled name: it lists the valid ones (PyBaMM style)."""
+    choices = sorted(choices)
+    return SpecError(f"unknown {kind}{close_matches(name, choices)}", file=file, field=field,
+                     value=name, allowed=", ".join(choices))

@@ -1,0 +1,166 @@
+"""Variants -> the kernel's structure of arrays (one row of SI parameters per variant)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+
+from skateboard.engine import layout as L
+from skateboard.physics import battery
+from skateboard.spec.variant import Variant
+
+#: Standard gravity [m/s^2] (CGPM 1901; ISO 80000-3).
+GRAVITY = 9.80665
+#: Reference air density [kg/m^3] of WLTP road-load determination: 20 degC, 100 kPa
+#: (UN GTR 15 Annex 4, para. 4.5.7 / EU 2017/1151 Sub-Annex 4).
+AIR_DENSITY_WLTP = 1.189
+#: Driver mass [kg] included in the EU mass in running order (EU 2021/535 Annex XIII; 75 kg).
+DRIVER_MASS = 75.0
+#: Peak tyre-road friction on dry asphalt (Wong, Theory of Ground Vehicles, 4th ed., 2008,
+#: Table 1.3: 0.8-0.9); we take 0.9.
+DRY_ASPHALT_FRICTION = 0.9
+#: Regenerative braking fades linearly to zero between these speeds [m/s] (5 and 10 km/h).
+#: Assumption: blended-brake calibrations hand braking to the friction brakes near standstill,
+#: where motor torque is imprecise; FASTSim-2 applies a comparable low-speed regen taper.
+REGEN_FADE = (5.0 / 3.6, 10.0 / 3.6)
+REX_TABLE_POINTS = 21
+CHEMISTRY_ROWS = {c: j for j, c in enumerate(battery.CHEMISTRIES)}
+
+
+def _as_array(value, n, default):
+    if value is None:
+        return np.full(n, default, dtype=float)
+    arr = np.asarray(value, dtype=float)
+    return np.broadcast_to(arr, (n,)).astype(float) if arr.ndim == 0 or arr.shape == (n,) else arr
+
+
+@functools.lru_cache(maxsize=4096)
+def pack_state(pack) -> dict:
+    """OCV table row, capacity [C], voltage limits [V] and usable SOC window of a pack."""
+    table = battery.ocv_table(pack.chemistry, pack.nominal_voltage)
+    capacity = battery.charge_capacity(table, pack.gross_energy)
+    soc_min, soc_max = battery.usable_window(table, capacity, pack.usable_energy)
+    v_min, v_max = battery.voltage_limits(pack.chemistry, pack.nominal_voltage)
+    return dict(table=table, capacity=capacity, soc_min=soc_min, soc_max=soc_max, v_min=v_min, v_max=v_max)
+
+
+def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
+    """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of a variant at test ``mass`` [kg].
+
+    Physical form: F0 = C_rr m g, F1 = 0, F2 = rho C_d A / 2 (Gillespie, Fundamentals of
+    Vehicle Dynamics, 1992, ch. 4). Coast-down form: the coefficients as given (they were
+    measured at the vehicle's own test mass)."""
+    if variant.f0 is not None:
+        return variant.f0, variant.f1, variant.f2
+    return (variant.rolling_resistance_coefficient * mass * GRAVITY, 0.0,
+            0.5 * air_density * variant.drag_coefficient * variant.frontal_area)
+
+
+def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
+                 battery_temperature=None, hvac_power=None, air_density: float = AIR_DENSITY_WLTP,
+                 tyre_road_friction=None, range_extender_enabled: bool = True,
+                 fuels: dict | None = None):
+    """Build the kernel's inputs.
+
+    Parameters
+    ----------
+    variants : sequence of Variant
+    mass : float or array (N,), optional
+        Test mass [kg]; default curb mass + 75 kg driver.
+    soc_initial : float or array, optional
+        Initial SOC (fraction of gross capacity); default the top of the usable window.
+    battery_temperature : float or array, optional
+        Pack temperature [K]; default 298.15 K (25 degC).
+    hvac_power : float or array, optional
+        Cabin heating/cooling electrical power [W] added to the auxiliaries; default 0.
+    tyre_road_friction : float or array, optional
+        Peak friction coefficient; default 0.9 (dry asphalt).
+    range_extender_enabled : bool
+        False runs EREVs on their battery alone (engine never starts).
+
+    Returns
+    -------
+    params (N x N_PARAMS), ocv_tables (n_chem x 101), rex_tables (N x 21)
+    """
+    n = len(variants)
+    params = np.zeros((n, L.N_PARAMS))
+    ocv_tables = np.zeros((n, battery.OCV_TABLE_POINTS))
+    rex_tables = np.ones((n, REX_TABLE_POINTS))
+    curb = np.array([v.curb_mass for v in variants])
+    mass = _as_array(mass, n, np.nan)
+    mass = np.where(np.isnan(mass), curb + DRIVER_MASS, mass)
+    temp = _as_array(battery_temperature, n, 298.15)
+    hvac = _as_array(hvac_power, n, 0.0)
+    mu = _as_array(tyre_road_friction, n, DRY_ASPHALT_FRICTION)
+    soc0 = _as_array(soc_initial, n, np.nan)
+    for i, v in enumerate(variants):
+        p = params[i]
+        p[L.P_MASS] = mass[i]
+        p[L.P_INERTIAL_MASS] = mass[i] * (1.0 + v.rotating_inertia_fraction)
+        p[L.P_F0], p[L.P_F1], p[L.P_F2] = road_load_coefficients(v, mass[i], air_density)
+        p[L.P_GRAVITY] = GRAVITY
+        p[L.P_WHEEL_RADIUS] = v.wheel_radius
+        p[L.P_WHEELBASE] = v.wheelbase
+        p[L.P_CG_HEIGHT] = v.cg_height
+        p[L.P_FRONT_MASS_SHARE] = v.front_mass_share
+        p[L.P_TYRE_ROAD_FRICTION] = mu[i]
+        units = sorted(v.drive_units, key=lambda d: d.axle != "rear")  # rear (primary) first
+        if len(units) > 2:
+            raise ValueError(f"{v.name}: at most two drive units are supported")
+        for u, du in enumerate(units):
+            o = u * L.DU_STRIDE
+            p[L.P_DU0_PRESENT + o] = 1.0
+            p[L.P_DU0_FRONT + o] = 1.0 if du.axle == "front" else 0.0
+            p[L.P_DU0_PEAK_POWER + o] = du.peak_power
+            p[L.P_DU0_PEAK_TORQUE + o] = du.peak_torque
+            p[L.P_DU0_MAX_SPEED + o] = du.max_speed
+            p[L.P_DU0_GEAR_RATIO + o] = du.gear_ratio
+            p[L.P_DU0_GEAR_EFF + o] = du.gearbox_efficiency
+            for c in range(4):
+                p[L.P_DU0_C0 + o + c] = du.loss_coefficients[c]
+        st = pack_state(v.pack)
+        ocv_tables[i] = st["table"]
+        p[L.P_OCV_ROW] = i
+        p[L.P_CAPACITY] = st["capacity"]
+        p[L.P_RESISTANCE] = v.pack.resistance
+        p[L.P_TEMPERATURE] = temp[i]
+        p[L.P_V_MIN], p[L.P_V_MAX] = st["v_min"], st["v_max"]
+        p[L.P_SOC_MIN], p[L.P_SOC_MAX] = st["soc_min"], st["soc_max"]
+        p[L.P_SOC_INITIAL] = st["soc_max"] if np.isnan(soc0[i]) else soc0[i]
+        p[L.P_MAX_DISCHARGE_POWER] = v.pack.max_discharge_power
+        p[L.P_MAX_CHARGE_POWER] = v.pack.max_charge_power
+        p[L.P_AUX_POWER] = v.aux_power + hvac[i]
+        p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = REGEN_FADE
+        p[L.P_REX_LHV] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
+        p[L.P_REX_EFF_ROW] = i
+        rex = v.range_extender
+        if rex is not None and range_extender_enabled:
+            em = v.energy_management
+            fuel = (fuels or {}).get(rex.fuel)
+            if fuel is None:
+                from skateboard.spec.fuels import load_fuel  # spec data, looked up by name
+                fuel = load_fuel(rex.fuel)
+            p[L.P_REX_PRESENT] = 1.0
+            p[L.P_REX_MAX_POWER] = rex.max_power
+            p[L.P_REX_GEN_EFF] = rex.generator_efficiency
+            p[L.P_REX_IDLE_FUEL_POWER] = rex.idle_fuel_power
+            p[L.P_REX_MIN_ON_TIME] = rex.min_on_time
+            p[L.P_REX_START_FUEL_ENERGY] = rex.start_fuel_energy
+            p[L.P_REX_FUEL_MASS_MAX] = rex.fuel_tank_volume * fuel.density
+            p[L.P_REX_LHV] = fuel.lower_heating_value
+            p[L.P_REX_FUEL_DENSITY] = fuel.density
+            grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
+            eff = np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency)
+            eff = np.maximum(eff, 1e-3)
+            rex_tables[i] = eff
+            best = grid[1:][np.argmax(eff[1:])]
+            p[L.P_REX_BEST_POWER] = (em.best_efficiency_power if em.best_efficiency_power > 0
+                                     else best * rex.max_power)
+            p[L.P_EM_STRATEGY] = L.STRATEGIES[em.strategy]
+            p[L.P_EM_SOC_TARGET] = em.soc_target
+            p[L.P_EM_SOC_LOW] = em.soc_low
+            p[L.P_EM_SOC_HIGH] = em.soc_high
+            p[L.P_EM_GAIN] = em.gain
+    return params, ocv_tables, rex_tables

@@ -1,0 +1,76 @@
+"""Public entry point of the engine: simulate N variants over a drive cycle in one kernel call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from skateboard.engine import layout as L
+from skateboard.engine.batch import build_params
+from skateboard.engine.kernel import run_batch
+from skateboard.engine.result import SimResult
+
+#: WLTP speed-trace tolerance: 2 km/h (UN GTR 15 Annex 6 para. 2.6.8.3.1.2); used as the
+#: break-off shortfall of range tests.
+WLTP_SPEED_TOLERANCE = 2.0 / 3.6
+
+
+def cycle_arrays(cycle):
+    """Speed [m/s], sin and cos of the grade, and phase index of each step of a Cycle."""
+    speed = np.ascontiguousarray(cycle.speed, dtype=float)
+    grade = np.zeros_like(speed) if getattr(cycle, "grade", None) is None else np.asarray(cycle.grade, float)
+    phase_of_step = np.zeros(len(speed), dtype=np.int64)
+    names = []
+    for j, ph in enumerate(getattr(cycle, "phases", ()) or ()):
+        # step k covers samples k-1 -> k; it belongs to the phase containing sample k
+        phase_of_step[ph.start + 1: ph.end + 1] = j
+        names.append(ph.name)
+    if not names:
+        names = ["all"]
+    return speed, np.sin(grade), np.cos(grade), phase_of_step, names
+
+
+def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
+                    stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
+                    record: bool = False) -> SimResult:
+    """Run the kernel on prepared parameter arrays (see :func:`build_params`)."""
+    speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
+    n = params.shape[0]
+    dt = float(getattr(cycle, "dt", None) or (cycle.time[1] - cycle.time[0]))
+    summary = np.zeros((n, L.N_SUMMARY))
+    phases = np.zeros((n, repeats, len(phase_names), L.N_PHASE))
+    steps = repeats * (len(speed) - 1) + 1
+    trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
+    run_batch(np.ascontiguousarray(params), ocv_tables, rex_tables, speed, gsin, gcos, phase_of_step,
+              dt, int(repeats), bool(stop_on_breakoff), float(breakoff_shortfall), bool(record),
+              summary, phases, trace)
+    return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
+                     cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
+                     phase_names=phase_names, trace=trace if record else None, params=params, dt=dt)
+
+
+def simulate(variants: Sequence, cycle, *, repeats: int = 1, stop_on_breakoff: bool = False,
+             breakoff_shortfall: float = WLTP_SPEED_TOLERANCE, record: bool = False,
+             **conditions) -> SimResult:
+    """Simulate variants over a drive cycle.
+
+    Parameters
+    ----------
+    variants : sequence of :class:`~skateboard.spec.variant.Variant`
+    cycle : :class:`~skateboard.cycles.Cycle`
+    repeats : int
+        Drive the cycle this many times in a row, state carried over.
+    stop_on_breakoff : bool
+        Stop a variant when it falls more than ``breakoff_shortfall`` [m/s] below the trace
+        (the WLTP break-off criterion of range tests).
+    record : bool
+        Keep time series (memory N x steps x 7 floats).
+    **conditions
+        Passed to :func:`skateboard.engine.batch.build_params` (mass, soc_initial,
+        battery_temperature, hvac_power, tyre_road_friction, range_extender_enabled, ...).
+    """
+    params, ocv, rex = build_params(variants, **conditions)
+    return simulate_params(params, ocv, rex, cycle, names=[v.name for v in variants], repeats=repeats,
+                           stop_on_breakoff=stop_on_breakoff, breakoff_shortfall=breakoff_shortfall,
+                           record=record)

@@ -1,0 +1,137 @@
+"""Battery pack as an equivalent circuit: open-circuit voltage over SOC and a series resistance.
+
+P_terminal = V_oc * I - R * I**2   (discharge positive, DESIGN.md sign convention)
+
+solved exactly for the current. Cell curves are scaled to the pack by its nominal voltage.
+
+References
+----------
+- OCV shapes: representative curves digitised for a graphite/LFP cell (flat plateau near
+  3.3 V; Prada et al., J. Electrochem. Soc. 160 (2013) A616, PyBaMM parameter set
+  ``Prada2013``) and a graphite/NMC811 cell (Chen et al., J. Electrochem. Soc. 167 (2020)
+  080534, PyBaMM ``Chen2020``). Assumption: read off those papers' figures at 10 % steps, not
+  a fit to any maker's cell.
+- Resistance: PyBaMM ``ecm/example_set.py``: DCIR 1 mOhm at 25 degC and 50 % SOC for a
+  100 Ah cell, quadratic in SOC rising to 1.2x at 0 and 100 %, Arrhenius in temperature with
+  Ea = 20 kJ/mol. We keep that shape and scale it to the pack's resistance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+GAS_CONSTANT = 8.314462618  # J/(mol K), CODATA 2018
+T_REF = 298.15              # K, 25 degC, reference temperature of the pack resistance
+ACTIVATION_ENERGY = 20_000.0  # J/mol, PyBaMM ecm example_set (see module docstring)
+RESISTANCE_SOC_CURVATURE = 0.8  # R(soc)/R(0.5) = 1 + 0.8 (soc - 0.5)^2 -> 1.2 at 0 and 1
+
+CHEMISTRIES = ("LFP", "NMC")
+#: nominal cell voltage [V] (REFERENCE.md: LFP 3.2-3.3 V, NMC 3.6-3.7 V)
+CELL_NOMINAL_VOLTAGE = {"LFP": 3.2, "NMC": 3.65}
+#: cell voltage limits [V] (REFERENCE.md: LFP 2.5-3.65 V, NMC 3.0-4.2 V)
+CELL_VOLTAGE_LIMITS = {"LFP": (2.5, 3.65), "NMC": (3.0, 4.2)}
+
+_SOC_POINTS = np.linspace(0.0, 1.0, 11)
+#: cell OCV [V] at SOC 0, 0.1, ..., 1.0
+CELL_OCV = {
+    "LFP": np.array([2.90, 3.20, 3.24, 3.27, 3.29, 3.30, 3.31, 3.32, 3.33, 3.34, 3.45]),
+    "NMC": np.array([3.30, 3.50, 3.58, 3.63, 3.67, 3.72, 3.79, 3.87, 3.95, 4.05, 4.17]),
+}
+OCV_TABLE_POINTS = 101  # the kernel's uniform OCV table resolution
+
+
+def ocv_table(chemistry: str, nominal_voltage: float, points: int = OCV_TABLE_POINTS) -> np.ndarray:
+    """Pack OCV [V] on a uniform SOC grid of ``points`` from 0 to 1.
+
+    The cell curve is scaled by ``nominal_voltage / CELL_NOMINAL_VOLTAGE[chemistry]``
+    (the number of cells in series, kept fractional so the pack's quoted voltage is kept)."""
+    soc = np.linspace(0.0, 1.0, points)
+    scale = nominal_voltage / CELL_NOMINAL_VOLTAGE[chemistry]
+    return np.interp(soc, _SOC_POINTS, CELL_OCV[chemistry]) * scale
+
+
+def voltage_limits(chemistry: str, nominal_voltage: float) -> tuple[float, float]:
+    """Pack terminal voltage limits [V] (min, max)."""
+    scale = nominal_voltage / CELL_NOMINAL_VOLTAGE[chemistry]
+    lo, hi = CELL_VOLTAGE_LIMITS[chemistry]
+    return lo * scale, hi * scale
+
+
+def charge_capacity(table: np.ndarray, gross_energy: float) -> float:
+    """Charge capacity [C] such that the OCV integral from SOC 0 to 1 equals ``gross_energy`` [J]."""
+    soc = np.linspace(0.0, 1.0, len(table))
+    return gross_energy / np.trapezoid(table, soc)
+
+
+def energy_between(table: np.ndarray, capacity: float, soc_low: float, soc_high: float) -> float:
+    """Energy [J] at open-circuit voltage between two SOCs (exact for the piecewise-linear table)."""
+    grid = np.linspace(0.0, 1.0, len(table))
+    inner = grid[(grid > soc_low) & (grid < soc_high)]
+    s = np.concatenate([[soc_low], inner, [soc_high]])
+    return capacity * np.trapezoid(np.interp(s, grid, table), s)
+
+
+def usable_window(table: np.ndarray, capacity: float, usable_energy: float,
+                  top_share: float = 0.25) -> tuple[float, float]:
+    """SOC limits (low, high) whose OCV energy equals ``usable_energy``.
+
+    The unusable energy (gross - usable) is kept as a buffer, ``top_share`` of it at the top and
+    the rest at the bottom. Assumption: makers keep most of the buffer at the bottom, where
+    power capability and ageing are worst; 25 % on top is our generic split."""
+    gross = energy_between(table, capacity, 0.0, 1.0)
+    buffer = max(gross - usable_energy, 0.0)
+    high = _soc_for_energy_from_top(table, capacity, buffer * top_share)
+    # find low such that energy(low, high) == usable
+    lo, hi_ = 0.0, high
+    for _ in range(80):
+        mid = 0.5 * (lo + hi_)
+        if energy_between(table, capacity, mid, high) > usable_energy:
+            lo = mid
+        else:
+            hi_ = mid
+    return 0.5 * (lo + hi_), high
+
+
+def _soc_for_energy_from_top(table, capacity, energy):
+    lo, hi = 0.0, 1.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        if energy_between(table, capacity, mid, 1.0) > energy:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+@njit(cache=True)
+def resistance_factor(soc: float, temperature: float) -> float:
+    """R(soc, T) / R(0.5, 25 degC): quadratic in SOC, Arrhenius in temperature [K]."""
+    d = soc - 0.5
+    return (1.0 + RESISTANCE_SOC_CURVATURE * d * d) * np.exp(
+        ACTIVATION_ENERGY / GAS_CONSTANT * (1.0 / temperature - 1.0 / T_REF))
+
+
+@njit(cache=True)
+def current_for_power(power: float, ocv: float, resistance: float) -> float:
+    """Current [A] that delivers terminal ``power`` [W] (discharge > 0): the smaller root of
+    R I^2 - V_oc I + P = 0. Returns NaN when the power exceeds V_oc^2 / (4 R)."""
+    disc = ocv * ocv - 4.0 * resistance * power
+    if disc < 0.0:
+        return np.nan
+    # numerically stable form of (V - sqrt(disc)) / (2R)
+    return 2.0 * power / (ocv + np.sqrt(disc))
+
+
+@njit(cache=True)
+def interp_uniform(table, row: int, x: float) -> float:
+    """Linear interpolation in ``table[row]`` sampled uniformly on [0, 1] (clamped)."""
+    n = table.shape[1] - 1
+    if x <= 0.0:
+        return table[row, 0]
+    if x >= 1.0:
+        return table[row, n]
+    f = x * n
+    j = int(f)
+    w = f - j
+    return table[row, j] * (1.0 - w) + table[row, j + 1] * w

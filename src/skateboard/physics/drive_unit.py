@@ -1,0 +1,101 @@
+"""Electric drive unit: torque/power envelope and losses of motor + inverter + gearbox.
+
+Losses follow the loss model of Larminie & Lowry (Electric Vehicle Technology Explained,
+2nd ed., Wiley 2012, sec. 7.2.6, eq. 7.x)::
+
+    P_loss = k_c T^2 + k_i w + k_w w^3 + C
+
+copper losses (k_c T^2), iron losses (k_i w), windage (k_w w^3) and constant inverter/controller
+losses (C). We write it per unit of the motor's rating so one map scales to any motor:
+
+    P_loss / P_peak = c0 + c_speed * s + c_torque2 * tau^2 + c_speed3 * s^3
+    s = w / w_max,  tau = |T| / T_peak
+
+A speed x torque efficiency map given by a user is turned into the four coefficients by a
+least-squares fit (:func:`fit_loss_coefficients`), so the compiled kernel evaluates one
+polynomial instead of a table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Default coefficients of a permanent-magnet synchronous drive unit (motor + SiC/IGBT inverter).
+# Shape from Larminie & Lowry (2012) sec. 7.2.6; magnitudes chosen so that the peak efficiency
+# is about 0.95 and efficiency at 10 % load about 0.90, the range of FASTSim-2's
+# `large_baseline_eff` curve (0.83 at 0 %, 0.91 at 10 %, 0.94 peak; see shared/REFERENCE.md).
+# Assumption: a generic map, not any maker's measured one.
+NAMED_LOSS_MAPS: dict[str, tuple[float, float, float, float]] = {
+    # c0, c_speed, c_torque2, c_speed3
+    "pmsm_generic": (0.0040, 0.0150, 0.0450, 0.0150),
+    # Induction machines: higher magnetising and rotor copper losses (about 2 points lower
+    # efficiency than PMSM; Larminie & Lowry sec. 7.4 discuss the difference). Assumption.
+    "induction_generic": (0.0060, 0.0250, 0.0650, 0.0150),
+}
+DEFAULT_LOSS_MAP = "pmsm_generic"
+
+
+def named_loss_map(name: str) -> tuple[float, float, float, float]:
+    """Loss coefficients of a bundled generic map; KeyError lists the valid names."""
+    try:
+        return NAMED_LOSS_MAPS[name]
+    except KeyError:
+        raise KeyError(f"unknown loss map {name!r}; valid: {', '.join(sorted(NAMED_LOSS_MAPS))}") from None
+
+
+def max_torque(speed, peak_torque, peak_power, max_speed):
+    """Torque envelope [N m] at motor speed [rad/s]: min(T_peak, P_peak / w), zero above w_max."""
+    speed = np.abs(np.asarray(speed, dtype=float))
+    with np.errstate(divide="ignore"):
+        t = np.minimum(peak_torque, np.where(speed > 0, peak_power / np.maximum(speed, 1e-12), np.inf))
+    return np.where(speed <= max_speed, t, 0.0)
+
+
+def loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients):
+    """Drive-unit loss [W] at motor speed [rad/s] and shaft torque [N m] (either sign).
+
+    Zero at standstill with zero torque (inverter off)."""
+    c0, c1, c2, c3 = coefficients
+    s = np.abs(np.asarray(speed, dtype=float)) / max_speed
+    tau = np.abs(np.asarray(torque, dtype=float)) / peak_torque
+    loss = peak_power * (c0 + c1 * s + c2 * tau**2 + c3 * s**3)
+    return np.where((s == 0) & (tau == 0), 0.0, loss)
+
+
+def efficiency(speed, torque, peak_power, peak_torque, max_speed, coefficients):
+    """Motoring efficiency P_mech / P_elec at (speed, torque > 0); generating: P_elec / P_mech."""
+    speed = np.asarray(speed, dtype=float)
+    torque = np.asarray(torque, dtype=float)
+    p_mech = speed * torque
+    loss = loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p_mech >= 0, p_mech / (p_mech + loss), (-p_mech - loss) / -p_mech)
+
+
+def fit_loss_coefficients(speed, torque, efficiency_map, peak_power, peak_torque, max_speed):
+    """Fit the four loss coefficients to a motoring efficiency map.
+
+    Parameters
+    ----------
+    speed : array (n,) [rad/s];  torque : array (m,) [N m], positive;
+    efficiency_map : array (n, m), 0..1, motoring efficiency at each (speed, torque).
+        Points outside the torque envelope or with efficiency <= 0 are ignored.
+
+    Returns
+    -------
+    tuple of 4 non-negative floats (c0, c_speed, c_torque2, c_speed3).
+    """
+    w, t = np.meshgrid(np.asarray(speed, float), np.asarray(torque, float), indexing="ij")
+    eta = np.asarray(efficiency_map, float)
+    if eta.shape != w.shape:
+        raise ValueError(f"efficiency map has shape {eta.shape}, expected {w.shape} (speeds x torques)")
+    ok = (eta > 0) & (eta <= 1) & (w > 0) & (t > 0) & (t <= max_torque(w, peak_torque, peak_power, max_speed) + 1e-9)
+    p = (w * t)[ok]
+    loss = p / eta[ok] - p
+    s = w[ok] / max_speed
+    tau = t[ok] / peak_torque
+    a = np.column_stack([np.ones_like(s), s, tau**2, s**3]) * peak_power
+    # Relative weighting: each point's error counts as an efficiency error.
+    weight = 1.0 / np.maximum(p, 1e-9)
+    coef, *_ = np.linalg.lstsq(a * weight[:, None], loss * weight, rcond=None)
+    return tuple(float(max(c, 0.0)) for c in coef)

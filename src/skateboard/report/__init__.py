@@ -1,0 +1,1 @@
+"""Tables, files, plots and the self-contained HTML report."""

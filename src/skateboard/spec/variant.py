@@ -1,0 +1,155 @@
+"""A resolved variant: platform + top hat + chosen options, flattened to SI floats.
+
+This is the contract between ``spec`` (what users write) and ``engine`` (what is simulated).
+Everything is SI: m, s, kg, N, W, J, K, rad/s, m**3. Optional parts are ``None``.
+Procedures derive test masses and road-load coefficients from these fields
+(see :mod:`skateboard.engine.batch`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Chemistry = Literal["LFP", "NMC"]
+Axle = Literal["front", "rear"]
+Strategy = Literal["thermostat", "load_following", "hold"]
+
+
+@dataclass(frozen=True)
+class PackSpec:
+    """A traction battery pack.
+
+    name : option name in the platform file.
+    chemistry : "LFP" or "NMC" (selects the cell OCV and resistance curves).
+    usable_energy : usable energy [J] (what the maker quotes; WLTP's UBE is measured, ours is
+        the energy between the usable SOC limits at open-circuit voltage).
+    gross_energy : gross (nameplate) energy [J], >= usable_energy.
+    nominal_voltage : pack nominal voltage [V]; cells in series follow from the chemistry.
+    resistance : pack DC internal resistance at 25 degC and 50 % SOC [ohm].
+    max_discharge_power : [W] at the terminals.
+    max_charge_power : [W] at the terminals (limits regenerative braking and range-extender charging).
+    mass : [kg] (informational; the derivative's curb mass already includes the pack it is declared with).
+    """
+
+    name: str
+    chemistry: Chemistry
+    usable_energy: float
+    gross_energy: float
+    nominal_voltage: float
+    resistance: float
+    max_discharge_power: float
+    max_charge_power: float
+    mass: float
+
+
+@dataclass(frozen=True)
+class DriveUnitSpec:
+    """An electric drive unit (motor + inverter + single-speed gearbox) on one axle.
+
+    loss_coefficients : (c0, c_speed, c_torque2, c_speed3) of the drive-unit loss model
+        P_loss = P_peak * (c0 + c_speed * s + c_torque2 * tau**2 + c_speed3 * s**3),
+        s = motor speed / max_speed, tau = |torque| / peak_torque
+        (Larminie & Lowry, Electric Vehicle Technology Explained, 2nd ed., 2012, sec. 7.2.6).
+    """
+
+    name: str
+    axle: Axle
+    peak_power: float           # W, mechanical at the shaft
+    continuous_power: float     # W
+    peak_torque: float          # N*m at the motor shaft
+    max_speed: float            # rad/s of the motor shaft
+    gear_ratio: float           # motor speed / wheel speed
+    gearbox_efficiency: float   # 0..1, constant
+    loss_coefficients: tuple[float, float, float, float]
+    mass: float = 0.0           # kg, informational
+
+
+@dataclass(frozen=True)
+class RangeExtenderSpec:
+    """Engine + generator producing electricity (series hybrid / EREV).
+
+    max_power : maximum electrical output [W].
+    efficiency_load_fractions, engine_efficiency : brake efficiency of the engine over its
+        shaft power as a fraction of max shaft power (same length, increasing fractions from 0 to 1).
+    generator_efficiency : generator + rectifier, constant.
+    idle_fuel_power : fuel chemical power while on with no output [W].
+    min_on_time : minimum time the engine stays on once started [s].
+    start_fuel_energy : fuel chemical energy per start [J] (0 if not modelled).
+    fuel_tank_volume : [m**3]. fuel : name of a fuel in skateboard's fuel table.
+    """
+
+    name: str
+    max_power: float
+    efficiency_load_fractions: tuple[float, ...]
+    engine_efficiency: tuple[float, ...]
+    generator_efficiency: float
+    idle_fuel_power: float
+    min_on_time: float
+    start_fuel_energy: float
+    fuel_tank_volume: float
+    fuel: str
+    mass: float = 0.0
+
+
+@dataclass(frozen=True)
+class EnergyManagement:
+    """Range-extender control. SOC values are fractions of gross capacity (0..1).
+
+    thermostat: engine on below soc_low, off above soc_high, output = max(best-efficiency power,
+        demand) capped at max power. load_following: output = demand + gain * (soc_target - soc) *
+        gross capacity-per-hour, within limits, engine on below soc_target. hold: keep the SOC at the
+        start of the run (soc_target is replaced by the initial SOC).
+    """
+
+    strategy: Strategy
+    soc_target: float
+    soc_low: float
+    soc_high: float
+    gain: float = 1.0          # 1/h: fraction of gross energy per hour per unit SOC error
+    best_efficiency_power: float = 0.0   # W electrical; 0 means: computed from the map
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A derivative with its options chosen: everything the engine and procedures need."""
+
+    name: str
+    label: str
+    platform: str
+    maker: str
+    powertrain: Literal["BEV", "EREV"]
+    # masses
+    curb_mass: float                 # kg, kerb mass without driver (maker's figure)
+    max_gross_mass: float            # kg, technically permissible maximum laden mass
+    optional_equipment_mass: float   # kg
+    front_mass_share: float          # static share of curb mass on the front axle, 0..1
+    max_front_axle_load: float       # kg
+    max_rear_axle_load: float        # kg
+    rotating_inertia_fraction: float # equivalent mass of rotating parts as a share of mass
+    # geometry
+    wheelbase: float                 # m
+    track: float                     # m
+    cg_height: float                 # m
+    wheel_radius: float              # m, dynamic rolling radius
+    # road load: either physical (all three) or coast-down (all three); the other three None
+    drag_coefficient: float | None
+    frontal_area: float | None       # m**2
+    rolling_resistance_coefficient: float | None
+    f0: float | None                 # N
+    f1: float | None                 # N/(m/s)
+    f2: float | None                 # N/(m/s)**2
+    # powertrain
+    pack: PackSpec
+    drive_units: tuple[DriveUnitSpec, ...]
+    range_extender: RangeExtenderSpec | None
+    energy_management: EnergyManagement | None
+    # electrical
+    aux_power: float                 # W, low-voltage auxiliaries, always on
+    charger_efficiency: float        # AC mains -> battery, 0..1
+    # chosen option names, for reports
+    options: dict[str, str] = field(default_factory=dict)
+    source_file: str | None = None
+
+    def replace(self, **changes) -> "Variant":
+        return replace(self, **changes)

@@ -12,7 +12,7 @@ from skateboard.spec.variant import DriveUnitSpec, EnergyManagement, PackSpec, R
 KWH = 3.6e6
 
 E10_TEST_FUEL = types.SimpleNamespace(name="E10", density=743.0, lower_heating_value=41.5e6,
-                                      co2_per_volume=2.26)
+                                      co2_per_volume=2290.0)
 
 
 def pack(**kw) -> PackSpec:

@@ -58,10 +58,10 @@ def road_load_coefficients(variant: Variant, mass: float, air_density: float = A
             0.5 * air_density * variant.drag_coefficient * variant.frontal_area)
 
 
-def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
+def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,
                  battery_temperature=None, hvac_power=None, air_density: float = AIR_DENSITY_WLTP,
                  tyre_road_friction=None, range_extender_enabled: bool = True,
-                 fuels: dict | None = None):
+                 fuels: dict | None = None, fuel=None):
     """Build the kernel's inputs.
 
     Parameters
@@ -69,6 +69,11 @@ def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
     variants : sequence of Variant
     mass : float or array (N,), optional
         Test mass [kg]; default curb mass + 75 kg driver.
+    inertial_mass : float or array (N,), optional
+        Mass that accelerates, including rotating parts [kg]; default
+        mass x (1 + rotating_inertia_fraction). Procedures set it by their own rule.
+    fuel : Fuel, optional
+        Fuel for every range extender (a market's fuel); default each range extender's own.
     soc_initial : float or array, optional
         Initial SOC (fraction of gross capacity); default the top of the usable window.
     battery_temperature : float or array, optional
@@ -91,6 +96,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
     curb = np.array([v.curb_mass for v in variants])
     mass = _as_array(mass, n, np.nan)
     mass = np.where(np.isnan(mass), curb + DRIVER_MASS, mass)
+    inertial = _as_array(inertial_mass, n, np.nan)
     temp = _as_array(battery_temperature, n, 298.15)
     hvac = _as_array(hvac_power, n, 0.0)
     mu = _as_array(tyre_road_friction, n, DRY_ASPHALT_FRICTION)
@@ -98,7 +104,8 @@ def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
     for i, v in enumerate(variants):
         p = params[i]
         p[L.P_MASS] = mass[i]
-        p[L.P_INERTIAL_MASS] = mass[i] * (1.0 + v.rotating_inertia_fraction)
+        p[L.P_INERTIAL_MASS] = (mass[i] * (1.0 + v.rotating_inertia_fraction) if np.isnan(inertial[i])
+                                else inertial[i])
         p[L.P_F0], p[L.P_F1], p[L.P_F2] = road_load_coefficients(v, mass[i], air_density)
         p[L.P_GRAVITY] = GRAVITY
         p[L.P_WHEEL_RADIUS] = v.wheel_radius
@@ -138,19 +145,19 @@ def build_params(variants: Sequence[Variant], *, mass=None, soc_initial=None,
         rex = v.range_extender
         if rex is not None and range_extender_enabled:
             em = v.energy_management
-            fuel = (fuels or {}).get(rex.fuel)
-            if fuel is None:
+            fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel)
+            if fuel_i is None:
                 from skateboard.spec.fuels import load_fuel  # spec data, looked up by name
-                fuel = load_fuel(rex.fuel)
+                fuel_i = load_fuel(rex.fuel)
             p[L.P_REX_PRESENT] = 1.0
             p[L.P_REX_MAX_POWER] = rex.max_power
             p[L.P_REX_GEN_EFF] = rex.generator_efficiency
             p[L.P_REX_IDLE_FUEL_POWER] = rex.idle_fuel_power
             p[L.P_REX_MIN_ON_TIME] = rex.min_on_time
             p[L.P_REX_START_FUEL_ENERGY] = rex.start_fuel_energy
-            p[L.P_REX_FUEL_MASS_MAX] = rex.fuel_tank_volume * fuel.density
-            p[L.P_REX_LHV] = fuel.lower_heating_value
-            p[L.P_REX_FUEL_DENSITY] = fuel.density
+            p[L.P_REX_FUEL_MASS_MAX] = rex.fuel_tank_volume * fuel_i.density
+            p[L.P_REX_LHV] = fuel_i.lower_heating_value
+            p[L.P_REX_FUEL_DENSITY] = fuel_i.density
             grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
             eff = np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency)
             eff = np.maximum(eff, 1e-3)

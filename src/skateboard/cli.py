@@ -18,7 +18,17 @@ from skateboard.errors import SpecError
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate EV platforms and derivatives across test procedures and markets.")
 console = Console()
+if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+    console = Console(width=220)
 err_console = Console(stderr=True)
+
+#: Short column labels for tables on screen (files and JSON keep the full unit-suffixed names).
+LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
+          "consumption_wh_per_km": "DC\nWh/km", "consumption_ac_wh_per_km": "AC\nWh/km",
+          "fuel_l_per_100km": "fuel\nl/100km", "co2_g_per_km": "CO2\ng/km",
+          "accel_0_100_s": "0-100\ns", "range_minus7c_km": "-7°C\nkm", "range_45c_km": "45°C\nkm",
+          "targets_met": "targets", "distance_km": "distance\nkm", "soc_end": "SOC\nend",
+          "fuel_l": "fuel\nl", "trace_miss_s": "trace\nmiss s", "energy_audit_residual": "audit\nresidual"}
 
 DEFAULT_PROGRAM = "hongqi-on-b10"
 
@@ -47,6 +57,8 @@ def _fmt(v) -> str:
     if isinstance(v, float):
         if not math.isfinite(v):
             return "-"
+        if v != 0 and abs(v) < 1e-3:
+            return f"{v:.1e}"
         return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
     return str(v)
 
@@ -55,7 +67,7 @@ def rich_table(title: str, rows: list[dict], columns: list[str] | None = None) -
     columns = columns or (list(rows[0]) if rows else [])
     table = Table(title=title, header_style="bold")
     for c in columns:
-        table.add_column(c, justify="left" if c in ("variant", "name", "market", "procedure", "cycle") else "right")
+        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle") else "right")
     for r in rows:
         table.add_row(*[_fmt(r.get(c)) for c in columns])
     return table
@@ -88,6 +100,59 @@ def simulate(
         sinks = {k[7:-2]: r[k] / 3.6e6 for k in r if k.startswith("energy_") and k.endswith("_j")}
         text = ", ".join(f"{k} {v:.3f}" for k, v in sinks.items() if abs(v) > 5e-4)
         console.print(f"[bold]{r['variant']}[/] energy by sink [kWh]: {text}")
+
+
+HEADLINE_COLUMNS = ["variant", "market", "procedure", "range_km", "electric_range_km",
+                    "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_l_per_100km",
+                    "co2_g_per_km", "accel_0_100_s", "range_minus7c_km", "range_45c_km", "targets_met"]
+JSON_COLUMNS = ["variant", "powertrain", "market", "procedure", "range_km", "electric_range_km",
+                "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km",
+                "accel_0_100_s", "accel_80_120_s", "top_speed_kmh", "range_minus7c_km", "range_23c_km",
+                "range_35c_km", "range_45c_km", "regulatory_metric", "regulatory_target_g_per_km",
+                "targets_met", "targets_failed", "energy_audit_residual"]
+
+
+@app.command()
+def evaluate(
+    program: Optional[str] = typer.Argument(None, help="Program file or bundled name (default: hongqi-on-b10)."),
+    markets: Optional[list[str]] = typer.Option(None, "--markets", "-m", help="Markets to evaluate (repeatable or comma-separated; default: the program's, or all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of row objects."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write CSV, Parquet and a self-contained HTML report into this new directory."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
+) -> None:
+    """Evaluate every variant in every market under that market's procedures and climate."""
+    from skateboard.evaluate import evaluate as run_evaluate
+
+    names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
+    result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)
+    if out is not None:
+        from skateboard.report.html import write_report
+        path = write_report(result, out, force=force)
+        if not as_json:
+            console.print(f"report written to {path}")
+    if as_json:
+        print_json(result.table[JSON_COLUMNS].to_dict("records"))
+        return
+    table = result.table.copy()
+    table["targets_met"] = table["targets_met"].map({True: "pass", False: "FAIL"}).fillna("-")
+    title = f"evaluate: {getattr(result.program, 'name', program)} ({result.seconds:.2f} s)"
+    console.print(rich_table(title, table.to_dict("records"), HEADLINE_COLUMNS))
+    failed = result.table[result.table["targets_met"] == False]  # noqa: E712
+    for _, r in failed.iterrows():
+        console.print(f"[red]{r['variant']} in {r['market']}:[/] {r['targets_failed']}")
+
+
+@app.command()
+def markets() -> None:
+    """List the bundled markets with their headline procedure, fuel, climate cases and metric."""
+    from skateboard.markets import list_markets, load_market
+
+    rows = []
+    for name in list_markets():
+        m = load_market(name)
+        rows.append({"name": name, "title": m.title, "procedure": m.headline, "fuel": m.fuel,
+                     "climate_c": ", ".join(f"{t:g}" for t in m.climate_cases_c), "metric": m.metric.name})
+    console.print(rich_table("bundled markets", rows))
 
 
 @app.command()

@@ -1,0 +1,391 @@
+"""Read platform, derivative and program files and resolve derivatives into variants.
+
+A reference to another file (``platform = "b10"`` in a derivative, ``variants = [...]`` in a
+program) is either a bundled name (no slash, no ``.toml``) or a path, relative to the file that
+holds the reference. Every problem is one :class:`~skateboard.errors.SpecError` naming the
+file, the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from skateboard.errors import SpecError, close_matches, unknown_name
+from skateboard.spec import models as m
+from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
+                                     Variant)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_FOLDERS = {"platform": "platforms", "derivative": "derivatives", "program": "programs"}
+
+#: Mass of the driver in the mass in running order [kg] (EU Regulation 1230/2012 art. 2(4);
+#: UN GTR 15 para. 3.2.5).
+DRIVER_MASS = 75.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Files and names
+# ---------------------------------------------------------------------------------------------
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file; a missing file or malformed TOML is a SpecError (with line number)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise SpecError("expected a file, found a directory", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"malformed TOML: {exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"malformed TOML: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                        file=str(path)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+
+
+def _bundled(kind: str) -> list[str]:
+    return sorted(p.stem for p in (DATA_DIR / _FOLDERS[kind]).glob("*.toml"))
+
+
+def list_platforms() -> list[str]:
+    """Names of the bundled platforms."""
+    return _bundled("platform")
+
+
+def list_derivatives() -> list[str]:
+    """Names of the bundled derivatives."""
+    return _bundled("derivative")
+
+
+def list_programs() -> list[str]:
+    """Names of the bundled programs."""
+    return _bundled("program")
+
+
+def _is_path(ref: str) -> bool:
+    return ref.endswith(".toml") or "/" in ref or "\\" in ref
+
+
+def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
+           file: str | None = None, field: str | None = None) -> Path:
+    """The file a reference names: a path (relative to ``relative_to``) or a bundled name."""
+    if isinstance(ref, Path) or (isinstance(ref, str) and _is_path(ref)):
+        path = Path(ref).expanduser()
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        if not path.is_file():
+            if file is None:  # asked for directly: the missing file is the one to name
+                raise SpecError(f"{kind} file not found", file=str(path))
+            where = f" (resolved to {path})" if str(path) != str(ref) else ""
+            raise SpecError(f"{kind} file not found{where}", file=file, field=field, value=str(ref))
+        return path
+    if not isinstance(ref, str):
+        raise SpecError(f"expected a {kind} name or path", file=file, field=field, value=ref)
+    path = DATA_DIR / _FOLDERS[kind] / f"{ref}.toml"
+    if not path.is_file():
+        raise unknown_name(kind, ref, _bundled(kind), file=file, field=field)
+    return path
+
+
+def _load(model: type, kind: str, ref: str | Path, **where: Any) -> Any:
+    path = locate(kind, ref, **where)
+    data = read_toml(path)
+    obj = m.validate(model, data, file=str(path))
+    obj._source_file = str(path)
+    return obj
+
+
+def load_platform(name_or_path: str | Path) -> m.Platform:
+    """Load a platform: a bundled name (``"b10"``) or a path to a TOML file."""
+    return _load(m.Platform, "platform", name_or_path)
+
+
+def load_derivative(name_or_path: str | Path) -> m.Derivative:
+    """Load a derivative file (not yet joined to its platform; see :func:`resolve_variant`)."""
+    return _load(m.Derivative, "derivative", name_or_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Derivative + platform -> Variant
+# ---------------------------------------------------------------------------------------------
+
+def _option(platform: m.Platform, table: str, what: str, name: str, *, file: str | None,
+            field: str) -> Any:
+    offered = getattr(platform, table)
+    if name not in offered:
+        raise SpecError(f"{what} option not offered by platform {platform.name!r}"
+                        f"{close_matches(name, offered)}", file=file, field=field, value=name,
+                        allowed=", ".join(offered))
+    return offered[name]
+
+
+def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None = None) -> Variant:
+    """Join a derivative to its platform, check the platform's limits and flatten to a Variant.
+
+    Parameters
+    ----------
+    derivative : Derivative, or a bundled name or path (then loaded first).
+    file : the file errors are reported against and relative platform paths are resolved from;
+        defaults to the derivative's own file.
+    """
+    if not isinstance(derivative, m.Derivative):
+        derivative = load_derivative(derivative)
+    src = file or derivative.source_file
+    base = Path(src).parent if src else None
+    platform = _load(m.Platform, "platform", derivative.platform, relative_to=base, file=src,
+                     field="platform")
+    opts, top, over = derivative.options, derivative.top_hat, derivative.overrides
+
+    # --- options ---
+    pack_opt = _option(platform, "packs", "pack", opts.pack, file=src, field="options.pack")
+    wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src, field="options.wheels")
+    drive_units = []
+    axles: dict[str, str] = {}
+    for i, du_name in enumerate(opts.drive_units):
+        where = f"options.drive_units[{i}]"
+        du = _option(platform, "drive_units", "drive unit", du_name, file=src, field=where)
+        if du_name in opts.drive_units[:i]:
+            raise SpecError("drive unit listed twice", file=src, field=where, value=du_name,
+                            allowed="each drive-unit option once, at most one per axle")
+        if du.axle in axles:
+            raise SpecError(f"two drive units on the {du.axle} axle ({axles[du.axle]!r} and "
+                            f"{du_name!r})", file=src, field=where, value=du_name,
+                            allowed="at most one drive unit per axle")
+        axles[du.axle] = du_name
+        drive_units.append(DriveUnitSpec(
+            name=du_name, axle=du.axle, peak_power=du.peak_power,
+            continuous_power=du.continuous_power, peak_torque=du.peak_torque,
+            max_speed=du.max_speed, gear_ratio=du.gear_ratio,
+            gearbox_efficiency=du.gearbox_efficiency, loss_coefficients=du.loss_coefficients,
+            mass=du.mass))
+
+    pack = PackSpec(name=opts.pack, chemistry=pack_opt.chemistry,
+                    usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,
+                    nominal_voltage=pack_opt.nominal_voltage, resistance=pack_opt.resistance,
+                    max_discharge_power=pack_opt.max_discharge_power,
+                    max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass)
+    pack = replace(pack, **{k: v for k, v in over.pack.model_dump().items() if v is not None})
+
+    # --- range extender and its control ---
+    rex = None
+    em = None
+    if opts.range_extender is not None:
+        if not platform.range_extenders:
+            raise SpecError(f"platform {platform.name!r} has no range-extender slot", file=src,
+                            field="options.range_extender", value=opts.range_extender,
+                            allowed="no range_extender (the platform offers none)")
+        rex_opt = _option(platform, "range_extenders", "range extender", opts.range_extender,
+                          file=src, field="options.range_extender")
+        rex = RangeExtenderSpec(
+            name=opts.range_extender, max_power=rex_opt.max_power,
+            efficiency_load_fractions=tuple(rex_opt.efficiency_load_fractions),
+            engine_efficiency=tuple(rex_opt.engine_efficiency),
+            generator_efficiency=rex_opt.generator_efficiency,
+            idle_fuel_power=rex_opt.idle_fuel_power, min_on_time=rex_opt.min_on_time,
+            start_fuel_energy=rex_opt.start_fuel_energy, fuel_tank_volume=rex_opt.fuel_tank_volume,
+            fuel=rex_opt.fuel, mass=rex_opt.mass)
+        rex = replace(rex, **{k: v for k, v in over.range_extender.model_dump().items()
+                              if v is not None})
+        em = _energy_management(platform, derivative, pack, rex, src)
+    else:
+        for table in ("energy_management", "range_extender"):
+            given = getattr(over, table).model_fields_set
+            if given:
+                key = sorted(given)[0]
+                raise SpecError(f"overrides.{table} applies only to a derivative with a range "
+                                "extender", file=src, field=f"overrides.{table}.{key}",
+                                allowed="options.range_extender = " + (
+                                    " | ".join(map(repr, platform.range_extenders))
+                                    or "(none offered by the platform)"))
+
+    # --- masses and axle loads ---
+    chassis = platform.chassis
+    mro = top.curb_mass + DRIVER_MASS + top.optional_equipment_mass
+    if mro > chassis.max_gross_mass:
+        raise SpecError(f"the derivative's mass in running order {mro:.0f} kg exceeds the "
+                        f"platform's maximum gross mass {chassis.max_gross_mass:.0f} kg",
+                        file=src, field="top_hat.curb_mass", value=f"{top.curb_mass:g} kg",
+                        allowed=f"curb_mass + {DRIVER_MASS:g} kg driver + optional_equipment_mass"
+                        f" <= {chassis.max_gross_mass:g} kg")
+    share = top.front_mass_share
+    gross = chassis.max_gross_mass
+    share_range = (f"front_mass_share between {max(0.0, 1 - chassis.max_rear_axle_load / gross):.3f}"
+                   f" and {min(1.0, chassis.max_front_axle_load / gross):.3f}")
+    for axle, load, limit in (("front", gross * share, chassis.max_front_axle_load),
+                              ("rear", gross * (1 - share), chassis.max_rear_axle_load)):
+        if load > limit * (1 + 1e-12):
+            raise SpecError(f"static {axle} axle load at maximum gross mass {load:.0f} kg "
+                            f"({gross:g} kg x {share if axle == 'front' else 1 - share:.3f}) "
+                            f"exceeds the platform's maximum {axle} axle load {limit:.0f} kg",
+                            file=src, field="top_hat.front_mass_share", value=share,
+                            allowed=share_range)
+
+    # --- road load ---
+    if top.road_load_form == "coast_down":
+        cd = area = rrc = None
+        f0, f1, f2 = top.f0, top.f1, top.f2
+    else:
+        cd, area = top.drag_coefficient, top.frontal_area
+        rrc = (top.rolling_resistance_coefficient if top.rolling_resistance_coefficient is not None
+               else wheel_opt.rolling_resistance_coefficient)
+        f0 = f1 = f2 = None
+
+    options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": opts.wheels}
+    if opts.range_extender is not None:
+        options["range_extender"] = opts.range_extender
+    return Variant(
+        name=derivative.name, label=derivative.label, platform=platform.name,
+        maker=derivative.maker, powertrain="EREV" if rex is not None else "BEV",
+        curb_mass=top.curb_mass, max_gross_mass=chassis.max_gross_mass,
+        optional_equipment_mass=top.optional_equipment_mass, front_mass_share=share,
+        max_front_axle_load=chassis.max_front_axle_load,
+        max_rear_axle_load=chassis.max_rear_axle_load,
+        rotating_inertia_fraction=top.rotating_inertia_fraction,
+        wheelbase=chassis.wheelbase, track=chassis.track, cg_height=chassis.cg_height,
+        wheel_radius=wheel_opt.rolling_radius,
+        drag_coefficient=cd, frontal_area=area, rolling_resistance_coefficient=rrc,
+        f0=f0, f1=f1, f2=f2,
+        pack=pack, drive_units=tuple(drive_units), range_extender=rex, energy_management=em,
+        aux_power=over.aux_power if over.aux_power is not None else platform.aux_power,
+        charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
+                            else platform.charger_efficiency),
+        options=options, source_file=src)
+
+
+def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
+    """The pack's usable SOC window (fractions of gross capacity), as the engine computes it
+    (:func:`skateboard.physics.battery.usable_window`)."""
+    from skateboard.physics import battery
+
+    table = battery.ocv_table(pack.chemistry, pack.nominal_voltage)
+    capacity = battery.charge_capacity(table, pack.gross_energy)
+    return battery.usable_window(table, capacity, pack.usable_energy)
+
+
+def _energy_management(platform: m.Platform, derivative: m.Derivative, pack: PackSpec,
+                       rex: RangeExtenderSpec, src: str | None) -> EnergyManagement:
+    """Platform defaults overlaid with the derivative's overrides, checked against the pack."""
+    values: dict[str, Any] = {}
+    where: dict[str, tuple[str | None, str]] = {}
+    for obj, file, prefix in ((platform.energy_management, platform.source_file, "energy_management"),
+                              (derivative.overrides.energy_management, src,
+                               "overrides.energy_management")):
+        if obj is None:
+            continue
+        for key, value in obj.given().items():
+            values[key] = value
+            where[key] = (file, f"{prefix}.{key}")
+
+    def error(key: str, message: str, allowed: str) -> SpecError:
+        if key in where:
+            file, fld = where[key]
+        else:  # a parameter nobody gave: point at the table that chose the strategy
+            file, fld = where["strategy"]
+            fld = fld.rsplit(".", 1)[0] + f".{key}"
+        return SpecError(message, file=file, field=fld, value=values.get(key, ...), allowed=allowed)
+
+    strategy = values["strategy"]  # the platform always gives one (checked when it is loaded)
+    needed = m.STRATEGY_PARAMETERS[strategy]
+    for key in needed:
+        if values.get(key) is None:
+            raise error(key, f"strategy {strategy!r} needs {key}", ", ".join(needed))
+    low, high = values["soc_low"], values["soc_high"]
+    target = values.get("soc_target")
+    if target is None:
+        target = 0.5 * (low + high)
+    if not low < high:
+        raise error("soc_high", "soc_high must be above soc_low", f"> soc_low ({low:g})")
+    if not low <= target <= high:
+        raise error("soc_target", "soc_target must lie between soc_low and soc_high",
+                    f"{low:g} .. {high:g}")
+    window_low, window_high = usable_soc_window(pack)
+    for key, value in (("soc_low", low), ("soc_target", target), ("soc_high", high)):
+        if not window_low <= value <= window_high:
+            raise error(key, f"{key} {value:g} lies outside the usable SOC window of pack "
+                        f"{pack.name!r}", f"{window_low:.3f} .. {window_high:.3f} "
+                        "(fractions of gross capacity)")
+    best = values.get("best_efficiency_power") or 0.0
+    if best > rex.max_power:
+        raise error("best_efficiency_power", "best_efficiency_power exceeds the range "
+                    "extender's max_power", f"<= {rex.max_power / 1e3:g} kW")
+    gain = values.get("gain")
+    return EnergyManagement(strategy=strategy, soc_target=target, soc_low=low, soc_high=high,
+                            gain=m.DEFAULT_EM_GAIN if gain is None else gain,
+                            best_efficiency_power=best)
+
+
+# ---------------------------------------------------------------------------------------------
+# Programs
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Program:
+    """A program: variants studied together, the markets to evaluate them in and their targets.
+
+    name, title : from the file.
+    variants : resolved variants in file order.
+    markets : market names (may be empty).
+    targets : variant name -> raw target table (validated by the evaluation layer).
+    reference_variant : name of the reference variant, or None.
+    source_file : the program file.
+    """
+
+    name: str
+    title: str
+    variants: list[Variant]
+    markets: list[str] = field(default_factory=list)
+    targets: dict[str, dict] = field(default_factory=dict)
+    reference_variant: str | None = None
+    source_file: str | None = None
+
+    @property
+    def variant_names(self) -> list[str]:
+        return [v.name for v in self.variants]
+
+    def variant(self, name: str) -> Variant:
+        """The variant called ``name``; an unknown name lists the program's variants."""
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise unknown_name("variant", name, self.variant_names, file=self.source_file)
+
+
+def load_program(name_or_path: str | Path) -> Program:
+    """Load a program and resolve all its variants (a bundled name or a path)."""
+    path = locate("program", name_or_path)
+    src = str(path)
+    spec = m.validate(m.ProgramSpec, read_toml(path), file=src)
+    variants: list[Variant] = []
+    for i, ref in enumerate(spec.variants):
+        dpath = locate("derivative", ref, relative_to=path.parent, file=src, field=f"variants[{i}]")
+        variant = resolve_variant(load_derivative(dpath))
+        if variant.name in [v.name for v in variants]:
+            raise SpecError("two variants share one name", file=src, field=f"variants[{i}]",
+                            value=variant.name, allowed="derivatives with distinct names")
+        variants.append(variant)
+    names = [v.name for v in variants]
+    if spec.reference is not None and spec.reference not in names:
+        raise SpecError(f"reference is not one of the program's variants"
+                        f"{close_matches(spec.reference, names)}", file=src, field="reference",
+                        value=spec.reference, allowed=", ".join(names))
+    for key in spec.targets:
+        if key not in names:
+            raise SpecError(f"targets for a variant the program does not have"
+                            f"{close_matches(key, names)}", file=src, field=f"targets.{key}",
+                            allowed=", ".join(names))
+    return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
+                   targets={k: dict(v) for k, v in spec.targets.items()},
+                   reference_variant=spec.reference, source_file=src)
+
+
+__all__ = [
+    "DATA_DIR", "DRIVER_MASS", "Program", "list_derivatives", "list_platforms", "list_programs",
+    "load_derivative", "load_platform", "load_program", "locate", "read_toml", "resolve_variant",
+    "usable_soc_window",
+]

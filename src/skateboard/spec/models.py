@@ -1,0 +1,879 @@
+"""Validated models of the TOML files users write: platforms, derivatives, programs, fuels.
+
+Every quantity is parsed once, at this boundary, with :func:`skateboard.units.parse_quantity`
+and stored as an SI float. A bare number is read in the SI unit the field documents (J, W, kg,
+m, rad/s, ...); a string carries its own unit ("67.1 kWh", "1.7 t", "16000 rpm"). The unit, range
+and default of every field are listed in ``docs/spec.md``.
+
+These models say *what the user wrote* (plus defaults that follow from it, such as a pack
+resistance derived from the chemistry). Joining a derivative to its platform, checking the
+platform's limits and flattening the result into a :class:`~skateboard.spec.variant.Variant`
+is the loader's job (:mod:`skateboard.spec.loader`).
+
+Errors: each model validation problem is turned into one :class:`~skateboard.errors.SpecError`
+by :func:`translate_validation_error`, never a pydantic traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
+
+from skateboard.errors import SpecError, close_matches
+from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
+from skateboard.units import parse_quantity
+
+# ---------------------------------------------------------------------------------------------
+# Constants behind the defaults (each with its source; docs/spec.md repeats them)
+# ---------------------------------------------------------------------------------------------
+
+#: Pack DC resistance per unit of pack charge capacity, in ohm * Ah per cell in series.
+#: PyBaMM ``ecm/example_set.py``: a 100 Ah cell has a DCIR of 1 mOhm at 25 degC and 50 % SOC,
+#: i.e. R_cell * Q_cell = 0.1 ohm Ah. Cells in parallel divide R and multiply Q, so for the pack
+#: R_pack = n_series * 0.1 ohm Ah / Q_pack, whatever the cell size. Assumption: the same value
+#: for LFP and NMC (the example set is chemistry-neutral); connectors and busbars not added.
+CELL_RESISTANCE_CAPACITY_PRODUCT = 0.1  # ohm * Ah
+
+#: Nominal cell voltages [V] used to count cells in series (shared/REFERENCE.md: LFP 3.2-3.3 V,
+#: NMC 3.6-3.7 V; the same numbers as :data:`skateboard.physics.battery.CELL_NOMINAL_VOLTAGE`).
+CELL_NOMINAL_VOLTAGE = {"LFP": 3.2, "NMC": 3.65}
+
+#: Single-speed reduction gearbox efficiency. Assumption: two helical gear meshes at about
+#: 98.5 % each (typical spur/helical mesh efficiency 98-99 %, Naunheimer et al., Automotive
+#: Transmissions, 2nd ed., Springer 2011 [check]) give about 0.97.
+DEFAULT_GEARBOX_EFFICIENCY = 0.97
+
+#: Dynamic rolling radius as a share of the unloaded tyre radius. Assumption: the effective
+#: rolling radius of a radial tyre is 2-3 % below its free radius (Wong, Theory of Ground
+#: Vehicles, 4th ed., Wiley 2008, sec. 1.3 [check]); we take 0.97.
+DYNAMIC_RADIUS_FACTOR = 0.97
+
+#: Tyre rolling-resistance coefficient when a wheel option gives none: 7.7 N/kN, the upper limit
+#: of EU tyre-label class B for C1 (passenger-car) tyres (Regulation (EU) 2020/740 Annex I
+#: part A: class B 6.6-7.7 N/kN [check]). Assumption: label value = on-road value.
+DEFAULT_ROLLING_RESISTANCE_COEFFICIENT = 0.0077
+
+#: Always-on low-voltage auxiliary load [W]: REFERENCE.md gives 0.2-0.4 kW; we take the middle.
+DEFAULT_AUX_POWER = 300.0
+#: AC mains -> battery charging efficiency: REFERENCE.md gives 0.85-0.92; we take 0.90.
+DEFAULT_CHARGER_EFFICIENCY = 0.90
+#: SUV centre-of-gravity height [m]. Assumption (no maker data): 0.6 m.
+DEFAULT_CG_HEIGHT = 0.6
+#: Static share of the curb mass on the front axle. Assumption: 0.5 when not given.
+DEFAULT_FRONT_MASS_SHARE = 0.5
+#: Equivalent mass of rotating parts as a share of the vehicle mass: WLTP's 3 % allowance
+#: (UN GTR 15 Annex 4 / EU 2017/1151 Sub-Annex 4: 3 % of (MRO + 25 kg)) [check].
+DEFAULT_ROTATING_INERTIA_FRACTION = 0.03
+
+#: Range-extender generator + rectifier efficiency: REFERENCE.md gives 0.93-0.95; we take 0.94.
+DEFAULT_GENERATOR_EFFICIENCY = 0.94
+#: Generic brake efficiency of a range-extender petrol engine over its load (shaft power / max
+#: shaft power). Assumption: shape of a typical part-load BSFC line, scaled so the peak is 0.39 at
+#: 70 % load (REFERENCE.md: peak brake efficiency 0.36-0.41, 210-235 g/kWh). Zero at zero load:
+#: fuel used at idle is ``idle_fuel_power``.
+DEFAULT_ENGINE_LOAD_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+DEFAULT_ENGINE_EFFICIENCY = (0.0, 0.20, 0.28, 0.33, 0.36, 0.375, 0.385, 0.39, 0.385, 0.375, 0.36)
+#: Fuel chemical power while the engine idles [W]. Assumption: about 0.8 l/h for a 1.5 l petrol
+#: engine (0.8 l/h * 0.75 kg/l * 42 MJ/kg / 3600 s/h = 7 kW).
+DEFAULT_IDLE_FUEL_POWER = 7000.0
+#: Minimum engine on-time once started [s]. Assumption (avoids start/stop chatter).
+DEFAULT_MIN_ON_TIME = 60.0
+#: Fuel energy per engine start [J]. Not modelled by default.
+DEFAULT_START_FUEL_ENERGY = 0.0
+#: Default fuel of a range extender: the EU WLTP reference fuel.
+DEFAULT_FUEL = "E10"
+#: Load-following gain [1/h] (fraction of gross energy per hour per unit SOC error); the
+#: default of :class:`~skateboard.spec.variant.EnergyManagement`.
+DEFAULT_EM_GAIN = 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantities and choices at the boundary
+# ---------------------------------------------------------------------------------------------
+
+def _is_bare_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, str):
+        try:
+            float(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+_NM = re.compile(r"(?<![A-Za-z])Nm\b")
+
+
+@dataclass(frozen=True)
+class QuantityInfo:
+    """How one field's quantity is read: its SI unit, its meaning, its allowed range.
+
+    Used as a pydantic before-validator; it also documents the field (docs/spec.md and the
+    meta-test that checks every field is documented read it)."""
+
+    unit: str                       # pint spelling of the SI unit stored ("" = dimensionless)
+    kind: str                       # "an energy", "a torque" ... for error messages
+    display: str = ""               # the unit as shown to users, e.g. "N/(m/s)"
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    example: str | None = None      # a valid input, e.g. "67.1 kWh"
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.unit or "1 (dimensionless)"
+
+    def __call__(self, value: Any) -> float | None:
+        if value is None:
+            return None
+        return parse_field(value, self)
+
+
+def parse_field(value: object, info: QuantityInfo, *, field: str | None = None,
+                file: str | None = None) -> float:
+    """Parse one user value with ``info``; errors say what kind of quantity was expected."""
+    text = value
+    if info.unit == "N*m" and isinstance(value, str):
+        text = _NM.sub("N*m", value)  # pint reads "Nm" as nanometre; makers write torque so
+    try:
+        return parse_quantity(text, info.unit, field=field, file=file, minimum=info.minimum,
+                              maximum=info.maximum, exclusive_minimum=info.exclusive_minimum)
+    except SpecError as exc:
+        example = f", e.g. {info.example!r}" if info.example else ""
+        if exc.message.startswith("wrong unit"):
+            raise SpecError(f"wrong unit: expected {info.kind}", file=file, field=field,
+                            value=value, allowed=f"units convertible to {info.shown}{example}") from None
+        if exc.message == "out of range" and info.unit and _is_bare_number(value):
+            raise SpecError(f"out of range (a bare number is read in {info.shown}; "
+                            f"write the unit{example})", file=file, field=field, value=value,
+                            allowed=exc.allowed) from None
+        if exc.message.startswith("cannot read"):
+            raise SpecError(f"cannot read this as {info.kind}", file=file, field=field,
+                            value=value, allowed=f"a number in {info.shown} or a quantity with "
+                            f"units{example}" if info.unit else "a number") from None
+        raise SpecError(exc.message, file=file, field=field, value=value,
+                        allowed=exc.allowed) from None
+
+
+def Quantity(unit: str, kind: str, *, display: str = "", minimum: float | None = None,
+             maximum: float | None = None, exclusive_minimum: bool = False,
+             example: str | None = None) -> Any:
+    """A float field read from a number or a quantity string, stored in SI ``unit``."""
+    info = QuantityInfo(unit, kind, display, minimum, maximum, exclusive_minimum, example)
+    return Annotated[float, BeforeValidator(info)]
+
+
+def OptionalQuantity(unit: str, kind: str, **kw: Any) -> Any:
+    """Like :func:`Quantity` but may be left out (``None``)."""
+    info = QuantityInfo(unit, kind, **kw)
+    return Annotated[float | None, BeforeValidator(info)]
+
+
+class Choice:
+    """Before-validator for a string from a fixed set, with a close-match suggestion."""
+
+    def __init__(self, *values: str):
+        self.values = values
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str) and value in self.values:
+            return value
+        hint = ""
+        if isinstance(value, str):
+            same_case = [v for v in self.values if v.lower() == value.lower()]
+            hint = f"; did you mean {same_case[0]!r}?" if same_case else close_matches(value, self.values)
+        raise SpecError(f"not a valid choice{hint}", value=value, allowed=", ".join(self.values))
+
+
+def _fraction(kind: str = "a fraction", example: str = "0.5", **kw: Any) -> Any:
+    return Quantity("", kind, display="1 (fraction, 0..1; '50 %' allowed)", minimum=0.0,
+                    maximum=1.0, example=example, **kw)
+
+
+def _optional_fraction(kind: str = "a fraction", example: str = "0.5", **kw: Any) -> Any:
+    return OptionalQuantity("", kind, display="1 (fraction, 0..1; '50 %' allowed)", minimum=0.0,
+                            maximum=1.0, example=example, **kw)
+
+
+Name = Annotated[str, Field(min_length=1)]
+
+# Quantities used by several models (ranges: plausible for M1 passenger cars; a value outside
+# is almost always a unit slip such as a bare 67.1 meant as kWh).
+Energy = Quantity("J", "an energy", minimum=3.6e6, maximum=3.6e9, example="67.1 kWh")
+Power = Quantity("W", "a power", minimum=1e3, maximum=2e6, example="160 kW")
+SmallPower = Quantity("W", "a power", minimum=0.0, maximum=5e4, example="300 W")
+PartMass = Quantity("kg", "a mass", minimum=0.0, maximum=3000.0, example="420 kg")
+VehicleMass = Quantity("kg", "a mass", minimum=300.0, maximum=10000.0, example="1.7 t")
+Efficiency = Quantity("", "an efficiency", display="1 (fraction, 0..1; '97 %' allowed)",
+                      minimum=0.0, maximum=1.0, exclusive_minimum=True, example="0.97")
+
+
+class SpecModel(BaseModel):
+    """Base of all file models: unknown fields are errors (typos must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------
+# Platform
+# ---------------------------------------------------------------------------------------------
+
+class PackOption(SpecModel):
+    """A traction battery offered by the platform (``[packs.<option>]``)."""
+
+    chemistry: Annotated[Literal["LFP", "NMC"], BeforeValidator(Choice("LFP", "NMC"))]
+    usable_energy: Energy
+    gross_energy: Energy
+    nominal_voltage: Quantity("V", "a voltage", minimum=12.0, maximum=1500.0, example="350 V")
+    resistance: OptionalQuantity("ohm", "a resistance", minimum=0.0, exclusive_minimum=True,
+                                 maximum=10.0, example="60 mohm") = None
+    max_discharge_power: Power
+    max_charge_power: Power
+    mass: PartMass = 0.0
+
+    @model_validator(mode="after")
+    def _derive(self) -> "PackOption":
+        if self.gross_energy < self.usable_energy:
+            raise SpecError("gross_energy must not be below usable_energy", field="gross_energy",
+                            value=f"{self.gross_energy / 3.6e6:g} kWh",
+                            allowed=f">= usable_energy ({self.usable_energy / 3.6e6:g} kWh)")
+        if self.resistance is None:
+            self.resistance = default_pack_resistance(self.chemistry, self.nominal_voltage,
+                                                      self.gross_energy)
+        return self
+
+
+def default_pack_resistance(chemistry: str, nominal_voltage: float, gross_energy: float) -> float:
+    """Pack DC resistance [ohm] at 25 degC, 50 % SOC from the cell count and the pack capacity.
+
+    R = n_series * 0.1 ohm Ah / Q_pack, n_series = V_nom / V_cell, Q_pack = E_gross / V_nom
+    (see :data:`CELL_RESISTANCE_CAPACITY_PRODUCT`)."""
+    n_series = nominal_voltage / CELL_NOMINAL_VOLTAGE[chemistry]
+    capacity_ah = gross_energy / nominal_voltage / 3600.0
+    return n_series * CELL_RESISTANCE_CAPACITY_PRODUCT / capacity_ah
+
+
+class LossMapTable(SpecModel):
+    """A motoring efficiency map given inline: ``{speed = [...], torque = [...], efficiency = [[...]]}``.
+
+    ``efficiency[i][j]`` is the efficiency at ``speed[i]`` and ``torque[j]``. Bare numbers in
+    ``speed`` and ``torque`` are read in ``speed_unit`` and ``torque_unit``."""
+
+    speed_unit: str = "rad/s"
+    torque_unit: str = "N*m"
+    speed: list[Any] = Field(min_length=2)
+    torque: list[Any] = Field(min_length=2)
+    efficiency: list[list[Annotated[float, BeforeValidator(QuantityInfo(
+        "", "an efficiency", "1 (fraction, 0..1)", 0.0, 1.0, False, "0.93"))]]] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _convert(self) -> "LossMapTable":
+        self.speed = self._axis("speed", self.speed, self.speed_unit,
+                                QuantityInfo("rad/s", "a rotational speed", "rad/s",
+                                             0.0, 5000.0, False, "8000 rpm"))
+        self.torque = self._axis("torque", self.torque, self.torque_unit,
+                                 QuantityInfo("N*m", "a torque", "N m", 0.0, 10000.0, False,
+                                              "240 N*m"))
+        if len(self.efficiency) != len(self.speed):
+            raise SpecError(f"efficiency has {len(self.efficiency)} rows, one per speed is "
+                            f"needed", field="efficiency", allowed=f"{len(self.speed)} rows")
+        for i, row in enumerate(self.efficiency):
+            if len(row) != len(self.torque):
+                raise SpecError(f"row has {len(row)} values, one per torque is needed",
+                                field=f"efficiency[{i}]", allowed=f"{len(self.torque)} values")
+        return self
+
+    @staticmethod
+    def _axis(name: str, values: list[Any], unit: str, info: QuantityInfo) -> list[float]:
+        out = []
+        for i, v in enumerate(values):
+            text = f"{v} {unit}" if _is_bare_number(v) else v
+            try:
+                out.append(parse_field(text, info, field=f"{name}[{i}]"))
+            except SpecError as exc:
+                raise SpecError(exc.message, field=exc.field, value=v, allowed=exc.allowed) from None
+        if any(b <= a for a, b in zip(out, out[1:])):
+            raise SpecError("must be strictly increasing", field=name, value=values)
+        return out
+
+
+class DriveUnitOption(SpecModel):
+    """An electric drive unit offered by the platform (``[drive_units.<option>]``)."""
+
+    axle: Annotated[Literal["front", "rear"], BeforeValidator(Choice("front", "rear"))]
+    peak_power: Power
+    continuous_power: Power
+    peak_torque: Quantity("N*m", "a torque", display="N m", minimum=1.0, maximum=10000.0,
+                          example="240 N*m")
+    max_speed: Quantity("rad/s", "a rotational speed", display="rad/s", minimum=100.0,
+                        maximum=5000.0, example="16000 rpm")
+    gear_ratio: Quantity("", "a gear ratio", display="1 (motor speed / wheel speed)",
+                         minimum=1.0, maximum=30.0, example="9.6")
+    gearbox_efficiency: Efficiency = DEFAULT_GEARBOX_EFFICIENCY
+    loss_map: Any = DEFAULT_LOSS_MAP
+    mass: PartMass = 0.0
+
+    _loss_coefficients: tuple[float, float, float, float] = PrivateAttr(default=(0.0, 0.0, 0.0, 0.0))
+
+    @field_validator("loss_map", mode="before")
+    @classmethod
+    def _check_loss_map(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in NAMED_LOSS_MAPS:
+                raise SpecError(f"unknown loss map{close_matches(value, NAMED_LOSS_MAPS)}",
+                                value=value, allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+                                + ", or an inline table {speed, torque, efficiency}")
+            return value
+        if isinstance(value, dict):
+            try:
+                return LossMapTable.model_validate(value)
+            except ValidationError as exc:
+                raise translate_validation_error(exc, LossMapTable) from None
+        raise SpecError("expected a loss-map name or an inline table", value=value,
+                        allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+                        + ", or {speed = [...], torque = [...], efficiency = [[...]]}")
+
+    @model_validator(mode="after")
+    def _derive(self) -> "DriveUnitOption":
+        if self.continuous_power > self.peak_power:
+            raise SpecError("continuous_power must not exceed peak_power", field="continuous_power",
+                            value=f"{self.continuous_power / 1e3:g} kW",
+                            allowed=f"<= peak_power ({self.peak_power / 1e3:g} kW)")
+        if isinstance(self.loss_map, str):
+            self._loss_coefficients = NAMED_LOSS_MAPS[self.loss_map]
+        else:
+            table = self.loss_map
+            usable = sum(1 for row in table.efficiency for e in row if e > 0)
+            if usable < 4:
+                raise SpecError("an efficiency map needs at least 4 points with efficiency > 0 "
+                                "to fit the 4 loss coefficients", field="loss_map.efficiency",
+                                value=usable)
+            self._loss_coefficients = fit_loss_coefficients(
+                table.speed, table.torque, table.efficiency, self.peak_power, self.peak_torque,
+                self.max_speed)
+        return self
+
+    @property
+    def loss_coefficients(self) -> tuple[float, float, float, float]:
+        """(c0, c_speed, c_torque2, c_speed3) of the drive-unit loss model (see
+        :mod:`skateboard.physics.drive_unit`)."""
+        return self._loss_coefficients
+
+
+class Chassis(SpecModel):
+    """Geometry and legal limits of the platform (``[chassis]``)."""
+
+    wheelbase: Quantity("m", "a length", minimum=1.0, maximum=5.0, example="2735 mm")
+    track: Quantity("m", "a length", minimum=0.8, maximum=2.5, example="1610 mm")
+    cg_height: Quantity("m", "a length", minimum=0.2, maximum=2.0, example="600 mm") = DEFAULT_CG_HEIGHT
+    max_gross_mass: VehicleMass
+    max_front_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1100 kg")
+    max_rear_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1200 kg")
+
+
+_TYRE_SIZE = re.compile(r"^\s*(\d{3})\s*/\s*(\d{2,3})\s*Z?R(?:F)?\s*(\d{2}(?:\.\d)?)\s*$", re.I)
+
+
+def tyre_unloaded_radius(size: str) -> float:
+    """Unloaded radius [m] of an ISO metric tyre size such as "215/55 R18":
+    rim diameter / 2 + section width * aspect ratio. Raises ValueError when unreadable."""
+    m = _TYRE_SIZE.match(size)
+    if not m:
+        raise ValueError(size)
+    width_mm, aspect_pct, rim_in = float(m[1]), float(m[2]), float(m[3])
+    return (rim_in * 25.4 / 2.0 + width_mm * aspect_pct / 100.0) / 1000.0
+
+
+class WheelOption(SpecModel):
+    """A wheel and tyre option (``[wheels.<option>]``)."""
+
+    size: str | None = None
+    rolling_radius: OptionalQuantity("m", "a length", minimum=0.15, maximum=0.6,
+                                     example="336 mm") = None
+    rolling_resistance_coefficient: Quantity(
+        "", "a rolling-resistance coefficient", display="1 (N/N; '7.7 N/kN' allowed)",
+        minimum=0.0, maximum=0.05, example="0.0077") = DEFAULT_ROLLING_RESISTANCE_COEFFICIENT
+    mass: Quantity("kg", "a mass", minimum=0.0, maximum=100.0, example="22 kg") = 0.0
+
+    @model_validator(mode="after")
+    def _derive(self) -> "WheelOption":
+        radius = None
+        if self.size is not None:
+            try:
+                radius = DYNAMIC_RADIUS_FACTOR * tyre_unloaded_radius(self.size)
+            except ValueError:
+                raise SpecError("cannot read this tyre size", field="size", value=self.size,
+                                allowed="an ISO metric size such as '215/55 R18' "
+                                "(width mm / aspect % R rim inches)") from None
+        if self.rolling_radius is None:
+            if radius is None:
+                raise SpecError("give size (the rolling radius is derived from it) or "
+                                "rolling_radius", field="size",
+                                allowed="'215/55 R18' or rolling_radius = '336 mm'")
+            self.rolling_radius = radius
+        return self
+
+
+class RangeExtenderOption(SpecModel):
+    """An engine + generator the platform can carry (``[range_extenders.<option>]``)."""
+
+    max_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=5e5, example="61 kW") = None
+    engine_max_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=5e5,
+                                       example="65 kW") = None
+    efficiency_load_fractions: list[_fraction("a load fraction", "0.7")] = Field(
+        default_factory=lambda: list(DEFAULT_ENGINE_LOAD_FRACTIONS), min_length=2)
+    engine_efficiency: list[_fraction("an efficiency", "0.39")] = Field(
+        default_factory=lambda: list(DEFAULT_ENGINE_EFFICIENCY), min_length=2)
+    generator_efficiency: Efficiency = DEFAULT_GENERATOR_EFFICIENCY
+    idle_fuel_power: SmallPower = DEFAULT_IDLE_FUEL_POWER
+    min_on_time: Quantity("s", "a time", minimum=0.0, maximum=3600.0, example="60 s") = DEFAULT_MIN_ON_TIME
+    start_fuel_energy: Quantity("J", "an energy", minimum=0.0, maximum=1e7,
+                                example="50 kJ") = DEFAULT_START_FUEL_ENERGY
+    fuel_tank_volume: Quantity("m**3", "a volume", display="m**3", minimum=0.0, maximum=0.2,
+                               example="50 l")
+    fuel: str = DEFAULT_FUEL
+    mass: PartMass = 0.0
+
+    @field_validator("fuel")
+    @classmethod
+    def _known_fuel(cls, value: str) -> str:
+        from skateboard.spec.fuels import list_fuels  # fuels.py imports this module
+
+        fuels = list_fuels()
+        if value not in fuels:
+            raise SpecError(f"unknown fuel{close_matches(value, fuels)}", value=value,
+                            allowed=", ".join(fuels))
+        return value
+
+    @model_validator(mode="after")
+    def _derive(self) -> "RangeExtenderOption":
+        if (self.max_power is None) == (self.engine_max_power is None):
+            given = "both" if self.max_power is not None else "neither"
+            raise SpecError(f"give exactly one of max_power (electrical output) and "
+                            f"engine_max_power (engine shaft power); {given} given",
+                            field="max_power", allowed="max_power = '61 kW' or engine_max_power = '65 kW'")
+        if self.max_power is None:
+            self.max_power = self.engine_max_power * self.generator_efficiency
+        given = {"efficiency_load_fractions", "engine_efficiency"} & self.model_fields_set
+        if len(given) == 1:
+            missing = ({"efficiency_load_fractions", "engine_efficiency"} - given).pop()
+            raise SpecError("efficiency_load_fractions and engine_efficiency go together; "
+                            f"{missing} is missing", field=missing,
+                            allowed="both lists (same length) or neither (generic curve)")
+        x, y = self.efficiency_load_fractions, self.engine_efficiency
+        if len(x) != len(y):
+            raise SpecError(f"engine_efficiency has {len(y)} values for {len(x)} load fractions",
+                            field="engine_efficiency", allowed=f"{len(x)} values")
+        if x[0] != 0.0 or x[-1] != 1.0 or any(b <= a for a, b in zip(x, x[1:])):
+            raise SpecError("load fractions must increase strictly from 0 to 1",
+                            field="efficiency_load_fractions", value=x,
+                            allowed="e.g. [0, 0.25, 0.5, 0.75, 1]")
+        if max(y) <= 0.0 or max(y) > 0.6:
+            raise SpecError("peak engine efficiency is implausible", field="engine_efficiency",
+                            value=max(y), allowed="a peak in (0, 0.6]")
+        return self
+
+
+STRATEGIES = ("thermostat", "load_following", "hold")
+#: Parameters each strategy needs from the user; the others get defaults (see loader).
+STRATEGY_PARAMETERS = {
+    "thermostat": ("soc_low", "soc_high"),
+    "load_following": ("soc_low", "soc_target", "soc_high", "gain"),
+    "hold": ("soc_low", "soc_target", "soc_high"),
+}
+
+
+class EnergyManagementSettings(SpecModel):
+    """Range-extender control (``[energy_management]``; SOC as a fraction of gross capacity).
+
+    Every field is optional here: a platform gives defaults, a derivative's
+    ``[overrides.energy_management]`` replaces some of them; the merged set must hold the
+    parameters of its strategy (:data:`STRATEGY_PARAMETERS`)."""
+
+    strategy: Annotated[Literal["thermostat", "load_following", "hold"] | None,
+                        BeforeValidator(Choice(*STRATEGIES))] = None
+    soc_target: _optional_fraction("a state of charge", "0.25") = None
+    soc_low: _optional_fraction("a state of charge", "0.20") = None
+    soc_high: _optional_fraction("a state of charge", "0.30") = None
+    gain: OptionalQuantity("1/h", "a gain", display="1/h", minimum=0.0, maximum=100.0,
+                           example="1.0") = None
+    best_efficiency_power: OptionalQuantity("W", "a power", minimum=0.0, maximum=5e5,
+                                            example="40 kW") = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the user wrote."""
+        return {k: getattr(self, k) for k in self.model_fields_set}
+
+
+class Platform(SpecModel):
+    """A platform file (``data/platforms/<name>.toml``): what derivatives may choose from."""
+
+    name: Name
+    maker: Name
+    title: Name
+    packs: dict[str, PackOption] = Field(min_length=1)
+    drive_units: dict[str, DriveUnitOption] = Field(min_length=1)
+    chassis: Chassis
+    wheels: dict[str, WheelOption] = Field(min_length=1)
+    aux_power: SmallPower = DEFAULT_AUX_POWER
+    charger_efficiency: Efficiency = DEFAULT_CHARGER_EFFICIENCY
+    range_extenders: dict[str, RangeExtenderOption] = Field(default_factory=dict)
+    energy_management: EnergyManagementSettings | None = None
+
+    _source_file: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Platform":
+        if self.energy_management is not None and not self.range_extenders:
+            raise SpecError("energy_management needs a range-extender slot", field="energy_management",
+                            allowed="add [range_extenders.<option>] or remove [energy_management]")
+        if self.range_extenders:
+            if self.energy_management is None:
+                raise SpecError("missing required table: a platform with range extenders gives "
+                                "their default energy management", field="energy_management",
+                                allowed="strategy = " + " | ".join(map(repr, STRATEGIES)))
+            em = self.energy_management
+            if em.strategy is None:
+                raise SpecError("missing required field", field="energy_management.strategy",
+                                allowed=", ".join(STRATEGIES))
+            for key in STRATEGY_PARAMETERS[em.strategy]:
+                if getattr(em, key) is None:
+                    raise SpecError(f"strategy {em.strategy!r} needs {key}",
+                                    field=f"energy_management.{key}",
+                                    allowed=", ".join(STRATEGY_PARAMETERS[em.strategy]))
+        return self
+
+    @property
+    def source_file(self) -> str | None:
+        return self._source_file
+
+
+# ---------------------------------------------------------------------------------------------
+# Derivative
+# ---------------------------------------------------------------------------------------------
+
+_PHYSICAL = ("drag_coefficient", "frontal_area")
+_COASTDOWN = ("f0", "f1", "f2")
+
+
+class TopHat(SpecModel):
+    """The body a derivative puts on the platform (``[top_hat]``).
+
+    Road load in exactly one form: physical (``drag_coefficient`` + ``frontal_area``, and
+    optionally ``rolling_resistance_coefficient``, else the wheel option's) or coast-down
+    (``f0``, ``f1``, ``f2``)."""
+
+    curb_mass: VehicleMass
+    front_mass_share: Quantity("", "a fraction", display="1 (fraction, 0..1)", minimum=0.0,
+                               maximum=1.0, exclusive_minimum=True,
+                               example="0.48") = DEFAULT_FRONT_MASS_SHARE
+    optional_equipment_mass: Quantity("kg", "a mass", minimum=0.0, maximum=1000.0,
+                                      example="20 kg") = 0.0
+    rotating_inertia_fraction: Quantity("", "a fraction", display="1 (fraction)", minimum=0.0,
+                                        maximum=0.2, example="0.03") = DEFAULT_ROTATING_INERTIA_FRACTION
+    drag_coefficient: OptionalQuantity("", "a drag coefficient", display="1", minimum=0.1,
+                                       maximum=1.5, example="0.29") = None
+    frontal_area: OptionalQuantity("m**2", "an area", display="m**2", minimum=0.5, maximum=10.0,
+                                   example="2.65 m^2") = None
+    rolling_resistance_coefficient: OptionalQuantity(
+        "", "a rolling-resistance coefficient", display="1 (N/N)", minimum=0.0, maximum=0.05,
+        example="0.0077") = None
+    f0: OptionalQuantity("N", "a force", display="N", minimum=0.0, maximum=2000.0,
+                         example="150 N") = None
+    f1: OptionalQuantity("N*s/m", "a force per speed", display="N/(m/s)", minimum=-50.0,
+                         maximum=50.0, example="0.3 N/(km/h)") = None
+    f2: OptionalQuantity("N*s**2/m**2", "a force per speed squared", display="N/(m/s)^2",
+                         minimum=0.0, maximum=5.0, example="0.03 N/(km/h)^2") = None
+
+    @model_validator(mode="after")
+    def _one_road_load_form(self) -> "TopHat":
+        physical = [k for k in (*_PHYSICAL, "rolling_resistance_coefficient") if getattr(self, k) is not None]
+        coast = [k for k in _COASTDOWN if getattr(self, k) is not None]
+        if physical and coast:
+            raise SpecError("road load given in two forms: " + ", ".join(physical)
+                            + " (physical) and " + ", ".join(coast) + " (coast-down)",
+                            field=coast[0], allowed="drag_coefficient + frontal_area "
+                            "[+ rolling_resistance_coefficient], or f0 + f1 + f2")
+        if coast and len(coast) < 3:
+            missing = [k for k in _COASTDOWN if k not in coast]
+            raise SpecError("incomplete coast-down road load: missing " + ", ".join(missing),
+                            field=missing[0], allowed="all of f0, f1, f2")
+        if not coast:
+            missing = [k for k in _PHYSICAL if getattr(self, k) is None]
+            if missing:
+                raise SpecError("incomplete road load: missing " + ", ".join(missing),
+                                field=missing[0], allowed="drag_coefficient + frontal_area "
+                                "[+ rolling_resistance_coefficient], or f0 + f1 + f2")
+        return self
+
+    @property
+    def road_load_form(self) -> str:
+        """"physical" or "coast_down"."""
+        return "coast_down" if self.f0 is not None else "physical"
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+class Options(SpecModel):
+    """Which of the platform's options the derivative takes (``[options]``)."""
+
+    pack: Name
+    drive_units: Annotated[list[Name], BeforeValidator(_as_list)] = Field(min_length=1)
+    wheels: Name
+    range_extender: Name | None = None
+
+
+class PackOverrides(SpecModel):
+    max_discharge_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=2e6,
+                                          example="150 kW") = None
+    max_charge_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=2e6,
+                                       example="100 kW") = None
+    resistance: OptionalQuantity("ohm", "a resistance", minimum=0.0, exclusive_minimum=True,
+                                 maximum=10.0, example="60 mohm") = None
+
+
+class RangeExtenderOverrides(SpecModel):
+    fuel_tank_volume: OptionalQuantity("m**3", "a volume", display="m**3", minimum=0.0,
+                                       maximum=0.2, example="50 l") = None
+    fuel: str | None = None
+
+    @field_validator("fuel")
+    @classmethod
+    def _known_fuel(cls, value: str | None) -> str | None:
+        return None if value is None else RangeExtenderOption._known_fuel(value)
+
+
+class Overrides(SpecModel):
+    """The few platform values a derivative may change (``[overrides]``)."""
+
+    aux_power: OptionalQuantity("W", "a power", minimum=0.0, maximum=5e4, example="350 W") = None
+    charger_efficiency: OptionalQuantity("", "an efficiency", display="1 (fraction, 0..1)",
+                                         minimum=0.0, maximum=1.0, exclusive_minimum=True,
+                                         example="0.9") = None
+    pack: PackOverrides = Field(default_factory=PackOverrides)
+    range_extender: RangeExtenderOverrides = Field(default_factory=RangeExtenderOverrides)
+    energy_management: EnergyManagementSettings = Field(default_factory=EnergyManagementSettings)
+
+
+class Derivative(SpecModel):
+    """A derivative file (``data/derivatives/<name>.toml``): a top hat on a platform."""
+
+    name: Name
+    label: Name
+    maker: Name
+    platform: Name
+    top_hat: TopHat
+    options: Options
+    overrides: Overrides = Field(default_factory=Overrides)
+
+    _source_file: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_file(self) -> str | None:
+        return self._source_file
+
+
+# ---------------------------------------------------------------------------------------------
+# Program and fuels
+# ---------------------------------------------------------------------------------------------
+
+class ProgramSpec(SpecModel):
+    """A program file (``data/programs/<name>.toml``): the variants studied together."""
+
+    name: Name
+    title: Name
+    reference: Name | None = None
+    variants: list[Name] = Field(min_length=1)
+    markets: list[Name] = Field(default_factory=list)
+    targets: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+#: Molar masses [g/mol] (IUPAC 2021 conventional atomic weights): CO2 per unit of carbon.
+CO2_PER_CARBON = (12.011 + 2 * 15.999) / 12.011
+
+
+class FuelSpec(SpecModel):
+    """One fuel of ``data/fuels.toml`` (``[<name>]``)."""
+
+    title: str = ""
+    density: Quantity("kg/m**3", "a density", display="kg/m**3", minimum=500.0, maximum=1000.0,
+                      example="0.745 kg/l")
+    lower_heating_value: Quantity("J/kg", "a specific energy", display="J/kg", minimum=1e7,
+                                  maximum=1.5e8, example="41.5 MJ/kg")
+    carbon_mass_fraction: _optional_fraction("a mass fraction", "0.829") = None
+    co2_per_volume: OptionalQuantity("kg/m**3", "a CO2 mass per fuel volume", display="kg/m**3",
+                                     minimum=0.0, maximum=5000.0, example="2.3 kg/l") = None
+
+    @model_validator(mode="after")
+    def _derive(self) -> "FuelSpec":
+        if (self.carbon_mass_fraction is None) == (self.co2_per_volume is None):
+            raise SpecError("give exactly one of carbon_mass_fraction and co2_per_volume",
+                            field="co2_per_volume",
+                            allowed="carbon_mass_fraction = 0.829 or co2_per_volume = '2.26 kg/l'")
+        if self.co2_per_volume is None:
+            self.co2_per_volume = self.density * self.carbon_mass_fraction * CO2_PER_CARBON
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# pydantic errors -> one SpecError
+# ---------------------------------------------------------------------------------------------
+
+def dotted(loc: tuple | list) -> str:
+    """``('packs', '56.2', 'mass')`` -> ``packs."56.2".mass``; list indices as ``[i]``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else f'"{part}"'
+        out = f"{out}.{text}" if out else text
+    return out
+
+
+def _join(prefix: str | None, path: str) -> str | None:
+    if prefix and path:
+        return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+    return prefix or path or None
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if not args:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _descend(tp: Any, key: Any) -> tuple[Any, Any]:
+    """(type, FieldInfo or None) one step down ``loc`` from ``tp``."""
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        info = tp.model_fields.get(key)
+        return (info.annotation, info) if info else (None, None)
+    origin = typing.get_origin(tp)
+    if origin is dict:
+        return typing.get_args(tp)[1], None
+    if origin is list:
+        return typing.get_args(tp)[0], None
+    return None, None
+
+
+def _walk(model: type[BaseModel], loc: tuple) -> tuple[Any, Any]:
+    tp, info = model, None
+    for key in loc:
+        if tp is None:
+            return None, None
+        tp, info = _descend(tp, key)
+    return tp, info
+
+
+def _quantity_hint(info: Any) -> str | None:
+    if info is None:
+        return None
+    for meta in info.metadata:
+        q = getattr(meta, "func", None)
+        if isinstance(q, QuantityInfo):
+            return f"{q.kind} in {q.shown}" + (f", e.g. {q.example!r}" if q.example else "")
+        if isinstance(q, Choice):
+            return ", ".join(q.values)
+    return None
+
+
+def translate_validation_error(exc: ValidationError, model: type[BaseModel], *,
+                               file: str | None = None, prefix: str | None = None) -> SpecError:
+    """Turn a pydantic ``ValidationError`` into one :class:`SpecError` (the first problem;
+    unknown fields first, because a misspelt field also shows up as a missing one)."""
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    loc = tuple(err["loc"])
+    path = dotted(loc)
+    field = _join(prefix, path)
+    kind = err["type"]
+    given = err.get("input")
+    value = given if isinstance(given, (str, int, float, bool)) else ...
+    ctx = err.get("ctx") or {}
+    inner = ctx.get("error")
+    if isinstance(inner, SpecError):
+        return inner.with_context(file=file, prefix=field)
+    if kind == "extra_forbidden":
+        tp, _ = _walk(model, loc[:-1])
+        tp = _unwrap(tp)
+        allowed = list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
+        return SpecError(f"unknown field{close_matches(str(loc[-1]), allowed)}", file=file,
+                         field=field, allowed=", ".join(allowed) or None)
+    _, info = _walk(model, loc)
+    if kind == "missing":
+        return SpecError("missing required field", file=file, field=field,
+                         allowed=_quantity_hint(info))
+    messages = {
+        "string_type": "expected a string",
+        "list_type": "expected a list",
+        "dict_type": "expected a table",
+        "model_type": "expected a table",
+        "model_attributes_type": "expected a table",
+        "string_too_short": "must not be empty",
+        "float_type": "expected a number",
+        "float_parsing": "expected a number",
+    }
+    if kind in messages:
+        return SpecError(messages[kind], file=file, field=field, value=value)
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return SpecError(f"needs at least {n} item{'s' if n != 1 else ''}", file=file,
+                         field=field, value=value)
+    if kind == "literal_error":
+        return SpecError("not a valid choice", file=file, field=field, value=value,
+                         allowed=str(ctx.get("expected", "")) or None)
+    return SpecError(err.get("msg", "invalid value"), file=file, field=field, value=value)
+
+
+def validate(model: type[BaseModel], data: Any, *, file: str | None = None,
+             prefix: str | None = None) -> Any:
+    """``model.model_validate(data)`` raising one :class:`SpecError` on failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise translate_validation_error(exc, model, file=file, prefix=prefix) from None
+    except SpecError as exc:  # pragma: no cover - validators' SpecErrors arrive wrapped
+        raise exc.with_context(file=file, prefix=prefix) from None
+
+
+def field_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> unit as shown to users ("" for non-quantities); for docs and meta-tests."""
+    out = {}
+    for name, info in model.model_fields.items():
+        unit = ""
+        for meta in info.metadata:
+            q = getattr(meta, "func", None)
+            if isinstance(q, QuantityInfo):
+                unit = q.shown
+        out[name] = unit
+    return out
+
+
+__all__ = [
+    "Chassis", "Derivative", "DriveUnitOption", "EnergyManagementSettings", "FuelSpec",
+    "LossMapTable", "Options", "Overrides", "PackOption", "PackOverrides", "Platform",
+    "ProgramSpec", "QuantityInfo", "RangeExtenderOption", "RangeExtenderOverrides", "TopHat",
+    "WheelOption", "default_pack_resistance", "translate_validation_error", "tyre_unloaded_radius",
+    "validate",
+]

@@ -170,4 +170,25 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             p[L.P_EM_SOC_LOW] = em.soc_low
             p[L.P_EM_SOC_HIGH] = em.soc_high
             p[L.P_EM_GAIN] = em.gain
+    derive(params)
     return params, ocv_tables, rex_tables
+
+
+def derive(params: np.ndarray) -> np.ndarray:
+    """Fill the derived columns (reciprocals and products) from the primary ones, in place.
+
+    Call it again after changing primary columns of a parameter matrix (e.g. a sweep)."""
+    p = params
+    p[:, L.P_INV_WHEEL_RADIUS] = 1.0 / p[:, L.P_WHEEL_RADIUS]
+    p[:, L.P_LOAD_TRANSFER_PER_ACC] = p[:, L.P_MASS] * p[:, L.P_CG_HEIGHT] / p[:, L.P_WHEELBASE]
+    for u in range(2):
+        o = u * L.DU_STRIDE
+        present = p[:, L.P_DU0_PRESENT + o] != 0.0
+        safe = lambda col: np.where(present, p[:, col + o], 1.0)  # noqa: E731
+        g, eta, r = safe(L.P_DU0_GEAR_RATIO), safe(L.P_DU0_GEAR_EFF), p[:, L.P_WHEEL_RADIUS]
+        p[:, L.P_DU0_INV_MAX_SPEED + o] = np.where(present, 1.0 / safe(L.P_DU0_MAX_SPEED), 0.0)
+        p[:, L.P_DU0_INV_PEAK_TORQUE + o] = np.where(present, 1.0 / safe(L.P_DU0_PEAK_TORQUE), 0.0)
+        p[:, L.P_DU0_FORCE_TO_TORQUE + o] = np.where(present, r / (g * eta), 0.0)
+        p[:, L.P_DU0_TORQUE_TO_FORCE + o] = np.where(present, g * eta / r, 0.0)
+        p[:, L.P_DU0_GEAR_LOSS_FACTOR + o] = np.where(present, 1.0 / eta - 1.0, 0.0)
+    return params

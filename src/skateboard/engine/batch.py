@@ -61,7 +61,7 @@ def road_load_coefficients(variant: Variant, mass: float, air_density: float = A
 def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,
                  battery_temperature=None, hvac_power=None, air_density: float = AIR_DENSITY_WLTP,
                  tyre_road_friction=None, range_extender_enabled: bool = True,
-                 fuels: dict | None = None, fuel=None):
+                 fuels: dict | None = None, fuel=None, regen_fade=REGEN_FADE):
     """Build the kernel's inputs.
 
     Parameters
@@ -72,6 +72,8 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     inertial_mass : float or array (N,), optional
         Mass that accelerates, including rotating parts [kg]; default
         mass x (1 + rotating_inertia_fraction). Procedures set it by their own rule.
+    regen_fade : (float, float)
+        Speeds [m/s] between which regenerative braking fades in; default REGEN_FADE.
     fuel : Fuel, optional
         Fuel for every range extender (a market's fuel); default each range extender's own.
     soc_initial : float or array, optional
@@ -139,7 +141,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         p[L.P_MAX_DISCHARGE_POWER] = v.pack.max_discharge_power
         p[L.P_MAX_CHARGE_POWER] = v.pack.max_charge_power
         p[L.P_AUX_POWER] = v.aux_power + hvac[i]
-        p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = REGEN_FADE
+        p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = regen_fade
         p[L.P_REX_LHV] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
         p[L.P_REX_EFF_ROW] = i
         rex = v.range_extender

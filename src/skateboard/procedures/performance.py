@@ -59,7 +59,9 @@ def top_speed(variants, *, duration=900.0):
     speed[0] = 0.0
     params, ocv, rex = _params(variants, ROAD_FRICTION["dry"])
     res = simulate_params(params, ocv, rex, _cycle(speed, 1.0), record=True)
-    return res.trace[:, -1, 0] * 3.6
+    # at a hard motor-speed limit the step-mean speed sits on the limit and the samples
+    # alternate around it: report the mean of the last 10 s
+    return res.trace[:, -10:, 0].mean(axis=1) * 3.6
 
 
 def _max_grade(variants, speeds_kmh, mu, hold_steps):
@@ -85,8 +87,9 @@ def gradeability(variants, *, speed_kmh=10.0, mu=ROAD_FRICTION["dry"]):
 
 
 def hill_start(variants, *, mu=ROAD_FRICTION["dry"]):
-    """Steepest grade [%] on which the vehicle pulls away from rest to 10 km/h in 5 s."""
-    return _max_grade(variants, np.linspace(0.0, 10.0, 6), mu, 6)
+    """Steepest grade [%] on which the vehicle pulls away from rest to 3.6 km/h in 5 s
+    (0.2 m/s^2, a gentle start)."""
+    return _max_grade(variants, np.linspace(0.0, 3.6, 6), mu, 6)
 
 
 def run(variants, **_ignored) -> pd.DataFrame:

@@ -1,0 +1,213 @@
+"""Test procedures (issue 4): regulation formulas, hand-calculable synthetic vehicles, and
+relations that must hold between procedures and climates."""
+
+import math
+
+import numpy as np
+import pytest
+
+from skateboard.cycles import load_cycle
+from skateboard.engine.batch import AIR_DENSITY_WLTP, GRAVITY, pack_state
+from skateboard.procedures import cltc, common, epa, nedc, performance, real_world, wltp
+
+import synthetic as syn
+
+E10 = syn.E10_TEST_FUEL
+
+
+# --- utility factors -------------------------------------------------------------------------
+
+def _uf_reference(d_km, d_n):
+    # EU 2017/1151 Sub-Annex 8 Appendix 5: UF = 1 - exp(-sum C_i (d/d_n)^i), evaluated here
+    # independently with Horner's scheme from the coefficients as printed in Table A8.App5/1.
+    c = [26.25, -38.94, -631.05, 5964.83, -25095, 60380.2, -87517, 75513.8, -35749, 7154.94]
+    x = d_km / d_n
+    acc = 0.0
+    for ci in reversed(c):
+        acc = (acc + ci) * x
+    return 1.0 - math.exp(-acc)
+
+
+@pytest.mark.parametrize("d_n", [800.0, 2200.0, 4260.0])
+@pytest.mark.parametrize("d", [3.0, 23.266, 50.0, 145.0, 300.0, 800.0])
+def test_utility_factor_matches_regulation_formula(d, d_n):
+    assert wltp.utility_factor_cumulative(d, d_n) == pytest.approx(_uf_reference(d, d_n), rel=1e-12)
+
+
+def test_utility_factor_properties():
+    d = np.linspace(0, 800, 400)
+    uf = wltp.utility_factor_cumulative(d, 800.0)
+    assert uf[0] == 0.0
+    assert np.all(np.diff(uf) > 0)              # more electric range never weighs less
+    assert uf[-1] == pytest.approx(1.0, abs=1e-3)  # the curve saturates at d_n
+    # a longer d_n (Euro 6e-bis) gives a lower UF at the same distance
+    assert wltp.utility_factor_cumulative(100.0, 2200.0) < wltp.utility_factor_cumulative(100.0, 800.0)
+    # phase UFs add up to the cumulative UF at the last phase end
+    ends = np.array([3.1, 7.9, 15.0, 23.3, 46.5])
+    assert wltp.utility_factors(ends, 800.0).sum() == pytest.approx(wltp.utility_factor_cumulative(46.5, 800.0))
+
+
+# --- test masses -----------------------------------------------------------------------------
+
+def test_wltp_test_mass_by_hand():
+    # EU 2017/1151 Annex XXI: TM = MRO + 25 + 15 % of (max laden - MRO - 25); MRO = kerb + 75.
+    v = syn.variant(curb_mass=1700.0, max_gross_mass=2200.0)
+    tm, inertial = common.wltp_test_mass(v)
+    mro = 1775.0
+    assert tm == pytest.approx(mro + 25 + 0.15 * (2200 - mro - 25))     # 1860 kg
+    assert inertial == pytest.approx(tm + 0.03 * (mro + 25))            # + 54 kg rotating
+    assert common.china_test_mass(v)[0] == 1800.0                       # GB/T 18386.1: kerb + 100
+
+
+def test_epa_equivalent_test_weight_classes():
+    # 40 CFR 1066.805: kerb 1700 kg + 300 lb = 4048 lb -> 4000 lb class (125-lb steps to 4000 lb)
+    etw, _ = common.epa_equivalent_test_weight(syn.variant(curb_mass=1700.0))
+    assert etw / common.LB == pytest.approx(4000.0)
+    # 2000 kg + 300 lb = 4709 lb -> 4750 lb (250-lb steps between 4000 and 5500 lb)
+    etw, _ = common.epa_equivalent_test_weight(syn.variant(curb_mass=2000.0))
+    assert etw / common.LB == pytest.approx(4750.0)
+
+
+# --- a lossless vehicle whose range is a hand calculation -------------------------------------
+
+def _lossless():
+    # Both axles driven, so all braking can be regenerative at any braking rate (with one driven
+    # axle, UN R13-H leaves only its dynamic-load share above z = 0.15 to regen).
+    ideal = dict(gearbox_efficiency=1.0, loss_coefficients=(0.0, 0.0, 0.0, 0.0))
+    return syn.variant(
+        drive_units=(syn.drive_unit(**ideal), syn.drive_unit(name="front", axle="front", **ideal)),
+        pack=syn.pack(resistance=1e-9), aux_power=0.0, charger_efficiency=1.0)
+
+
+def _road_work_per_m(v, cycle, tm):
+    # With perfect regen and no losses the battery supplies exactly the road-load work:
+    # sum over steps of (F0 + F2 v^2) v dt with v the mean speed of each step (kinetic energy
+    # returns to the battery when braking).
+    s = cycle.speed
+    vbar = 0.5 * (s[1:] + s[:-1])
+    f0 = v.rolling_resistance_coefficient * tm * GRAVITY
+    f2 = 0.5 * AIR_DENSITY_WLTP * v.drag_coefficient * v.frontal_area
+    work = np.sum(np.where(vbar > 0, f0, 0.0) * vbar + f2 * vbar**3)
+    return work / np.sum(vbar)
+
+
+def test_wltp_ccp_range_of_a_lossless_vehicle_by_hand():
+    from skateboard.engine import simulate
+
+    v = _lossless()
+    tm, im = common.wltp_test_mass(v)
+    cyc = load_cycle("wltc_class3b")
+    e_per_m = _road_work_per_m(v, cyc, tm)
+    # one full WLTC: the battery supplies exactly the road-load work
+    one = simulate([v], cyc, mass=tm, inertial_mass=im, regen_fade=(0.0, 1e-9), soc_initial=0.5)
+    assert one["e_battery_terminal"][0] / one["distance"][0] == pytest.approx(e_per_m, rel=1e-6)
+    # CCP: range = usable energy / consumption. Break-off falls inside a cycle whose phases
+    # differ in energy per km by up to +-40 %, so a partial cycle (<= 23 km of ~550 km) moves
+    # the average consumption, and hence the range, by at most about 2 %.
+    df = wltp.run([v], method="CCP", fuel=E10, regen_fade=(0.0, 1e-9))
+    assert df["range_km"][0] == pytest.approx(v.pack.usable_energy / e_per_m / 1000.0, rel=0.02)
+    assert df["usable_battery_energy_kwh"][0] == pytest.approx(v.pack.usable_energy / 3.6e6, rel=2e-3)
+    assert df["energy_audit_residual"][0] < 1e-9
+
+
+def test_wltp_stp_and_ccp_agree_for_a_lossless_vehicle():
+    # For a vehicle whose consumption does not depend on SOC, STP's UBE / EC_DC equals the
+    # CCP's distance to break-off (GTR 15 Annex 8: both estimate the same range).
+    v = _lossless()
+    a = wltp.run([v], method="CCP", fuel=E10, regen_fade=(0.0, 1e-9))
+    b = wltp.run([v], method="STP", fuel=E10, regen_fade=(0.0, 1e-9))
+    assert b["range_km"][0] == pytest.approx(a["range_km"][0], rel=5e-3)
+
+
+def test_charging_losses_in_ac_consumption():
+    v = syn.variant(charger_efficiency=0.85)
+    df = wltp.run([v], method="CCP", fuel=E10)
+    # AC = energy recharged from the mains / range; with the battery's own losses included
+    # the AC figure exceeds DC / charger efficiency only by the battery loss share (< 3 %).
+    ratio = df["consumption_ac_wh_per_km"][0] / df["consumption_wh_per_km"][0]
+    assert 1 / 0.85 < ratio < 1.03 / 0.85
+
+
+# --- relations between procedures and climates -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bev():
+    return syn.variant()
+
+
+def test_cltc_range_exceeds_wltp_range(bev):
+    # CLTC-P is slower (29 km/h mean vs 46.5 km/h): less aerodynamic drag per km.
+    assert cltc.run([bev], fuel=E10)["range_km"][0] > wltp.run([bev], fuel=E10)["range_km"][0]
+
+
+def test_epa_label_is_seven_tenths_of_unadjusted(bev):
+    df = epa.run([bev], fuel=E10)
+    assert df["range_km"][0] == pytest.approx(0.7 * df["range_unadjusted_km"][0], rel=1e-12)
+    assert df["mpge"][0] == pytest.approx(0.7 * df["mpge_unadjusted"][0], rel=1e-12)
+    # MPGe = 33,705 Wh/gal / (Wh per mile) (40 CFR 600.002)
+    wh_per_mile = df["consumption_ac_unadjusted_wh_per_km"][0] * 1.609344
+    assert df["mpge_unadjusted"][0] == pytest.approx(33705.0 / wh_per_mile, rel=1e-12)
+    # combined = 0.55 city + 0.45 highway
+    assert df["consumption_ac_unadjusted_wh_per_km"][0] == pytest.approx(
+        0.55 * df["city_ac_unadjusted_wh_per_km"][0] + 0.45 * df["highway_ac_unadjusted_wh_per_km"][0])
+
+
+def test_hot_and_cold_ranges_below_mild(bev):
+    df = real_world.run([bev], ambient_c=(-7.0, 23.0, 35.0, 45.0)).set_index("ambient_c")
+    r = df["range_km"]
+    assert r[-7.0] < r[23.0] and r[45.0] < r[23.0] and r[45.0] < r[35.0] < r[23.0]
+    # a Gulf summer is visibly different from a mild day: more than 10 % less range
+    assert r[45.0] < 0.9 * r[23.0]
+
+
+def test_nedc_erev_weighting_formula():
+    v = syn.erev("thermostat")
+    df = nedc.run([v], fuel=E10)
+    # R101 Annex 8: C = (De C1 + 25 C2) / (De + 25); C1 ~ 0 for an EREV that stays electric in CD,
+    # so C ~ 25 / (De + 25) x C2 and the weighted figure is far below the CS one.
+    assert 0 < df["fuel_l_per_100km"][0] < 0.25 * 8.0
+
+
+def test_wltp_3phase_uses_three_phases(bev):
+    three = wltp.run_3phase([bev], fuel=E10)
+    full = wltp.run([bev], fuel=E10)
+    # without the extra-high phase (up to 131 km/h) consumption drops and range rises
+    assert three["consumption_wh_per_km"][0] < full["consumption_wh_per_km"][0]
+    assert three["range_km"][0] > full["range_km"][0]
+
+
+# --- performance -----------------------------------------------------------------------------
+
+def test_acceleration_of_a_force_limited_vehicle_by_hand():
+    # A tiny motor whose peak torque limits the whole 0-50 km/h run (no power limit below
+    # 250 km/h, no grip limit): a = (T g eta / r - F0 - F2 v^2) / m_i; integrate by hand.
+    du = syn.drive_unit(peak_torque=100.0, peak_power=500e3, loss_coefficients=(0, 0, 0, 0))
+    v = syn.variant(drive_units=(du,), drag_coefficient=0.3)
+    t = performance.acceleration_time([v], 0, 50)[0]
+    m = v.curb_mass + 75.0
+    m_i = m * 1.03
+    f_drive = 100.0 * 10.0 * 0.97 / 0.34
+    f0 = 0.009 * m * GRAVITY
+    f2 = 0.5 * AIR_DENSITY_WLTP * 0.3 * 2.5
+    speed, time, dt = 0.0, 0.0, 1e-4
+    while speed < 50 / 3.6:
+        speed += (f_drive - f0 - f2 * speed**2) / m_i * dt
+        time += dt
+    assert t == pytest.approx(time, rel=5e-3)
+
+
+def test_grip_limits_hill_start_on_a_wet_road():
+    v = syn.variant()
+    dry = performance.hill_start([v], mu=0.9)[0]
+    wet = performance.hill_start([v], mu=0.6)[0]
+    ice = performance.hill_start([v], mu=0.1)[0]
+    assert dry >= wet > ice > 0
+    # on ice the rear-driven axle (about half the weight) limits: tan(theta) < mu
+    assert ice < 10.0
+
+
+def test_top_speed_limited_by_motor_speed():
+    # 16000 rpm / gear 10 x 0.34 m = 205 km/h; the synthetic car has power to spare there.
+    v = syn.variant()
+    vmax = performance.top_speed([v])[0]
+    assert vmax == pytest.approx(16000 * 2 * math.pi / 60 / 10 * 0.34 * 3.6, rel=2e-3)

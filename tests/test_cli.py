@@ -1,0 +1,110 @@
+"""The command line as a user runs it: exit codes, one-line errors, JSON output, README's job."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SKATEBOARD_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd or ROOT, timeout=600)
+
+
+def test_simulate_json_b10_within_10_percent_of_published_wltp():
+    # Leapmotor B10 67.1 kWh: WLTP 14.9 kWh/100 km at the battery (REFERENCE.md, maker's figure)
+    r = run("simulate", "--variant", "leapmotor-b10", "--cycle", "wltc_class3b", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert len(rows) == 1
+    row = rows[0]
+    for key in ("variant", "cycle", "distance_km", "consumption_wh_per_km", "consumption_ac_wh_per_km",
+                "soc_end", "trace_miss_s", "energy_audit_residual"):
+        assert key in row
+    assert row["consumption_wh_per_km"] == pytest.approx(149.0, rel=0.10)
+    assert abs(row["energy_audit_residual"]) < 1e-9
+    assert row["distance_km"] == pytest.approx(23.266, abs=0.001)   # UN GTR 15 WLTC 3b
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("simulate", "--cycle", "wltc_clas3b"), "did you mean 'wltc_class3b'"),
+    (("simulate", "--variant", "nonexistent"), "unknown variant"),
+    (("simulate", "no-such-program.toml"), "no-such-program"),
+    (("evaluate", "--markets", "mars"), "unknown market"),
+])
+def test_bad_input_one_line_exit_2(args, fragment):
+    r = run(*args)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = [x for x in r.stderr.strip().splitlines() if x.strip()]
+    assert len(lines) == 1, r.stderr
+    assert fragment in lines[0]
+
+
+def test_bad_spec_file_names_file_and_field(tmp_path):
+    bad = tmp_path / "car.toml"
+    bad.write_text('name = "x"\nlabel = "x"\nmaker = "x"\nplatform = "b10"\n'
+                   '[top_hat]\ncurb_mass = "1.7 kWh"\nfrontal_area = "2.5 m^2"\ndrag_coefficient = 0.3\n'
+                   '[options]\npack = "67kwh"\ndrive_units = ["rear"]\nwheels = "18in"\n')
+    prog = tmp_path / "prog.toml"
+    prog.write_text(f'name = "p"\ntitle = "p"\nvariants = ["{bad}"]\n')
+    r = run("simulate", str(prog))
+    assert r.returncode == 2
+    assert "car.toml" in r.stderr and "curb_mass" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_timeseries_never_overwrites(tmp_path):
+    out = tmp_path / "ts.csv"
+    out.write_text("precious")
+    r = run("simulate", "--variant", "leapmotor-b10", "--timeseries", str(out))
+    assert r.returncode == 2
+    assert out.read_text() == "precious"
+    new = tmp_path / "new.parquet"
+    r = run("simulate", "--variant", "leapmotor-b10", "--timeseries", str(new))
+    assert r.returncode == 0, r.stderr
+    import pandas as pd
+    df = pd.read_parquet(new)
+    assert len(df) == 1801 and df["speed_kmh"].max() == pytest.approx(131.3, abs=0.05)
+
+
+def test_listing_commands():
+    for cmd, word in (("platforms", "b10"), ("cycles", "cltc_p"), ("markets", "new-zealand")):
+        r = run(cmd)
+        assert r.returncode == 0, r.stderr
+        assert word in r.stdout
+
+
+def test_readme_quickstart_is_two_make_commands():
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## Quickstart", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "skateboard evaluate" in makefile.split("demo:", 1)[1].split("\n\n", 1)[0]
+    assert "pytest" in makefile.split("test:", 1)[1].split("\n\n", 1)[0]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+
+
+def test_main_job_evaluate_json_all_markets():
+    # README's main job: all variants x all seven markets
+    r = run("evaluate", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    markets = {x["market"] for x in rows}
+    assert markets == {"china", "eu", "uk", "australia", "new-zealand", "gulf", "us"}
+    assert {x["variant"] for x in rows} == {"leapmotor-b10", "hongqi-b10-bev", "hongqi-b10-erev"}
+    for x in rows:
+        assert x["powertrain"] in ("BEV", "EREV")
+        assert x["range_km"] > 0
+        if x["powertrain"] == "EREV":
+            assert x["electric_range_km"] < x["range_km"]
+            assert x["fuel_l_per_100km"] > 0

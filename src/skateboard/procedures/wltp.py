@@ -75,38 +75,49 @@ def bev_ccp(variants, cycle, masses, procedure="WLTP", **conditions):
                      "CCP", procedure)
 
 
-def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **conditions):
-    """Shortened test procedure; see the module docstring."""
-    # CSSM long enough that DS2 starts near half of the usable energy (estimated from road load)
-    durations = []
-    for v, (tm, _) in zip(variants, masses):
-        f0, f1, f2 = road_load_coefficients(v, tm)
-        p_css = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed / 0.85 + v.aux_power
-        e_ds = cycle.distance * 0.16 * 3.6e3  # ~160 Wh/km for one WLTC
-        durations.append(max((0.5 * v.pack.usable_energy - e_ds) / p_css, 60.0))
-    t_m = float(min(durations))
-    e_rest = max(v.pack.usable_energy for v in variants)
-    t_e = e_rest / 10e3 + 600.0  # long enough for anything: break-off ends it
-    seq = C.compose("wltp_stp", [("DS1", cycle.speed), ("CSSM", C.constant_speed_segment(css_speed, t_m)),
-                                 ("DS2", cycle.speed), ("CSSE", C.constant_speed_segment(css_speed, t_e))],
-                    dt=cycle.dt)
-    params, ocv, rex = C.params_for(variants, masses, range_extender_enabled=False, **conditions)
-    from skateboard.engine.simulate import simulate_params
-    from skateboard.engine import layout as L
+def _cssm_duration(v, tm, cycle, css_speed):
+    """CSSM duration [s] for one variant: long enough that DS2 starts near half of the usable
+    energy (estimated from its road load), rounded to whole minutes. It depends on the variant
+    alone, so results never depend on which other variants share the batch."""
+    f0, f1, f2 = road_load_coefficients(v, tm)
+    p_css = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed / 0.85 + v.aux_power
+    e_ds = cycle.distance * 0.16 * 3.6e3  # ~160 Wh/km for one WLTC
+    return 60.0 * max(round((0.5 * v.pack.usable_energy - e_ds) / p_css / 60.0), 1)
 
-    res = simulate_params(params, ocv, rex, seq, names=[v.name for v in variants], repeats=1,
-                          stop_on_breakoff=True)
-    if not np.all(res["stopped"] > 0):
-        raise RuntimeError("STP: a variant was not depleted by the end of CSSE")
-    ph = res.phases[:, 0]
-    ube = res["e_battery_terminal"]
-    e1, e2 = ph[:, 0, L.R_E_BATTERY_TERMINAL], ph[:, 2, L.R_E_BATTERY_TERMINAL]
-    d1, d2 = ph[:, 0, L.R_DISTANCE], ph[:, 2, L.R_DISTANCE]
-    k1 = e1 / ube
-    ec_dc = k1 * e1 / d1 + (1.0 - k1) * e2 / d2   # J/m
-    per = ube / ec_dc
-    return _bev_rows(variants, res, C.recharge_energy(variants, res), per, "STP", procedure,
-                     extra={"ube": ube, "ec_dc": ec_dc})
+
+def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **conditions):
+    """Shortened test procedure; see the module docstring. Variants are grouped by their CSSM
+    duration and each group runs as one batch."""
+    from skateboard.engine import layout as L
+    from skateboard.engine.simulate import simulate_params
+
+    durations = [_cssm_duration(v, tm, cycle, css_speed) for v, (tm, _) in zip(variants, masses)]
+    rows = [None] * len(variants)
+    for t_m in sorted(set(durations)):
+        idx = [i for i, d in enumerate(durations) if d == t_m]
+        vs = [variants[i] for i in idx]
+        ms = [masses[i] for i in idx]
+        t_e = max(v.pack.usable_energy for v in vs) / 10e3 + 600.0  # break-off ends it earlier
+        seq = C.compose("wltp_stp", [("DS1", cycle.speed), ("CSSM", C.constant_speed_segment(css_speed, t_m)),
+                                     ("DS2", cycle.speed), ("CSSE", C.constant_speed_segment(css_speed, t_e))],
+                        dt=cycle.dt)
+        params, ocv, rex = C.params_for(vs, ms, range_extender_enabled=False, **conditions)
+        res = simulate_params(params, ocv, rex, seq, names=[v.name for v in vs], repeats=1,
+                              stop_on_breakoff=True)
+        if not np.all(res["stopped"] > 0):
+            raise RuntimeError("STP: a variant was not depleted by the end of CSSE")
+        ph = res.phases[:, 0]
+        ube = res["e_battery_terminal"]
+        e1, e2 = ph[:, 0, L.R_E_BATTERY_TERMINAL], ph[:, 2, L.R_E_BATTERY_TERMINAL]
+        d1, d2 = ph[:, 0, L.R_DISTANCE], ph[:, 2, L.R_DISTANCE]
+        k1 = e1 / ube
+        ec_dc = k1 * e1 / d1 + (1.0 - k1) * e2 / d2   # J/m
+        per = ube / ec_dc
+        group = _bev_rows(vs, res, C.recharge_energy(vs, res), per, "STP", procedure,
+                          extra={"ube": ube, "ec_dc": ec_dc})
+        for i, r in zip(idx, group):
+            rows[i] = r
+    return rows
 
 
 def ovc_rows(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions):

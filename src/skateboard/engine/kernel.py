@@ -498,6 +498,17 @@ def simulate_one(i, p, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phas
     out[L.S_REPEATS_DONE] = repeats_done
 
 
+@njit(cache=True, fastmath=False, error_model="numpy")
+def run_serial(params, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+               n_repeats, stop_on_breakoff, breakoff_shortfall, record, summary, phases, trace):
+    """:func:`run_batch` on one thread: small batches do not pay for waking the thread pool
+    (about 1 ms per call, more than a single vehicle's UDDS)."""
+    for i in range(params.shape[0]):
+        simulate_one(i, params[i], ocv_tables, rex_tables, speed, grade_sin, grade_cos,
+                     phase_of_step, dt, n_repeats, stop_on_breakoff, breakoff_shortfall, record,
+                     summary, phases, trace)
+
+
 @njit(cache=True, parallel=True, fastmath=False, error_model="numpy")
 def run_batch(params, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
               n_repeats, stop_on_breakoff, breakoff_shortfall, record, summary, phases, trace):

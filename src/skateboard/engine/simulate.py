@@ -8,7 +8,10 @@ import numpy as np
 
 from skateboard.engine import layout as L
 from skateboard.engine.batch import build_params
-from skateboard.engine.kernel import run_batch
+from skateboard.engine.kernel import run_batch, run_serial
+
+#: Below this many variants the serial kernel is faster than waking the thread pool.
+PARALLEL_THRESHOLD = 8
 from skateboard.engine.result import SimResult
 
 #: WLTP speed-trace tolerance: 2 km/h (UN GTR 15 Annex 6 para. 2.6.8.3.1.2); used as the
@@ -42,7 +45,8 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     phases = np.zeros((n, repeats, len(phase_names), L.N_PHASE))
     steps = repeats * (len(speed) - 1) + 1
     trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
-    run_batch(np.ascontiguousarray(params), ocv_tables, rex_tables, speed, gsin, gcos, phase_of_step,
+    kernel = run_batch if n >= PARALLEL_THRESHOLD else run_serial
+    kernel(np.ascontiguousarray(params), ocv_tables, rex_tables, speed, gsin, gcos, phase_of_step,
               dt, int(repeats), bool(stop_on_breakoff), float(breakoff_shortfall), bool(record),
               summary, phases, trace)
     return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],

@@ -112,7 +112,7 @@ def resistance_factor(soc: float, temperature: float) -> float:
         ACTIVATION_ENERGY / GAS_CONSTANT * (1.0 / temperature - 1.0 / T_REF))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def current_for_power(power: float, ocv: float, resistance: float) -> float:
     """Current [A] that delivers terminal ``power`` [W] (discharge > 0): the smaller root of
     R I^2 - V_oc I + P = 0. Returns NaN when the power exceeds V_oc^2 / (4 R)."""
@@ -123,7 +123,7 @@ def current_for_power(power: float, ocv: float, resistance: float) -> float:
     return 2.0 * power / (ocv + np.sqrt(disc))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def interp_uniform(table, row: int, x: float) -> float:
     """Linear interpolation in ``table[row]`` sampled uniformly on [0, 1] (clamped)."""
     n = table.shape[1] - 1

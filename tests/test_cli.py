@@ -82,16 +82,36 @@ def test_listing_commands():
         assert word in r.stdout
 
 
-def test_readme_quickstart_is_two_make_commands():
+def test_readme_quickstart_is_two_commands_and_ci_runs_the_second():
     text = (ROOT / "README.md").read_text()
     block = text.split("## Quickstart", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines() if line.strip()]
-    assert commands == ["make demo", "make test"]
-    makefile = (ROOT / "Makefile").read_text()
-    assert "skateboard evaluate" in makefile.split("demo:", 1)[1].split("\n\n", 1)[0]
-    assert "pytest" in makefile.split("test:", 1)[1].split("\n\n", 1)[0]
+    assert commands == ["python3 dev.py demo", "python3 dev.py test"]
+    dev = (ROOT / "dev.py").read_text()
+    assert '"demo": [str(BIN / "skateboard"), "evaluate"]' in dev
+    assert '"test": [str(PY), "-m", "pytest"]' in dev
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in ci
+    assert "python3 dev.py test" in ci
+
+
+def test_dev_script_rejects_unknown_job():
+    r = subprocess.run([sys.executable, str(ROOT / "dev.py"), "nonsense"], capture_output=True, text=True)
+    assert r.returncode == 2 and "python3 dev.py demo" in r.stdout
+
+
+def test_user_csv_cycle(tmp_path):
+    csv = tmp_path / "hill.csv"
+    rows = ["time_s,speed_kmh,grade_percent"] + [f"{t},{min(t, 50) if t < 100 else max(0, 150 - t)},{4.0}" for t in range(151)]
+    csv.write_text("\n".join(rows) + "\n")
+    r = run("simulate", "--variant", "leapmotor-b10", "--cycle", str(csv), "--json")
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["energy_grade_j"] > 0           # climbing 4 % stores potential energy
+    assert abs(row["energy_audit_residual"]) < 1e-9
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_s,speed_kmh\n0,0\n2,5\n1,3\n")
+    r = run("simulate", "--cycle", str(bad))
+    assert r.returncode == 2 and "bad.csv" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_main_job_evaluate_json_all_markets():

@@ -211,3 +211,12 @@ def test_top_speed_limited_by_motor_speed():
     v = syn.variant()
     vmax = performance.top_speed([v])[0]
     assert vmax == pytest.approx(16000 * 2 * math.pi / 60 / 10 * 0.34 * 3.6, rel=2e-3)
+
+
+def test_variants_are_matched_by_position_not_name():
+    # a sweep hands many variants with one name: each must keep its own result
+    small = syn.variant(pack=syn.pack(usable_energy=40 * syn.KWH, gross_energy=42 * syn.KWH))
+    big = syn.variant()
+    df = wltp.run([small, big], fuel=E10)
+    assert df["range_km"][0] < 0.75 * df["range_km"][1]
+    assert df["usable_battery_energy_kwh"][0] == pytest.approx(40.0, rel=0.02)

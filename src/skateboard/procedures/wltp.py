@@ -177,19 +177,21 @@ def run(variants, *, method: str = "STP", cycle: str | None = None, fuel=None, u
 
 
 def _run(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditions):
-    bev = [v for v in variants if v.range_extender is None]
-    rex = [v for v in variants if v.range_extender is not None]
-    rows = {}
+    """Rows in input order; variants are matched by position (names need not be unique)."""
+    bev = [i for i, v in enumerate(variants) if v.range_extender is None]
+    rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
+    rows = [None] * len(variants)
     if bev:
-        masses = [mass_rule(v) for v in bev]
+        vs = [variants[i] for i in bev]
         fn = bev_stp if method.upper() == "STP" else bev_ccp
-        for r in fn(bev, cyc, masses, procedure=procedure, **conditions):
-            rows[r["variant"]] = r
+        for i, r in zip(bev, fn(vs, cyc, [mass_rule(v) for v in vs], procedure=procedure, **conditions)):
+            rows[i] = r
     if rex:
-        masses = [mass_rule(v) for v in rex]
-        for r in ovc_rows(rex, cyc, masses, fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions):
-            rows[r["variant"]] = r
-    df = pd.DataFrame([rows[v.name] for v in variants])
+        vs = [variants[i] for i in rex]
+        for i, r in zip(rex, ovc_rows(vs, cyc, [mass_rule(v) for v in vs], fuel=fuel, d_n_km=d_n,
+                                      procedure=procedure, **conditions)):
+            rows[i] = r
+    df = pd.DataFrame(rows)
     df["test_mass_kg"] = [mass_rule(v)[0] for v in variants]
     return df
 

@@ -167,7 +167,9 @@ def test_bundled_program():
     assert [v.name for v in program.variants] == ["leapmotor-b10", "hongqi-b10-bev",
                                                   "hongqi-b10-erev"]
     assert program.reference_variant == "leapmotor-b10"
-    assert program.markets == [] and program.targets == {}
+    # the markets of the 2025 agreement plus China and the US; each variant has targets
+    assert set(program.markets) == {"eu", "uk", "australia", "new-zealand", "gulf", "china", "us"}
+    assert set(program.targets) == {"leapmotor-b10", "hongqi-b10-bev", "hongqi-b10-erev"}
     assert "leapmotor-c10-reev" not in program.variant_names
     assert program.variant("hongqi-b10-erev").powertrain == "EREV"
     err = spec_error(program.variant, "hongqi-b10-ere")

@@ -34,6 +34,9 @@ def write_table_safely(df: pd.DataFrame, path: Path | str, *, force: bool = Fals
             df.to_csv(tmp, index=False)
         else:
             df.to_parquet(tmp, index=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file normal permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -89,7 +89,7 @@ def simulate(
                                     record=timeseries is not None)
     if timeseries is not None:
         from skateboard.report.files import write_table_safely
-        write_table_safely(frames, timeseries, force=force)
+        write_table_safely(frames, timeseries, force=force, field="--timeseries")
     if as_json:
         print_json(rows)
         return
@@ -178,6 +178,21 @@ def cycles() -> None:
 
     df = cycle_table()
     console.print(rich_table("bundled drive cycles", df.to_dict("records")))
+
+
+def _register_subcommands() -> None:
+    from skateboard.cli_validate import validate_app
+
+    app.add_typer(validate_app, name="validate",
+                  help="Compare predictions with measured and published data.")
+    try:
+        from skateboard.cli_sweep import register
+    except ImportError:  # sweep module not installed in this build
+        return
+    register(app)
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -17,14 +17,17 @@ from skateboard.errors import SpecError
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 
-def write_table_safely(df: pd.DataFrame, path: Path | str, *, force: bool = False) -> Path:
-    """Write ``df`` to CSV or Parquet (by suffix), atomically; refuse to overwrite unless ``force``."""
+def write_table_safely(df: pd.DataFrame, path: Path | str, *, force: bool = False,
+                       field: str = "output") -> Path:
+    """Write ``df`` to CSV or Parquet (by suffix), atomically; refuse to overwrite unless ``force``.
+
+    ``field`` names the option the path came from, for error messages (e.g. ``--timeseries``)."""
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise SpecError("unsupported file type", field="--timeseries", value=str(path),
+        raise SpecError("unsupported file type", field=field, value=str(path),
                         allowed="a .csv or .parquet file name")
     if path.exists() and not force:
-        raise SpecError("file exists; not overwritten", field="output", value=str(path),
+        raise SpecError("file exists; not overwritten", field=field, value=str(path),
                         allowed="a new file name, or --force")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

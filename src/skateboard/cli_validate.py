@@ -1,0 +1,123 @@
+"""`skateboard validate ...`: compare predictions with measured and published figures.
+
+A typer sub-app; ``skateboard.cli`` registers it as ``app.add_typer(validate_app, name="validate")``.
+It only calls :mod:`skateboard.validation`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from skateboard.errors import SpecError
+
+validate_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                           help="Compare predictions with measured (EPA) and published figures.")
+console = Console()
+
+
+def _num(v, fmt: str = "{:.1f}") -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return fmt.format(v)
+
+
+def _summary_line(s: dict) -> str:
+    return (f"n = {s['n']}, MAPE {_num(s['mape_percent'], '{:.2f}')} %, bias "
+            f"{_num(s['bias_percent'], '{:+.2f}')} %, max |error| "
+            f"{_num(s['max_abs_error_percent'], '{:.1f}')} %")
+
+
+@validate_app.command("epa-testcar")
+def epa_testcar(
+    file: Path = typer.Argument(..., help="EPA test-car CSV file (format of the bundled "
+                                "epa_2022_bev_calibration.csv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary and rows)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the compared rows to this new "
+                                       "FILE.csv (never overwrites)."),
+) -> None:
+    """Predict each row's unadjusted AC consumption (EPA multi-cycle test) and compare."""
+    from skateboard.validation import validate_epa_testcar
+
+    if out is not None and out.suffix.lower() != ".csv":
+        raise SpecError("unsupported file type", field="--out", value=str(out),
+                        allowed="a new .csv file name")
+    if out is not None and out.exists():
+        raise SpecError("file exists; not overwritten", field="--out", value=str(out),
+                        allowed="a new file name")
+    result = validate_epa_testcar(file)
+    if out is not None:
+        from skateboard.report.files import write_table_safely
+
+        write_table_safely(result.rows, out, field="--out")
+    if as_json:
+        typer.echo(result.to_json())
+        return
+    table = Table(title=f"EPA test cars: {file} (unadjusted AC consumption, Wh/km)",
+                  header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("line", justify="right", no_wrap=True)
+    table.add_column("vehicle", justify="left", min_width=24, ratio=1, overflow="fold")
+    for col in ("cycle", "predicted", "measured", "error %"):
+        table.add_column(col, justify="left" if col == "cycle" else "right", no_wrap=True)
+    for r in result.rows.to_dict("records"):
+        table.add_row(str(r["line"]), escape(f"{r['make']} {r['model']}"), r["cycle"],
+                      _num(r["predicted_wh_per_km_ac"]), _num(r["measured_wh_per_km_ac"]),
+                      _num(r["error_percent"], "{:+.1f}"))
+    console.print(table)
+    s = result.summary
+    for cyc, cs in s["by_cycle"].items():
+        console.print(f"{cyc}: {_summary_line(cs)}", highlight=False)
+    console.print(f"[bold]all: {_summary_line(s)}[/]", highlight=False)
+    if len(result.excluded):
+        console.print(f"excluded by the plausibility screen ({len(result.excluded)} rows):",
+                      highlight=False)
+        for r in result.excluded.to_dict("records"):
+            console.print(f"  line {r['line']}: {r['make']} {r['model']} {r['cycle']}, measured "
+                          f"{_num(r['measured_wh_per_km_ac'])} Wh/km: {r['reason']}",
+                          highlight=False, markup=False)
+    if out is not None:
+        console.print(f"rows written to {out}", highlight=False)
+
+
+@validate_app.command("published")
+def published(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list, one object per figure."),
+) -> None:
+    """Run the bundled vehicles through their published procedures and compare with the
+    makers' figures (WLTP)."""
+    from skateboard.validation import validate_published
+
+    df = validate_published()
+    if as_json:
+        rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else
+                     (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
+                for r in df.to_dict("records")]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="published figures (WLTP)", header_style="bold", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1), collapse_padding=True)
+    for col, justify in (("vehicle", "left"), ("quantity", "left"), ("published", "right"),
+                         ("model", "right"), ("err %", "right"), ("tol %", "right"),
+                         ("", "left")):
+        table.add_column(col, justify=justify, no_wrap=col != "vehicle",
+                         min_width=14 if col == "vehicle" else None,
+                         ratio=1 if col == "vehicle" else None, overflow="fold")
+    for r in df.to_dict("records"):
+        verdict = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "info"}[r["within_tolerance"]]
+        pred = r["predicted"]
+        table.add_row(escape(r["vehicle"]), r["quantity"], _num(r["published"], "{:g}"),
+                      _num(pred, "{:.3g}" if abs(pred) < 10 else "{:.1f}"),
+                      _num(r["error_percent"], "{:+.1f}"), _num(r["tolerance_percent"], "{:g}"),
+                      verdict)
+    console.print(table)
+    for r in df.to_dict("records"):
+        console.print(f"{r['vehicle']} {r['quantity']} ({r['procedure']}): {r['source']}",
+                      highlight=False, markup=False)

@@ -89,11 +89,12 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
 
     Returns
     -------
-    params (N x N_PARAMS), ocv_tables (n_chem x 101), rex_tables (N x 21)
+    params (N x N_PARAMS), ocv_tables (distinct packs x 101), rex_tables (N x 21)
     """
     n = len(variants)
     params = np.zeros((n, L.N_PARAMS))
-    ocv_tables = np.zeros((n, battery.OCV_TABLE_POINTS))
+    ocv_rows: dict = {}   # one OCV table per distinct (chemistry, nominal voltage)
+    ocv_list = []
     rex_tables = np.ones((n, REX_TABLE_POINTS))
     curb = np.array([v.curb_mass for v in variants])
     mass = _as_array(mass, n, np.nan)
@@ -130,8 +131,11 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             for c in range(4):
                 p[L.P_DU0_C0 + o + c] = du.loss_coefficients[c]
         st = pack_state(v.pack)
-        ocv_tables[i] = st["table"]
-        p[L.P_OCV_ROW] = i
+        key = (v.pack.chemistry, v.pack.nominal_voltage)
+        if key not in ocv_rows:
+            ocv_rows[key] = len(ocv_list)
+            ocv_list.append(st["table"])
+        p[L.P_OCV_ROW] = ocv_rows[key]
         p[L.P_CAPACITY] = st["capacity"]
         p[L.P_RESISTANCE] = v.pack.resistance
         p[L.P_TEMPERATURE] = temp[i]
@@ -173,6 +177,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             p[L.P_EM_SOC_HIGH] = em.soc_high
             p[L.P_EM_GAIN] = em.gain
     derive(params)
+    ocv_tables = np.array(ocv_list) if ocv_list else np.zeros((1, battery.OCV_TABLE_POINTS))
     return params, ocv_tables, rex_tables
 
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from skateboard.engine import layout as L
-from skateboard.engine.batch import build_params
+from skateboard.engine.batch import build_params, derive
 from skateboard.engine.kernel import run_batch, run_serial
+from skateboard.engine.result import SimResult
 
 #: Below this many variants the serial kernel is faster than waking the thread pool.
 PARALLEL_THRESHOLD = 8
-from skateboard.engine.result import SimResult
 
 #: WLTP speed-trace tolerance: 2 km/h (UN GTR 15 Annex 6 para. 2.6.8.3.1.2); used as the
 #: break-off shortfall of range tests.
@@ -21,8 +21,10 @@ WLTP_SPEED_TOLERANCE = 2.0 / 3.6
 
 def cycle_arrays(cycle):
     """Speed [m/s], sin and cos of the grade, and phase index of each step of a Cycle."""
-    speed = np.ascontiguousarray(cycle.speed, dtype=float)
-    grade = np.zeros_like(speed) if getattr(cycle, "grade", None) is None else np.asarray(cycle.grade, float)
+    # fresh writable copies: numba compiles one kernel per array flag set, so read-only cycle
+    # arrays would otherwise cost a second 10-20 s compile
+    speed = np.array(cycle.speed, dtype=float)
+    grade = np.zeros_like(speed) if getattr(cycle, "grade", None) is None else np.array(cycle.grade, float)
     phase_of_step = np.zeros(len(speed), dtype=np.int64)
     names = []
     for j, ph in enumerate(getattr(cycle, "phases", ()) or ()):
@@ -37,7 +39,10 @@ def cycle_arrays(cycle):
 def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
                     stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
                     record: bool = False) -> SimResult:
-    """Run the kernel on prepared parameter arrays (see :func:`build_params`)."""
+    """Run the kernel on prepared parameter arrays (see :func:`build_params`).
+
+    The derived columns are recomputed here, so a caller may change primary columns freely."""
+    params = derive(np.array(params, dtype=float, order="C"))
     speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
     n = params.shape[0]
     dt = float(getattr(cycle, "dt", None) or (cycle.time[1] - cycle.time[0]))
@@ -46,9 +51,9 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     steps = repeats * (len(speed) - 1) + 1
     trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
     kernel = run_batch if n >= PARALLEL_THRESHOLD else run_serial
-    kernel(np.ascontiguousarray(params), ocv_tables, rex_tables, speed, gsin, gcos, phase_of_step,
-              dt, int(repeats), bool(stop_on_breakoff), float(breakoff_shortfall), bool(record),
-              summary, phases, trace)
+    kernel(params, np.array(ocv_tables, dtype=float), np.array(rex_tables, dtype=float), speed, gsin,
+           gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff), float(breakoff_shortfall),
+           bool(record), summary, phases, trace)
     return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
                      cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
                      phase_names=phase_names, trace=trace if record else None, params=params, dt=dt)

@@ -29,9 +29,12 @@ from skateboard.physics.battery import (RESISTANCE_SOC_CURVATURE, current_for_po
 #: z = 0.15 ... 0.8), so blended brakes may put all of it on the driven axle(s).
 FREE_BRAKE_RATE = 0.15
 BISECTION_STEPS = 40
+#: LLVM fast-math flags that are safe here: fused multiply-add, reciprocal and reassociation of
+#: sums, approximate functions and signed zeros. Not 'nnan'/'ninf': the kernel tests for NaN.
+FASTMATH = {"contract", "arcp", "reassoc", "afn", "nsz"}
 
 
-@njit(cache=True, inline="always", fastmath=False, error_model="numpy")
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _max_torque(w, peak_torque, peak_power, max_speed):
     if w > max_speed:
         return 0.0
@@ -40,7 +43,7 @@ def _max_torque(w, peak_torque, peak_power, max_speed):
     return peak_torque
 
 
-@njit(cache=True, inline="always", fastmath=False, error_model="numpy")
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _loss(p, o, w, tq):
     """Drive-unit loss [W] (physics.drive_unit.loss_power, scalar form)."""
     pk = p[L.P_DU0_PEAK_POWER + o]
@@ -52,7 +55,7 @@ def _loss(p, o, w, tq):
                  + p[L.P_DU0_C3 + o] * s * s * s)
 
 
-@njit(cache=True, inline="always", fastmath=False, error_model="numpy")
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _normal_loads(p, acc, cos_t):
     """Front and rear axle normal loads [N] with longitudinal load transfer."""
     m = p[L.P_MASS]
@@ -62,7 +65,7 @@ def _normal_loads(p, acc, cos_t):
     return nf, w - nf
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _traction(p, force, vbar, acc, cos_t):
     """Share a positive wheel force between drive units, primary first (unit 0 = the platform's
     primary axle takes demand up to its limit; the rest goes to unit 1).
@@ -93,7 +96,7 @@ def _traction(p, force, vbar, acc, cos_t):
     return remaining <= 1e-9 * max(force, 1.0), pel, mloss, gloss
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _regen(p, brake_force, vbar, acc, cos_t, scale):
     """Regenerative part of a braking force [N] (> 0).
 
@@ -159,7 +162,7 @@ def _regen(p, brake_force, vbar, acc, cos_t, scale):
     return freg, pel, mloss, gloss
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _spin_loss(p, vbar):
     """Losses of drive units turning at zero torque (supplied electrically) [W]."""
     inv_r = p[L.P_INV_WHEEL_RADIUS]
@@ -171,7 +174,7 @@ def _spin_loss(p, vbar):
     return total
 
 
-@njit(cache=True, inline="always", fastmath=False, error_model="numpy")
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _required_force(p, v0, v1, inv_dt, sin_t):
     acc = (v1 - v0) * inv_dt
     vbar = 0.5 * (v0 + v1)
@@ -181,7 +184,7 @@ def _required_force(p, v0, v1, inv_dt, sin_t):
     return p[L.P_INERTIAL_MASS] * acc + road + p[L.P_MASS] * p[L.P_GRAVITY] * sin_t, acc, vbar
 
 
-@njit(cache=True, inline="always", fastmath=False, error_model="numpy")
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _battery_limits(p, ocv_tables, soc, r_temp):
     """Discharge and charge power limits [W] at the terminals: the pack's rated limits, the
     voltage window (V_min, V_max) of the equivalent circuit and the usable SOC window."""
@@ -200,7 +203,7 @@ def _battery_limits(p, ocv_tables, soc, r_temp):
     return pdis, pchg, voc, res
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def simulate_one(i, p, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
                  n_repeats, stop_on_breakoff, breakoff_shortfall, record, summary, phases, trace):
     """Step variant ``i`` (parameter row ``p``) through the cycle; see :func:`run_batch`.
@@ -498,7 +501,7 @@ def simulate_one(i, p, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phas
     out[L.S_REPEATS_DONE] = repeats_done
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def run_serial(params, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
                n_repeats, stop_on_breakoff, breakoff_shortfall, record, summary, phases, trace):
     """:func:`run_batch` on one thread: small batches do not pay for waking the thread pool
@@ -509,7 +512,7 @@ def run_serial(params, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phas
                      summary, phases, trace)
 
 
-@njit(cache=True, parallel=True, fastmath=False, error_model="numpy")
+@njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def run_batch(params, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
               n_repeats, stop_on_breakoff, breakoff_shortfall, record, summary, phases, trace):
     """Step every row of ``params`` through ``speed`` (m/s, constant ``dt`` s), ``n_repeats``

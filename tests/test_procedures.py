@@ -220,3 +220,14 @@ def test_variants_are_matched_by_position_not_name():
     df = wltp.run([small, big], fuel=E10)
     assert df["range_km"][0] < 0.75 * df["range_km"][1]
     assert df["usable_battery_energy_kwh"][0] == pytest.approx(40.0, rel=0.02)
+
+
+def test_cltc_method_chosen_per_variant_not_per_batch():
+    # GB/T 18386.1-2021: conventional method up to 8 CLTC-P cycles of range, shortened beyond;
+    # a short-range car must not switch the long-range car's method by sharing its batch.
+    short = syn.variant(pack=syn.pack(usable_energy=12 * syn.KWH, gross_energy=12.5 * syn.KWH))
+    long_ = syn.variant()
+    both = cltc.run([short, long_], fuel=E10)
+    assert list(both["method"]) == ["conventional", "shortened"]
+    alone = cltc.run([long_], fuel=E10)
+    assert both["range_km"][1] == alone["range_km"][0]

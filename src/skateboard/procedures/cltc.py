@@ -21,21 +21,36 @@ CYCLE = "cltc_p"
 CONVENTIONAL_MAX_CYCLES = 8
 
 
+def method_for(v, method: str = "auto") -> str:
+    """"STP" (shortened) or "CCP" (conventional) for one variant. ``auto`` applies the
+    standard's rule per variant: conventional when the range is at most 8 CLTC-P cycles,
+    estimated as usable energy / 120 Wh/km (a low CLTC consumption, so long-range cars are not
+    misclassified)."""
+    if method != "auto":
+        return method
+    cyc = load_cycle(CYCLE)
+    long_range = v.pack.usable_energy / (120 * 3.6) > CONVENTIONAL_MAX_CYCLES * cyc.distance
+    return "STP" if long_range else "CCP"
+
+
 def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFrame:
+    """CLTC figures, one row per variant in input order. Each variant's method depends on that
+    variant alone, so results never depend on which variants share the batch."""
     from skateboard.spec.fuels import load_fuel
 
     cyc = load_cycle(CYCLE)
     fuel = fuel or load_fuel("CN92")
-    if method == "auto":
-        method = "CCP"  # conventional; switched below per variant when the range is long
-        # estimate: usable energy / (low consumption 120 Wh/km) vs 8 cycles
-        long_range = [v.pack.usable_energy / (120 * 3.6) > CONVENTIONAL_MAX_CYCLES * cyc.distance
-                      for v in variants if v.range_extender is None]
-        if long_range and all(long_range):
-            method = "STP"
-    df = wltp._run(variants, cyc, method, fuel, wltp.UF_DN_KM["euro6"], "CLTC", C.china_test_mass, **conditions)
-    df["method"] = [("shortened" if method == "STP" else "conventional") if v.range_extender is None
-                    else "EREV CD/CS" for v in variants]
+    methods = [method_for(v, method) for v in variants]
+    parts = []
+    for m in sorted(set(methods)):
+        idx = [i for i, x in enumerate(methods) if x == m]
+        df = wltp._run([variants[i] for i in idx], cyc, m, fuel, wltp.UF_DN_KM["euro6"], "CLTC",
+                       C.china_test_mass, **conditions)
+        df.index = idx
+        parts.append(df)
+    df = pd.concat(parts).sort_index().reset_index(drop=True)
+    df["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
+                    else "EREV CD/CS" for v, m in zip(variants, methods)]
     # China reports EREV pure-electric range and CS fuel; no utility-factor weighting here
     erev = df["powertrain"] == "EREV"
     if erev.any():

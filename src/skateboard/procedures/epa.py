@@ -42,11 +42,13 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
         ms = [masses[i] for i in bev]
         city = C.deplete(vs, udds, ms, **conditions)
         hwy = C.deplete(vs, hwfet, ms, **conditions)
+        e_city, e_hwy = C.recharge_energy(vs, city), C.recharge_energy(vs, hwy)
+        residual = np.maximum(np.abs(city.energy_audit_residual()), np.abs(hwy.energy_audit_residual()))
         for k, i in enumerate(bev):
             v = variants[i]
             res_c, res_h = city["breakoff_distance"][k], hwy["breakoff_distance"][k]
-            ac_c = C.recharge_energy(vs, city)[k] / 3600.0 / res_c * 1000.0   # Wh/km
-            ac_h = C.recharge_energy(vs, hwy)[k] / 3600.0 / res_h * 1000.0
+            ac_c = e_city[k] / 3600.0 / res_c * 1000.0   # Wh/km
+            ac_h = e_hwy[k] / 3600.0 / res_h * 1000.0
             dc_c = city["e_battery_terminal"][k] / 3.6 / res_c
             dc_h = hwy["e_battery_terminal"][k] / 3.6 / res_h
             ac = CITY_WEIGHT * ac_c + (1 - CITY_WEIGHT) * ac_h
@@ -63,8 +65,7 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                 "city_ac_unadjusted_wh_per_km": ac_c, "highway_ac_unadjusted_wh_per_km": ac_h,
                 "mpge_unadjusted": mpge, "mpge": mpge * LABEL_FACTOR,
                 "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
-                "energy_audit_residual": float(max(abs(city.energy_audit_residual()[k]),
-                                                   abs(hwy.energy_audit_residual()[k]))),
+                "energy_audit_residual": float(residual[k]),
             }
     if rex:
         vs = [variants[i] for i in rex]

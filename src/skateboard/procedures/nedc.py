@@ -31,6 +31,7 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
         vs = [variants[i] for i in bev]
         res = C.deplete(vs, cyc, [masses[i] for i in bev], **conditions)
         e_ac = C.recharge_energy(vs, res)
+        residual = np.abs(res.energy_audit_residual())
         for k, i in enumerate(bev):
             d = res["breakoff_distance"][k]
             rows[i] = {"variant": vs[k].name, "powertrain": "BEV", "procedure": "NEDC", "method": "R101",
@@ -38,7 +39,7 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                        "consumption_wh_per_km": res["e_battery_terminal"][k] / d / 3.6,
                        "consumption_ac_wh_per_km": e_ac[k] / d / 3.6,
                        "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
-                       "energy_audit_residual": float(abs(res.energy_audit_residual()[k]))}
+                       "energy_audit_residual": float(residual[k])}
     if rex:
         vs = [variants[i] for i in rex]
         oc = C.ovc_hev(vs, cyc, [masses[i] for i in rex], fuel=fuel, **conditions)

@@ -5,6 +5,7 @@ Range-extended variants report their electric range (engine off)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
@@ -25,6 +26,7 @@ def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: 
         res = C.deplete(variants, cyc, masses, hvac_power=hvac,
                         battery_temperature=float(climate.battery_temperature_k(t)), **conditions)
         e_ac = C.recharge_energy(variants, res)
+        residual = np.abs(res.energy_audit_residual())
         for i, v in enumerate(variants):
             d = res["breakoff_distance"][i]
             rows.append({"variant": v.name, "powertrain": v.powertrain, "procedure": "real-world",
@@ -32,5 +34,5 @@ def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: 
                          "range_km": d / 1000.0, "electric_range_km": d / 1000.0,
                          "consumption_wh_per_km": res["e_battery_terminal"][i] / d / 3.6,
                          "consumption_ac_wh_per_km": e_ac[i] / d / 3.6,
-                         "energy_audit_residual": float(abs(res.energy_audit_residual()[i]))})
+                         "energy_audit_residual": float(residual[i])})
     return pd.DataFrame(rows)

@@ -52,6 +52,7 @@ def utility_factors(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
 
 def _bev_rows(variants, res, e_ac, distance, method, procedure, extra=None):
     rows = []
+    residual = np.abs(res.energy_audit_residual())
     for i, v in enumerate(variants):
         rng = distance[i]
         ube = res["e_battery_terminal"][i] if extra is None else extra["ube"][i]
@@ -63,7 +64,7 @@ def _bev_rows(variants, res, e_ac, distance, method, procedure, extra=None):
             "consumption_ac_wh_per_km": e_ac[i] / rng / 3.6,
             "usable_battery_energy_kwh": ube / C.KWH,
             "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
-            "energy_audit_residual": float(abs(res.energy_audit_residual()[i])),
+            "energy_audit_residual": float(residual[i]),
             "trace_miss_s": float(res["trace_miss_time"][i]),
         })
     return rows

@@ -1,0 +1,744 @@
+"""Parameter sweeps: many variants of one derivative, built fast, simulated in chunks, streamed to
+a Parquet dataset that a later run can resume.
+
+Flow::
+
+    plan_sweep(program, vary, ...)     read and check the --vary fields, resolve each
+        -> SweepPlan                   combination of options once with the spec layer
+    run_chunk(plan, i)                 build chunk i's variants (Variant.replace), run each
+        -> pyarrow.Table               market's headline procedure, one row per variant
+    run_sweep(...)                     manifest, executor (local or Dask), atomic part files
+
+Every variant's result depends on that variant alone (the engine steps each variant on its
+own; the procedures decide their settings per variant, see :func:`_batches`), so the dataset
+is the same, bit for bit, whatever the chunk size or the executor. ``docs/sweep.md`` has the
+user's view.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import functools
+import hashlib
+import itertools
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from skateboard.errors import SpecError
+from skateboard.explore import sampling
+from skateboard.explore.fields import (NO_RANGE_EXTENDER, OPTION_TABLES, Dimension,
+                                       check_road_load_form, lookup, parse_spec, split_field,
+                                       split_vary)
+
+#: Manifest format tag.
+FORMAT = "skateboard-sweep/1"
+MANIFEST = "manifest.json"
+DEFAULT_CHUNK_SIZE = 5000
+DEFAULT_MARKETS = ("eu",)
+#: Largest number of variants handed to one procedure call: battery-electric variants, and
+#: range-extended ones (their charge-depleting test keeps a time series per variant, about
+#: 2 MB each over WLTP, so they go in small batches). Results do not depend on these.
+BEV_BATCH = 2000
+EREV_BATCH = 32
+#: More corners than this and the limit check resolves each range's ends instead of every corner.
+MAX_CORNERS = 64
+KWH = 3.6e6
+
+#: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
+RESULT_COLUMNS = ("range_km", "electric_range_km", "consumption_wh_per_km",
+                  "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km", "test_mass_kg",
+                  "energy_audit_residual")
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Combination:
+    """One combination of the option fields' values, resolved once.
+
+    options : option path -> value. variant : the resolved Variant, or None when the
+    combination breaks a platform limit; error : then the spec layer's message."""
+
+    options: dict
+    variant: Any = None
+    error: str | None = None
+
+
+@dataclass
+class SweepPlan:
+    """Everything a chunk needs; picklable (sent once to each Dask worker).
+
+    program : the program as given (bundled name, or absolute path of its file).
+    program_name : the program's ``name``.
+    variant : the derivative varied (one of the program's variants).
+    dims : the ``--vary`` dimensions, in order.
+    method : "grid" or "lhs". n : number of variants. seed : LHS seed (None for grid).
+    markets : Market objects; fuels : market name -> Fuel.
+    combinations : in ``itertools.product`` order of the option dimensions.
+    """
+
+    program: str
+    program_name: str
+    variant: str
+    dims: tuple[Dimension, ...]
+    method: str
+    n: int
+    seed: int | None
+    chunk_size: int
+    markets: tuple
+    fuels: dict
+    combinations: tuple[Combination, ...]
+    fingerprint: str = ""
+    _schema: pa.Schema | None = field(default=None, repr=False)
+
+    # --- identity ---
+    def arguments(self) -> dict:
+        """The arguments that decide the dataset (JSON-ready, canonical)."""
+        return {"program": self.program, "variant": self.variant,
+                "vary": [d.canonical() for d in self.dims], "method": self.method,
+                "samples": self.n if self.method == "lhs" else None, "seed": self.seed,
+                "markets": [m.name for m in self.markets], "chunk_size": self.chunk_size,
+                "spec_fingerprint": self.fingerprint}
+
+    @property
+    def key(self) -> str:
+        """SHA-256 of the canonical arguments."""
+        text = json.dumps(self.arguments(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # --- chunks ---
+    @property
+    def n_chunks(self) -> int:
+        return max(1, math.ceil(self.n / self.chunk_size))
+
+    def chunk_bounds(self, index: int) -> tuple[int, int]:
+        start = index * self.chunk_size
+        return start, min(start + self.chunk_size, self.n)
+
+    # --- columns ---
+    @property
+    def option_dims(self) -> list[int]:
+        return [i for i, d in enumerate(self.dims) if d.field.kind == "option"]
+
+    @property
+    def parameter_columns(self) -> list[str]:
+        return [d.field.column for d in self.dims]
+
+    def market_prefix(self, market) -> str:
+        return market.name.replace("-", "_") + "_"
+
+    @property
+    def schema(self) -> pa.Schema:
+        if self._schema is None:
+            cols = [pa.field("sample", pa.int64(), nullable=False),
+                    pa.field("variant", pa.string(), nullable=False)]
+            for d in self.dims:
+                cols.append(pa.field(d.field.column,
+                                     pa.string() if d.field.kind == "option" else pa.float64()))
+            cols += [pa.field("pack_gross_energy_kwh", pa.float64()),
+                     pa.field("pack_usable_energy_kwh", pa.float64()),
+                     pa.field("feasible", pa.bool_(), nullable=False),
+                     pa.field("error", pa.string())]
+            for mk in self.markets:
+                cols += [pa.field(self.market_prefix(mk) + c, pa.float64()) for c in RESULT_COLUMNS]
+            self._schema = pa.schema(cols)
+        return self._schema
+
+    # --- samples ---
+    def design(self, start: int, stop: int) -> list[np.ndarray]:
+        """Per dimension: level indices (grid) or unit positions in [0, 1) (LHS)."""
+        if self.method == "grid":
+            return sampling.grid_indices([d.grid_size() for d in self.dims], start, stop)
+        return sampling.lhs_unit(self.n, len(self.dims), self.seed, start, stop)
+
+    def values(self, start: int, stop: int) -> list[np.ndarray]:
+        """Per dimension, the values of samples ``start .. stop - 1``: SI floats for numeric
+        dimensions, int64 indices into ``dim.values`` for option dimensions."""
+        out = []
+        for d, raw in zip(self.dims, self.design(start, stop)):
+            if self.method == "grid":
+                if d.field.kind == "option":
+                    out.append(raw)
+                elif d.is_range:
+                    out.append(np.linspace(d.low, d.high, d.steps)[raw])
+                else:
+                    out.append(np.asarray(d.values, float)[raw])
+            else:
+                if d.is_range:
+                    out.append(d.low + raw * (d.high - d.low))
+                else:
+                    idx = np.minimum((raw * len(d.values)).astype(np.int64), len(d.values) - 1)
+                    out.append(idx if d.field.kind == "option" else np.asarray(d.values, float)[idx])
+        return out
+
+
+def _platform_of(derivative):
+    from skateboard.spec import load_platform
+    from skateboard.spec.loader import locate
+
+    src = derivative.source_file
+    path = locate("platform", derivative.platform, relative_to=Path(src).parent if src else None,
+                  file=src, field="platform")
+    return load_platform(path)
+
+
+def _option_names(platform, path: str) -> list[str]:
+    names = list(getattr(platform, OPTION_TABLES[path]))
+    if path == "options.drive_units":
+        return ["+".join(p) for r in (1, 2) for p in itertools.permutations(names, r)]
+    if path == "options.range_extender":
+        return names + [NO_RANGE_EXTENDER]
+    return names
+
+
+def _set(data: dict, path: str, value: Any) -> None:
+    keys = path.split(".")
+    for k in keys[:-1]:
+        data = data.setdefault(k, {})
+    data[keys[-1]] = value
+
+
+def _resolve(derivative, options: dict, numeric: dict):
+    """Resolve the derivative with other options and derivative-level values (the slow, checked
+    path of the spec layer)."""
+    from skateboard.spec import models as m
+    from skateboard.spec import resolve_variant
+
+    src = derivative.source_file
+    data = derivative.model_dump(exclude_unset=True)
+    for path, value in options.items():
+        if path == "options.drive_units":
+            value = value.split("+")
+        elif path == "options.range_extender" and value == NO_RANGE_EXTENDER:
+            data["options"].pop("range_extender", None)
+            continue
+        _set(data, path, value)
+    for path, value in numeric.items():
+        _set(data, path, float(value))
+    new = m.validate(m.Derivative, data, file=src)
+    new._source_file = src
+    return resolve_variant(new, file=src)
+
+
+def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
+    """The variant with the numeric dimensions' values applied (no validation: the plan checked
+    the ranges)."""
+    changes: dict[str, Any] = {"name": name}
+    pack: dict[str, float] = {}
+    for d, value in zip(dims, row_values):
+        kind, attr = d.field.target
+        if kind == "variant":
+            changes[attr] = float(value)
+        elif kind == "pack":
+            pack[attr] = float(value)
+    if pack:
+        changes["pack"] = dataclasses.replace(variant.pack, **pack)
+    return variant.replace(**changes)
+
+
+def _ends(d: Dimension) -> tuple[float, float]:
+    return (d.low, d.high) if d.is_range else (min(d.values), max(d.values))
+
+
+def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) -> None:
+    """Every platform limit holds over the whole numeric box if it holds at its corners: the
+    loader's limits are linear in these fields (mass sums, axle-load shares), so the feasible set
+    is convex. With many dimensions, each range's ends are checked with the others at their
+    lower and upper ends instead."""
+    numeric = [d for d in dims if d.field.kind == "numeric" and d.field.level == "derivative"]
+    packs = [d for d in dims if d.field.kind == "numeric" and d.field.level == "pack"]
+    if numeric:
+        ends = [_ends(d) for d in numeric]
+        if 2 ** len(numeric) <= MAX_CORNERS:
+            corners = list(itertools.product(*ends))
+        else:
+            lows, highs = [e[0] for e in ends], [e[1] for e in ends]
+            corners = [tuple(lows), tuple(highs)]
+            for i, (lo, hi) in enumerate(ends):
+                for base in (lows, highs):
+                    corners += [tuple(base[:i]) + (v,) + tuple(base[i + 1:]) for v in (lo, hi)]
+        for corner in corners:
+            try:
+                _resolve(derivative, combo.options, {d.field.path: v for d, v in zip(numeric, corner)})
+            except SpecError as exc:
+                culprit = [d for d in numeric if exc.field and exc.field.startswith(d.field.path)]
+                where = ", ".join(f"--vary {d.text}" for d in (culprit or numeric))
+                at = ", ".join(f"{d.field.path}={v:g}" for d, v in zip(numeric, corner))
+                opts = "".join(f", {k}={v}" for k, v in combo.options.items())
+                raise SpecError(f"the range breaks a platform limit at {at}{opts}: {exc.message}",
+                                field=where, value=exc.value, allowed=exc.allowed) from None
+    if packs:
+        pack = combo.variant.pack
+        by = {d.field.target[1]: d for d in packs}
+        gross = _ends(by["gross_energy"])[0] if "gross_energy" in by else pack.gross_energy
+        usable = _ends(by["usable_energy"])[1] if "usable_energy" in by else pack.usable_energy
+        if gross < usable:
+            where = ", ".join(f"--vary {d.text}" for d in packs)
+            raise SpecError(f"gross_energy {gross / KWH:g} kWh below usable_energy "
+                            f"{usable / KWH:g} kWh of pack {pack.name!r} in the range", field=where,
+                            allowed="gross_energy >= usable_energy everywhere in the ranges")
+
+
+def _fingerprint(combos: Sequence[Combination], markets: Sequence, fuels: dict) -> str:
+    """Hash of the resolved specifications the sweep starts from, so a sweep directory is not
+    resumed after a spec file changed."""
+    def plain(v):
+        if v is None:
+            return None
+        d = dataclasses.asdict(v)
+        d.pop("source_file", None)
+        return d
+    data = {"combinations": [{"options": c.options, "variant": plain(c.variant), "error": c.error}
+                             for c in combos],
+            "markets": [mk.model_dump() for mk in markets],
+            "fuels": {k: dataclasses.asdict(f) for k, f in fuels.items()}}
+    text = json.dumps(data, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _program_ref(program) -> str:
+    text = str(program)
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return str(Path(text).expanduser().resolve())
+    return text
+
+
+def plan_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
+               samples: int | None = None, seed: int | None = 0,
+               markets: Sequence[str] | None = None,
+               chunk_size: int = DEFAULT_CHUNK_SIZE) -> SweepPlan:
+    """Read and check a sweep's arguments; resolve each combination of options once.
+
+    Parameters
+    ----------
+    program : bundled program name or path of a program file.
+    vary : ``FIELD=SPEC`` strings (see :mod:`skateboard.explore.fields`); every FIELD names the
+        same variant of the program.
+    method : "grid" (full factorial of the ranges' STEPS and the lists) or "lhs" (Latin
+        hypercube of ``samples`` points); default "lhs" when ``samples`` is given, else "grid".
+    samples : number of LHS points.
+    seed : LHS seed (>= 0).
+    markets : market names (default ``["eu"]``); each runs its headline procedure.
+    chunk_size : variants per part file.
+
+    Raises
+    ------
+    SpecError
+        Naming the ``--vary`` field or range (unknown variant or field, bad syntax, wrong unit,
+        a value outside the field's range, a range that breaks a platform limit).
+    """
+    from skateboard.markets import load_market
+    from skateboard.spec import load_derivative, load_fuel, load_program
+
+    if not vary:
+        raise SpecError("nothing to vary", field="--vary",
+                        allowed="one or more FIELD=SPEC, e.g. "
+                        "hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32:7")
+    method = method or ("lhs" if samples is not None else "grid")
+    if method not in ("grid", "lhs"):
+        raise SpecError("unknown sampling method", field="--method", value=method,
+                        allowed="grid, lhs")
+    if chunk_size is None or chunk_size < 1:
+        raise SpecError("must be at least 1", field="--chunk-size", value=chunk_size)
+
+    prog = load_program(program)
+    parsed = []
+    for text in vary:
+        ftext, spec = split_vary(text)
+        vname, path = split_field(ftext, prog.variant_names, file=prog.source_file)
+        parsed.append((ftext, vname, path, spec))
+    names = sorted({p[1] for p in parsed})
+    if len(names) > 1:
+        raise SpecError("all --vary fields must name the same variant", field="--vary",
+                        value=", ".join(names), allowed="one variant per sweep")
+    base = prog.variant(names[0])
+    derivative = load_derivative(base.source_file)
+    platform = None
+    dims: list[Dimension] = []
+    for ftext, _, path, spec in parsed:
+        where = f"--vary {ftext}"
+        fld = lookup(path, where=where)
+        if any(d.field.path == fld.path for d in dims):
+            raise SpecError("field varied twice", field=where, value=fld.path,
+                            allowed="each field once")
+        options = None
+        if fld.kind == "option":
+            platform = platform or _platform_of(derivative)
+            options = _option_names(platform, fld.path)
+        else:
+            check_road_load_form(fld, base, where)
+        dims.append(parse_spec(fld, spec, name=ftext, options=options))
+
+    if method == "grid":
+        if samples is not None:
+            raise SpecError("--samples applies to --method lhs; a grid has the product of its "
+                            "ranges' STEPS and lists' lengths", field="--samples", value=samples)
+        n = sampling.grid_size([d.grid_size() for d in dims])
+        seed = None
+    else:
+        if samples is None or samples < 1:
+            raise SpecError("--method lhs needs the number of samples", field="--samples",
+                            value=samples if samples is not None else ..., allowed=">= 1")
+        if seed is None or seed < 0:
+            raise SpecError("must be a non-negative integer", field="--seed", value=seed)
+        n = int(samples)
+    if n >= 2 ** 62:
+        raise SpecError("too many variants", field="--vary", value=n, allowed="< 2**62")
+
+    market_names = list(dict.fromkeys(markets or DEFAULT_MARKETS))
+    mkts = tuple(load_market(mname) for mname in market_names)
+    fuels = {mk.name: load_fuel(mk.fuel) for mk in mkts}
+
+    option_dims = [d for d in dims if d.field.kind == "option"]
+    combos = []
+    for values in itertools.product(*[d.values for d in option_dims]):
+        opts = {d.field.path: v for d, v in zip(option_dims, values)}
+        if not opts:
+            combos.append(Combination({}, base))
+            continue
+        try:
+            combos.append(Combination(opts, _resolve(derivative, opts, {})))
+        except SpecError as exc:
+            combos.append(Combination(opts, None, exc.one_line()))
+    feasible = [c for c in combos if c.variant is not None]
+    if not feasible:
+        raise SpecError("no combination of the options is feasible: " + combos[0].error,
+                        field=", ".join(f"--vary {d.text}" for d in option_dims))
+    for combo in feasible:
+        _check_corners(derivative, combo, dims)
+
+    return SweepPlan(program=_program_ref(program), program_name=prog.name, variant=base.name,
+                     dims=tuple(dims), method=method, n=n, seed=seed, chunk_size=int(chunk_size),
+                     markets=mkts, fuels=fuels, combinations=tuple(combos),
+                     fingerprint=_fingerprint(combos, mkts, fuels))
+
+
+# ---------------------------------------------------------------------------------------------
+# One chunk
+# ---------------------------------------------------------------------------------------------
+
+def _cltc_auto_method(variant) -> str:
+    """The CLTC method ``auto`` picks for this variant on its own (range-extended variants keep
+    "auto"); grouping by it keeps each batch to one method."""
+    if variant.range_extender is not None:
+        return "auto"
+    from skateboard.procedures import cltc
+
+    return cltc.method_for(variant, "auto")
+
+
+def _batches(rows: Sequence[int], variants: Sequence, codes: np.ndarray, headline: str,
+             options: dict) -> Iterable[tuple[list[int], dict]]:
+    """Positions grouped into procedure calls: one combination of options per call (so one
+    pack and powertrain), at most BEV_BATCH / EREV_BATCH variants, in sample order."""
+    groups: dict[tuple, list[int]] = {}
+    auto = headline == "cltc" and options.get("method", "auto") == "auto"
+    for r in rows:
+        key = (int(codes[r]), _cltc_auto_method(variants[r]) if auto else None)
+        groups.setdefault(key, []).append(r)
+    for (code, method), members in sorted(groups.items()):
+        opts = dict(options)
+        if method not in (None, "auto"):
+            opts["method"] = method
+        size = EREV_BATCH if variants[members[0]].range_extender is not None else BEV_BATCH
+        for i in range(0, len(members), size):
+            yield members[i:i + size], opts
+
+
+def _call(procedure, variants, fuel, options):
+    df = procedure(variants, fuel=fuel, **options)
+    return {c: (df[c].to_numpy(dtype=float) if c in df else np.full(len(variants), np.nan))
+            for c in RESULT_COLUMNS}
+
+
+def _run_market(plan: SweepPlan, market, variants, codes, errors) -> dict[str, np.ndarray]:
+    from skateboard.procedures import PROCEDURES
+
+    n = len(variants)
+    out = {c: np.full(n, np.nan) for c in RESULT_COLUMNS}
+    procedure = PROCEDURES[market.headline]
+    fuel = plan.fuels[market.name]
+    rows = [r for r in range(n) if variants[r] is not None]
+    for members, opts in _batches(rows, variants, codes, market.headline,
+                                  dict(market.procedure_options)):
+        batch = [variants[r] for r in members]
+        try:
+            res = _call(procedure, batch, fuel, opts)
+            for c in RESULT_COLUMNS:
+                out[c][members] = res[c]
+        except Exception:  # noqa: BLE001 - isolate the variant(s) that fail, keep the others
+            for r in members:
+                try:
+                    res = _call(procedure, [variants[r]], fuel, opts)
+                    for c in RESULT_COLUMNS:
+                        out[c][r] = res[c][0]
+                except Exception as exc:  # noqa: BLE001
+                    errors[r] = errors[r] or f"{market.name}: {type(exc).__name__}: {exc}"
+    return out
+
+
+def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
+    """Simulate chunk ``index`` of the plan: one row per variant (see ``docs/sweep.md`` for the
+    columns). A pure function of the plan and the index."""
+    start, stop = plan.chunk_bounds(index)
+    n = stop - start
+    values = plan.values(start, stop)
+    dims = plan.dims
+    opt = plan.option_dims
+    if opt:
+        codes = np.ravel_multi_index([values[i] for i in opt], [len(dims[i].values) for i in opt])
+    else:
+        codes = np.zeros(n, dtype=np.int64)
+    numeric = [i for i, d in enumerate(dims) if d.field.kind == "numeric"]
+    num_dims = [dims[i] for i in numeric]
+    num_values = np.column_stack([values[i] for i in numeric]) if numeric else np.zeros((n, 0))
+    variants: list = [None] * n
+    errors: list = [None] * n
+    for r in range(n):
+        combo = plan.combinations[codes[r]]
+        if combo.variant is None:
+            errors[r] = combo.error
+            continue
+        variants[r] = _fast(combo.variant, num_dims, num_values[r], f"{plan.variant}#{start + r}")
+
+    results = {}
+    for mk in plan.markets:
+        res = _run_market(plan, mk, variants, codes, errors)
+        prefix = plan.market_prefix(mk)
+        for c in RESULT_COLUMNS:
+            results[prefix + c] = res[c]
+
+    cols: dict[str, Any] = {"sample": np.arange(start, stop, dtype=np.int64),
+                            "variant": [plan.variant] * n}
+    for d, v in zip(dims, values):
+        if d.field.kind == "option":
+            cols[d.field.column] = [d.values[i] for i in v]
+        else:
+            cols[d.field.column] = v / d.field.scale
+    cols["pack_gross_energy_kwh"] = np.array(
+        [v.pack.gross_energy / KWH if v is not None else np.nan for v in variants])
+    cols["pack_usable_energy_kwh"] = np.array(
+        [v.pack.usable_energy / KWH if v is not None else np.nan for v in variants])
+    cols["feasible"] = np.array([e is None for e in errors], dtype=bool)
+    cols["error"] = errors
+    cols.update(results)
+    return pa.table(cols, schema=plan.schema)
+
+
+# ---------------------------------------------------------------------------------------------
+# The directory: manifest, part files
+# ---------------------------------------------------------------------------------------------
+
+def part_name(index: int) -> str:
+    return f"part-{index:05d}.parquet"
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_part(directory: Path, index: int, table: pa.Table) -> Path:
+    """Write one chunk atomically: a temporary file beside it, synced, then renamed, so a part
+    file that exists is complete."""
+    path = Path(directory) / part_name(index)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pq.write_table(table, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def _manifest(plan: SweepPlan) -> dict:
+    from skateboard import __version__
+
+    return {"format": FORMAT, "key": plan.key, "arguments": plan.arguments(),
+            "program_name": plan.program_name, "variant": plan.variant, "n_variants": plan.n,
+            "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
+            "parameter_columns": plan.parameter_columns,
+            "markets": [mk.name for mk in plan.markets],
+            "columns": plan.schema.names, "skateboard_version": __version__,
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "complete": False}
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """The manifest of a sweep directory (SpecError when there is none)."""
+    path = Path(directory) / MANIFEST
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SpecError("not a sweep directory (no manifest.json)", file=str(directory)) from None
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"unreadable manifest: {exc}", file=str(path)) from None
+    if data.get("format") != FORMAT:
+        raise SpecError("not a sweep manifest", file=str(path), value=data.get("format"),
+                        allowed=FORMAT)
+    return data
+
+
+def _differences(old: dict, new: dict) -> str:
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return ", ".join(keys)
+
+
+def prepare_directory(directory: Path, plan: SweepPlan) -> dict:
+    """Create the directory and its manifest, or check that an existing one holds this very
+    sweep. Removes temporary files a killed run left behind."""
+    directory = Path(directory)
+    path = directory / MANIFEST
+    if path.exists():
+        old = read_manifest(directory)
+        if old.get("key") != plan.key:
+            diff = _differences(old.get("arguments", {}), plan.arguments())
+            raise SpecError("DIR holds a sweep with other arguments", file=str(directory),
+                            field="--out", value=f"differs in: {diff}" if diff else ...,
+                            allowed="the same arguments (to resume), or another --out DIR")
+        manifest = old
+    else:
+        if directory.exists() and any(directory.iterdir()):
+            raise SpecError("directory is not empty and holds no sweep", file=str(directory),
+                            field="--out", allowed="a new or empty directory, or a sweep's DIR")
+        directory.mkdir(parents=True, exist_ok=True)
+        manifest = _manifest(plan)
+        _atomic_write_bytes(path, json.dumps(manifest, indent=2).encode())
+    for tmp in directory.glob(".part-*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return manifest
+
+
+def finished_chunks(directory: Path, plan: SweepPlan) -> set[int]:
+    """Indices of the chunks whose part file exists (written atomically: complete)."""
+    return {i for i in range(plan.n_chunks) if (Path(directory) / part_name(i)).exists()}
+
+
+def default_directory(plan: SweepPlan) -> Path:
+    """``sweeps/<program>-<variant>-<first 10 hex digits of the key>``: the same arguments find
+    the same directory, so running the command again resumes."""
+    return Path("sweeps") / f"{plan.program_name}-{plan.variant}-{plan.key[:10]}"
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did.
+
+    directory : the sweep directory. n_variants, n_chunks : of the whole sweep.
+    chunks_run : chunks simulated by this call; chunks_skipped : found finished.
+    seconds : wall time of this call.
+    """
+
+    directory: Path
+    n_variants: int
+    n_chunks: int
+    chunks_run: int
+    chunks_skipped: int
+    seconds: float
+    plan: SweepPlan = field(repr=False, default=None)
+
+    def to_pandas(self, columns: Sequence[str] | None = None):
+        return read_sweep(self.directory, columns=columns)
+
+
+def run_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
+              samples: int | None = None, seed: int | None = 0,
+              markets: Sequence[str] | None = None, out: str | Path | None = None,
+              executor: Any = "local", scheduler: str | None = None,
+              chunk_size: int = DEFAULT_CHUNK_SIZE, n_workers: int = 2,
+              progress: Callable[[int, int], None] | None = None,
+              after_chunk: Callable[[int], None] | None = None) -> SweepResult:
+    """Run (or resume) a sweep into a Parquet dataset.
+
+    Parameters are those of :func:`plan_sweep`, and
+
+    out : the sweep directory (default :func:`default_directory`). A directory holding this
+        sweep is resumed (finished chunks skipped); one holding another sweep is refused.
+    executor : "local" (this process; the engine uses every core) or "dask", or an executor
+        object (:mod:`skateboard.explore.executors`), e.g. a ``DaskExecutor`` on an existing
+        client.
+    scheduler : address of a running Dask scheduler; default a ``LocalCluster`` of
+        ``n_workers`` processes. Workers need skateboard installed; only results travel back,
+        the part files are written by this process.
+    progress : called as ``progress(done, total)`` (variants) at the start and after each chunk.
+    after_chunk : called with the index of each chunk once its part file is in place.
+    """
+    from skateboard.explore.executors import make_executor
+
+    t0 = time.perf_counter()
+    plan = plan_sweep(program, vary, method=method, samples=samples, seed=seed, markets=markets,
+                      chunk_size=chunk_size)
+    if isinstance(executor, str):
+        if scheduler is not None and executor != "dask":
+            raise SpecError("--scheduler needs --executor dask", field="--scheduler",
+                            value=scheduler)
+        ex = make_executor(executor, scheduler=scheduler, n_workers=n_workers)
+    else:
+        ex = executor
+    directory = Path(out) if out is not None else default_directory(plan)
+    prepare_directory(directory, plan)
+    done = finished_chunks(directory, plan)
+    todo = [i for i in range(plan.n_chunks) if i not in done]
+    done_variants = sum(plan.chunk_bounds(i)[1] - plan.chunk_bounds(i)[0] for i in done)
+    if progress:
+        progress(done_variants, plan.n)
+    if todo:
+        with ex:
+            for index, table in ex.map(run_chunk, plan, todo):
+                write_part(directory, index, table)
+                done_variants += table.num_rows
+                if progress:
+                    progress(done_variants, plan.n)
+                if after_chunk:
+                    after_chunk(index)
+    if len(finished_chunks(directory, plan)) == plan.n_chunks:
+        manifest = read_manifest(directory)
+        if not manifest.get("complete"):
+            manifest["complete"] = True
+            _atomic_write_bytes(directory / MANIFEST, json.dumps(manifest, indent=2).encode())
+    return SweepResult(directory=directory, n_variants=plan.n, n_chunks=plan.n_chunks,
+                       chunks_run=len(todo), chunks_skipped=len(done),
+                       seconds=time.perf_counter() - t0, plan=plan)
+
+
+def part_files(directory: str | Path) -> list[Path]:
+    return sorted(Path(directory).glob("part-*.parquet"))
+
+
+def read_sweep(directory: str | Path, columns: Sequence[str] | None = None):
+    """The sweep's rows as one pandas DataFrame, in sample order (``columns``: only these)."""
+    import pyarrow.dataset as ds
+
+    read_manifest(directory)
+    files = part_files(directory)
+    if not files:
+        raise SpecError("the sweep has no finished chunk yet", file=str(directory))
+    table = ds.dataset([str(f) for f in files], format="parquet").to_table(
+        columns=list(columns) if columns is not None else None)
+    df = table.to_pandas()
+    if "sample" in df:
+        df = df.sort_values("sample", kind="stable").reset_index(drop=True)
+    return df
+
+
+__all__ = ["Combination", "DEFAULT_CHUNK_SIZE", "DEFAULT_MARKETS", "RESULT_COLUMNS",
+           "SweepPlan", "SweepResult", "default_directory", "finished_chunks", "part_files",
+           "plan_sweep", "prepare_directory", "read_manifest", "read_sweep", "run_chunk",
+           "run_sweep", "write_part"]

@@ -9,15 +9,9 @@ import numpy as np
 
 from skateboard.engine import layout as L
 from skateboard.physics import battery
+from skateboard.physics.constants import AIR_DENSITY_WLTP, DRIVER_MASS, GRAVITY  # noqa: F401 (re-exported)
 from skateboard.spec.variant import Variant
 
-#: Standard gravity [m/s^2] (CGPM 1901; ISO 80000-3).
-GRAVITY = 9.80665
-#: Reference air density [kg/m^3] of WLTP road-load determination: 20 degC, 100 kPa
-#: (UN GTR 15 Annex 4, para. 4.5.7 / EU 2017/1151 Sub-Annex 4).
-AIR_DENSITY_WLTP = 1.189
-#: Driver mass [kg] included in the EU mass in running order (EU 2021/535 Annex XIII; 75 kg).
-DRIVER_MASS = 75.0
 #: Peak tyre-road friction on dry asphalt (Wong, Theory of Ground Vehicles, 4th ed., 2008,
 #: Table 1.3: 0.8-0.9); we take 0.9.
 DRY_ASPHALT_FRICTION = 0.9

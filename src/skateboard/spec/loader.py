@@ -21,9 +21,7 @@ from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _FOLDERS = {"platform": "platforms", "derivative": "derivatives", "program": "programs"}
 
-#: Mass of the driver in the mass in running order [kg] (EU Regulation 1230/2012 art. 2(4);
-#: UN GTR 15 para. 3.2.5).
-DRIVER_MASS = 75.0
+from skateboard.physics.constants import DRIVER_MASS  # noqa: E402  (75 kg, sourced there)
 
 
 # ---------------------------------------------------------------------------------------------

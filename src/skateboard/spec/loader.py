@@ -91,11 +91,27 @@ def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
     return path
 
 
+_CACHE: dict = {}
+
+
 def _load(model: type, kind: str, ref: str | Path, **where: Any) -> Any:
+    """Load and validate a file. Validated models are cached by path, modification time and
+    size (validation with pint costs about 30 ms per platform; a sweep resolves many options);
+    callers get a deep copy, so changing one never changes another."""
     path = locate(kind, ref, **where)
+    try:
+        st = path.stat()
+        key = (model, str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _CACHE:
+        return _CACHE[key].model_copy(deep=True)
     data = read_toml(path)
     obj = m.validate(model, data, file=str(path))
     obj._source_file = str(path)
+    if key is not None:
+        _CACHE[key] = obj
+        return obj.model_copy(deep=True)
     return obj
 
 

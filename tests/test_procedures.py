@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from skateboard.cycles import load_cycle
-from skateboard.engine.batch import AIR_DENSITY_WLTP, GRAVITY, pack_state
+from skateboard.engine.batch import AIR_DENSITY_WLTP, GRAVITY
 from skateboard.procedures import cltc, common, epa, nedc, performance, real_world, wltp
 
 import synthetic as syn

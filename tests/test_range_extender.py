@@ -5,7 +5,6 @@ import pytest
 
 from skateboard.cycles import load_cycle
 from skateboard.engine import simulate
-from skateboard.engine.batch import pack_state
 
 import synthetic as syn
 

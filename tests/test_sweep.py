@@ -71,7 +71,7 @@ def dask_executor():
 def reference(tmp_path_factory):
     """The sweep run locally in one chunk: the reference the other runs must equal."""
     out = tmp_path_factory.mktemp("ref") / "sweep"
-    res = _run(out)
+    _run(out)
     return out, read_sweep(out)
 
 

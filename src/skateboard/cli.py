@@ -33,24 +33,10 @@ LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
 DEFAULT_PROGRAM = "hongqi-on-b10"
 
 
-def _json_default(o):
-    if hasattr(o, "item"):
-        return o.item()
-    return str(o)
-
-
-def _clean(value):
-    """JSON-safe value: NaN -> None, numpy scalars -> Python."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def print_json(rows) -> None:
-    typer.echo(json.dumps([{k: _clean(v) for k, v in r.items()} for r in rows], indent=2,
-                          default=_json_default))
+    from skateboard.jsonsafe import json_records
+
+    typer.echo(json.dumps(json_records(rows), indent=2, default=str))
 
 
 def _fmt(v) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Optional
 
@@ -102,11 +101,9 @@ def sweep(
 
 
 def _records(df) -> list[dict]:
-    out = []
-    for r in df.to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else
-                        (v.item() if hasattr(v, "item") else v)) for k, v in r.items()})
-    return out
+    from skateboard.jsonsafe import json_records
+
+    return json_records(df)
 
 
 def sweep_summary(

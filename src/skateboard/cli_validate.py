@@ -97,9 +97,9 @@ def published(
 
     df = validate_published()
     if as_json:
-        rows = [{k: (None if isinstance(v, float) and not math.isfinite(v) else
-                     (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
-                for r in df.to_dict("records")]
+        from skateboard.jsonsafe import json_records
+
+        rows = json_records(df)
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="published figures (WLTP)", header_style="bold", box=box.SIMPLE_HEAD,

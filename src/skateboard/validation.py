@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from skateboard.jsonsafe import json_records, json_value
 from skateboard.errors import SpecError, close_matches
 from skateboard.spec.variant import DriveUnitSpec, PackSpec, Variant
 
@@ -429,16 +430,7 @@ ROW_COLUMNS = ["line", "make", "model", "cycle", "drive", "rated_hp", "test_mass
                "predicted_wh_per_km_ac", "measured_wh_per_km_ac", "error_percent"]
 
 
-def _json_value(v):
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in r.items()} for r in df.to_dict("records")]
+_records = json_records
 
 
 @dataclass
@@ -473,13 +465,13 @@ class ValidationResult:
         """One JSON-ready object: the summary keys, ``rows``, ``excluded``, ``screen``,
         ``parameters`` (the generic defaults, SI) and ``source``."""
         lo, hi = SCREEN_WH_PER_KM
-        out = {k: _json_value(v) for k, v in self.summary.items() if k != "by_cycle"}
-        out["by_cycle"] = {c: {k: _json_value(v) for k, v in s.items()}
+        out = {k: json_value(v) for k, v in self.summary.items() if k != "by_cycle"}
+        out["by_cycle"] = {c: {k: json_value(v) for k, v in s.items()}
                            for c, s in self.summary.get("by_cycle", {}).items()}
         out["source"] = self.source
         out["screen"] = (f"excluded: rated power < {SCREEN_MIN_RATED_HP:g} hp, or measured "
                          f"consumption outside {lo:g}-{hi:g} Wh/km")
-        out["parameters"] = {k: _json_value(v) for k, v in asdict(self.defaults).items()}
+        out["parameters"] = {k: json_value(v) for k, v in asdict(self.defaults).items()}
         out["fitted_parameters"] = list(FITTED_PARAMETERS)
         out["rows"] = _records(self.rows)
         out["excluded"] = _records(self.excluded)

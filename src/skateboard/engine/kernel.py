@@ -17,7 +17,6 @@ bisects for the highest reachable v_k, records the shortfall and follows the ach
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
 
 from skateboard.engine import layout as L

@@ -10,7 +10,7 @@ import numpy as np
 
 from skateboard.cycles import Cycle, Phase
 from skateboard.engine import layout as L
-from skateboard.engine.batch import DRIVER_MASS, build_params, pack_state
+from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_params
 
 LB = 0.45359237  # kg per pound (exact, US Code of Federal Regulations 40 CFR 1066.1005)
@@ -161,7 +161,6 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     params, ocv, rex = params_for(variants, masses, fuel=fuel, **conditions)
     n_cd = max_cd_cycles or repeats_to_deplete(variants, cycle) + 2
     cd = simulate_params(params, ocv, rex, cycle, names=[v.name for v in variants], repeats=n_cd, record=True)
-    n_ph = len(cycle.phases) or 1
     out_d, out_f, out_e = [], [], []
     r_cdc = np.zeros(len(variants))
     aer = np.zeros(len(variants))

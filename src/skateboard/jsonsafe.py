@@ -1,0 +1,21 @@
+"""Turning result tables into JSON: numpy scalars to Python, NaN and infinities to null."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-safe value: numpy scalars become Python numbers, non-finite floats None."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def json_records(table) -> list[dict[str, Any]]:
+    """Rows of a DataFrame (or an iterable of dicts) as JSON-safe dicts."""
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    return [{k: json_value(v) for k, v in r.items()} for r in rows]

@@ -128,3 +128,11 @@ def test_main_job_evaluate_json_all_markets():
         if x["powertrain"] == "EREV":
             assert x["electric_range_km"] < x["range_km"]
             assert x["fuel_l_per_100km"] > 0
+
+
+def test_usage_errors_exit_2_without_traceback():
+    for args in (("simulate", "--cycle"), ("evaluate", "--no-such-option")):
+        r = run(*args)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+        assert "Error" in r.stderr

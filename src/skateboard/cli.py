@@ -194,12 +194,11 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback unless asked
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        # usage errors of the command line (click's, or typer's own copy of click): one line, 2
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
+        if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
             sys.exit(exc.exit_code)
         if os.environ.get("SKATEBOARD_DEBUG"):
             raise

@@ -725,3 +725,15 @@ def test_every_field_is_documented(model):
     rows = set(re.findall(r"^\|\s*`([a-z_0-9]+)`", text, flags=re.M))
     missing = [name for name in model.model_fields if name not in rows]
     assert not missing, f"{model.__name__} fields missing from docs/spec.md tables: {missing}"
+
+
+def test_min_power_of_load_following(tmp_path):
+    derivative = DERIVATIVE.replace('wheels = "18in"', 'wheels = "18in"\nrange_extender = "rex"')
+    derivative += ("\n[overrides.energy_management]\nstrategy = 'load_following'\nsoc_target = 0.25\n"
+                   "gain = '2 1/h'\nmin_power = '20 kW'\n")
+    em = resolve_variant(write(tmp_path, PLATFORM + REX, derivative)).energy_management
+    assert em.min_power == 20e3
+    too_much = derivative.replace("min_power = '20 kW'", "min_power = '300 kW'")
+    err = spec_error(resolve_variant, write(tmp_path, PLATFORM + REX, too_much))
+    assert_error(err, file="derivative.toml", field="overrides.energy_management.min_power",
+                 contains=("exceeds",))

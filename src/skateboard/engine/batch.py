@@ -170,6 +170,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             p[L.P_EM_SOC_LOW] = em.soc_low
             p[L.P_EM_SOC_HIGH] = em.soc_high
             p[L.P_EM_GAIN] = em.gain
+            p[L.P_EM_MIN_POWER] = em.min_power
     derive(params)
     ocv_tables = np.array(ocv_list) if ocv_list else np.zeros((1, battery.OCV_TABLE_POINTS))
     return params, ocv_tables, rex_tables

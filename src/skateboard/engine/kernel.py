@@ -379,7 +379,8 @@ def simulate_one(i, p, ocv_tables, rex_tables, speed, grade_sin, grade_cos, phas
                 if strategy == 1:
                     p_gen = max(p[L.P_REX_BEST_POWER], p_bus)
                 else:
-                    p_gen = p_bus + p[L.P_EM_GAIN] * (target - soc) * gross_energy_per_hour
+                    p_gen = max(p_bus + p[L.P_EM_GAIN] * (target - soc) * gross_energy_per_hour,
+                                p[L.P_EM_MIN_POWER])
                 p_gen = min(max(p_gen, 0.0), rex_max, p_bus + pchg)
                 p_gen = max(p_gen, min(p_bus - pdis, rex_max), 0.0)
                 p_shaft = p_gen / gen_eff

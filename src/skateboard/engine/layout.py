@@ -30,7 +30,7 @@ max_discharge_power max_charge_power
 aux_power regen_fade_low regen_fade_high
 rex_present rex_max_power rex_gen_eff rex_idle_fuel_power rex_min_on_time rex_start_fuel_energy
 rex_fuel_mass_max rex_lhv rex_fuel_density rex_best_power
-em_strategy em_soc_target em_soc_low em_soc_high em_gain
+em_strategy em_soc_target em_soc_low em_soc_high em_gain em_min_power
 rex_eff_row
 """.split()
 P = {n: i for i, n in enumerate(PARAM_NAMES)}

@@ -329,9 +329,13 @@ def _energy_management(platform: m.Platform, derivative: m.Derivative, pack: Pac
         raise error("best_efficiency_power", "best_efficiency_power exceeds the range "
                     "extender's max_power", f"<= {rex.max_power / 1e3:g} kW")
     gain = values.get("gain")
+    min_power = values.get("min_power") or 0.0
+    if min_power > rex.max_power:
+        raise error("min_power", "min_power exceeds the range extender's maximum output",
+                    f"<= {rex.max_power:g} W")
     return EnergyManagement(strategy=strategy, soc_target=target, soc_low=low, soc_high=high,
                             gain=m.DEFAULT_EM_GAIN if gain is None else gain,
-                            best_efficiency_power=best)
+                            best_efficiency_power=best, min_power=min_power)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -509,6 +509,7 @@ class EnergyManagementSettings(SpecModel):
                            example="1.0") = None
     best_efficiency_power: OptionalQuantity("W", "a power", minimum=0.0, maximum=5e5,
                                             example="40 kW") = None
+    min_power: OptionalQuantity("W", "a power", minimum=0.0, maximum=5e5, example="20 kW") = None
 
     def given(self) -> dict[str, Any]:
         """The fields the user wrote."""

@@ -98,7 +98,9 @@ class EnergyManagement:
 
     thermostat: engine on below soc_low, off above soc_high, output = max(best-efficiency power,
         demand) capped at max power. load_following: output = demand + gain * (soc_target - soc) *
-        gross capacity-per-hour, within limits, engine on below soc_target. hold: keep the SOC at the
+        gross capacity-per-hour, at least min_power (keeps the engine out of its inefficient
+        low-load region; the surplus charges the battery), within limits; on below soc_low, off
+        above soc_high. hold: keep the SOC at the
         start of the run (soc_target is replaced by the initial SOC).
     """
 
@@ -108,6 +110,7 @@ class EnergyManagement:
     soc_high: float
     gain: float = 1.0          # 1/h: fraction of gross energy per hour per unit SOC error
     best_efficiency_power: float = 0.0   # W electrical; 0 means: computed from the map
+    min_power: float = 0.0     # W electrical: load-following/hold never run the engine below this
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ class DaskExecutor:
             i = next(pending, None)
             if i is None:
                 return None
-            f = client.submit(fn, plan_future, i, pure=False)
+            f = client.submit(_on_one_thread, fn, plan_future, i, pure=False)
             live[f.key] = (f, i)
             return f
 
@@ -120,6 +120,16 @@ class DaskExecutor:
             for f, _ in live.values():
                 f.cancel()
             plan_future.release()
+
+
+def _on_one_thread(fn, plan, i):
+    """Run a chunk on a Dask worker with Numba on one thread: Dask already runs one task per
+    worker thread, and Numba's own pool on top would oversubscribe the cores (workers x cores
+    threads). Results are the same: each variant's result does not depend on threading."""
+    import numba
+
+    numba.set_num_threads(1)
+    return fn(plan, i)
 
 
 def make_executor(kind: str, *, scheduler: str | None = None,

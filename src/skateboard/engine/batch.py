@@ -183,6 +183,15 @@ def derive(params: np.ndarray) -> np.ndarray:
     p = params
     p[:, L.P_INV_WHEEL_RADIUS] = 1.0 / p[:, L.P_WHEEL_RADIUS]
     p[:, L.P_LOAD_TRANSFER_PER_ACC] = p[:, L.P_MASS] * p[:, L.P_CG_HEIGHT] / p[:, L.P_WHEELBASE]
+    driven_front = np.zeros(len(p), dtype=bool)
+    driven_rear = np.zeros(len(p), dtype=bool)
+    for u in range(2):
+        o = u * L.DU_STRIDE
+        present = p[:, L.P_DU0_PRESENT + o] != 0.0
+        front = p[:, L.P_DU0_FRONT + o] != 0.0
+        driven_front |= present & front
+        driven_rear |= present & ~front
+    p[:, L.P_BOTH_AXLES_DRIVEN] = (driven_front & driven_rear).astype(float)
     for u in range(2):
         o = u * L.DU_STRIDE
         present = p[:, L.P_DU0_PRESENT + o] != 0.0

@@ -114,16 +114,7 @@ def _regen(p, brake_force, vbar, acc, cos_t, scale):
     hi = p[L.P_REGEN_FADE_HIGH]
     fade = 1.0 if vbar >= hi else (0.0 if vbar <= lo else (vbar - lo) / (hi - lo))
     mu = p[L.P_TYRE_ROAD_FRICTION]
-    # driven axles
-    front_driven = False
-    rear_driven = False
-    for u in range(2):
-        o = u * L.DU_STRIDE
-        if p[L.P_DU0_PRESENT + o] != 0.0:
-            if p[L.P_DU0_FRONT + o] != 0.0:
-                front_driven = True
-            else:
-                rear_driven = True
+    both_driven = p[L.P_BOTH_AXLES_DRIVEN] != 0.0
     freg = 0.0
     pel = 0.0
     mloss = 0.0
@@ -134,7 +125,7 @@ def _regen(p, brake_force, vbar, acc, cos_t, scale):
             continue
         front = p[L.P_DU0_FRONT + o] != 0.0
         n_ax = nf if front else nr
-        if front_driven and rear_driven:
+        if both_driven:
             share = n_ax / total_n           # both axles driven: dynamic-load split
         elif z <= FREE_BRAKE_RATE:
             share = 1.0                      # R13-H: free distribution at low braking rates

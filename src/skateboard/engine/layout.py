@@ -24,7 +24,7 @@ du0_inv_max_speed du0_inv_peak_torque du0_force_to_torque du0_torque_to_force du
 du1_present du1_front du1_peak_power du1_peak_torque du1_max_speed du1_gear_ratio du1_gear_eff
 du1_c0 du1_c1 du1_c2 du1_c3
 du1_inv_max_speed du1_inv_peak_torque du1_force_to_torque du1_torque_to_force du1_gear_loss_factor
-inv_wheel_radius load_transfer_per_acc
+inv_wheel_radius load_transfer_per_acc both_axles_driven
 ocv_row capacity resistance temperature v_min v_max soc_min soc_max soc_initial
 max_discharge_power max_charge_power
 aux_power regen_fade_low regen_fade_high

@@ -586,7 +586,7 @@ def run(args, env_note: str) -> int:
     import numba
 
     # the modules (skateboard.engine re-exports a *function* named simulate)
-    kernel_module = importlib.import_module("skateboard.engine.kernel")
+    kernel_module = importlib.import_module("skateboard.engine.lanes")
     simulate_module = importlib.import_module("skateboard.engine.simulate")
     simulate_params = simulate_module.simulate_params
 

@@ -8,11 +8,11 @@ import numpy as np
 
 from skateboard.engine import layout as L
 from skateboard.engine.batch import build_params, derive
-from skateboard.engine.kernel import run_batch, run_serial
+from skateboard.engine.lanes import LANES, ocv_hinges, run_batch, run_serial
 from skateboard.engine.result import SimResult
 
-#: Below this many variants the serial kernel is faster than waking the thread pool.
-PARALLEL_THRESHOLD = 8
+#: Batches of one tile run on the calling thread (waking the thread pool costs more).
+PARALLEL_THRESHOLD = LANES + 1
 
 #: WLTP speed-trace tolerance: 2 km/h (UN GTR 15 Annex 6 para. 2.6.8.3.1.2); used as the
 #: break-off shortfall of range tests.
@@ -38,10 +38,12 @@ def cycle_arrays(cycle):
 
 def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
                     stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
-                    record: bool = False) -> SimResult:
+                    record: bool = False, fast: bool = True) -> SimResult:
     """Run the kernel on prepared parameter arrays (see :func:`build_params`).
 
-    The derived columns are recomputed here, so a caller may change primary columns freely."""
+    The derived columns are recomputed here, so a caller may change primary columns freely.
+    ``fast=False`` sends every step through the kernel's exact (scalar) path instead of its
+    vectorised fast path: the same physics, for checking that the two agree."""
     params = derive(np.array(params, dtype=float, order="C"))
     speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
     n = params.shape[0]
@@ -51,9 +53,10 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     steps = repeats * (len(speed) - 1) + 1
     trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
     kernel = run_batch if n >= PARALLEL_THRESHOLD else run_serial
-    kernel(params, np.array(ocv_tables, dtype=float), np.array(rex_tables, dtype=float), speed, gsin,
+    ocv_tables = np.array(ocv_tables, dtype=float)
+    kernel(params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float), speed, gsin,
            gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff), float(breakoff_shortfall),
-           bool(record), summary, phases, trace)
+           bool(record), bool(fast), summary, phases, trace)
     return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
                      cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
                      phase_names=phase_names, trace=trace if record else None, params=params, dt=dt)

@@ -1,0 +1,581 @@
+"""The tiled lane kernel: variants stepped in lock-step, ``LANES`` at a time, in SIMD registers.
+
+Why: a variant's step is a chain of dependent operations (speed -> force -> motor -> battery
+current -> SOC), so one variant at a time is bound by latency (measured 59 ns per
+vehicle-step). Across variants the steps are independent. Here a tile of ``LANES`` variants
+keeps its state in structure-of-arrays form (``state[quantity, lane]``) and every time step runs
+one loop over the lanes that has no branch LLVM cannot turn into a select, so it compiles to
+AVX2/AVX-512 vector code that advances 4-8 variants per instruction and interleaves the chains.
+
+Two paths per step, one physics:
+
+* the *fast path* (the vectorised loop) covers the common case: a battery-electric variant
+  that follows the trace within its motor, grip and battery limits, with regeneration under
+  the battery's charge limit and a battery current below its maximum-power point;
+* the *exact path* (:func:`exact_step`, scalar) covers everything else, for the lanes that
+  need it at that step only: trace misses (bisection for the reachable speed), regeneration
+  scaled down to the charge limit, the range extender (an EREV lane takes it at every step),
+  the maximum-power point and break-off.
+
+A lane the fast path declines is left untouched by it and stepped by the exact path, so both
+paths start from the same state. The fast path evaluates the same formulas as the helpers
+of :mod:`skateboard.engine.kernel` (tests check the two paths agree to round-off on every
+bundled vehicle and cycle). A variant's result depends on its own lane only (no reduction
+across lanes, no remainder loop: tiles are padded), so results are independent of batch
+composition and chunking.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from skateboard.engine import layout as L
+from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, FREE_BRAKE_RATE, _battery_limits,
+                                      _regen, _required_force, _spin_loss, _traction)
+from skateboard.physics.battery import (RESISTANCE_SOC_CURVATURE, current_for_power, interp_uniform,
+                                        resistance_factor)
+
+#: Variants per tile: a multiple of the widest vector (8 doubles in AVX-512) and small enough that
+#: a tile's parameters and state stay in the L1 cache (measured: 16 and 32 best on this machine).
+LANES = 8
+
+# state rows (quantity x lane); accumulators in J, m, s, kg
+_names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
+distance time e_chem e_term e_bloss e_regen e_aero e_roll e_grade e_inertia e_drive e_aux e_fric
+e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_dist miss_time max_short
+breakoff_d breakoff_t stopped repeats_done ph_d ph_chem ph_term ph_fuel ph_t ph_soc
+exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1""".split()
+ST = {n: i for i, n in enumerate(_names)}
+N_STATE = len(_names)
+#: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
+#: row of LANES values per quantity: b[row * LANES + lane]. One flat buffer with compile-time
+#: strides lets LLVM prove that the rows never overlap, so the lane loop vectorises.
+S0 = L.N_PARAMS
+#: OCV as hinges: rows H0 (value at SOC 0), H0 + 1 (slope on the first segment) and H0 + 1 + k
+#: (change of slope at SOC k / OCV_KNOTS), from :func:`ocv_hinges`.
+OCV_KNOTS = 10
+H0 = S0 + N_STATE
+N_ROWS = H0 + OCV_KNOTS + 1
+
+
+def ocv_hinges(ocv_tables):
+    """Hinge coefficients of uniform OCV tables (rows x OCV_KNOTS + 2); the last column is 1 where
+    the table is piecewise linear between the knots (the hinges reproduce it), else 0 (that
+    row's lanes are stepped by the exact path, which interpolates the table)."""
+    tables = np.asarray(ocv_tables, dtype=float)
+    n = tables.shape[1] - 1
+    out = np.zeros((tables.shape[0], OCV_KNOTS + 2))
+    if n % OCV_KNOTS:
+        return out
+    step = n // OCV_KNOTS
+    grid = np.linspace(0.0, 1.0, n + 1)
+    knots = tables[:, ::step]
+    slopes = np.diff(knots, axis=1) * OCV_KNOTS
+    out[:, 0] = knots[:, 0]
+    out[:, 1] = slopes[:, 0]
+    out[:, 2:OCV_KNOTS + 1] = np.diff(slopes, axis=1)
+    for r in range(tables.shape[0]):
+        rebuilt = np.interp(grid, grid[::step], knots[r])
+        out[r, OCV_KNOTS + 1] = float(np.allclose(rebuilt, tables[r], rtol=1e-12, atol=0.0))
+    return out
+for _n, _i in ST.items():
+    globals()["X_" + _n.upper()] = _i
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def init_lane(p, ocv_tables, hinges, b, l):
+    """Parameters and initial state of lane ``l`` from parameter row ``p``."""
+    row = int(p[L.P_OCV_ROW])
+    for k in range(OCV_KNOTS + 1):
+        b[(H0 + k) * LANES + l] = hinges[row, k]
+    for c in range(L.N_PARAMS):
+        b[c * LANES + l] = p[c]
+    for x in range(N_STATE):
+        b[(S0 + x) * LANES + l] = 0.0
+    soc = p[L.P_SOC_INITIAL]
+    b[(S0 + X_SOC) * LANES + l] = soc
+    b[(S0 + X_V) * LANES + l] = 0.0
+    b[(S0 + X_R_TEMP) * LANES + l] = p[L.P_RESISTANCE] * resistance_factor(0.5, p[L.P_TEMPERATURE])
+    has_rex = p[L.P_REX_PRESENT] != 0.0
+    strategy = int(p[L.P_EM_STRATEGY]) if has_rex else 0
+    target = p[L.P_EM_SOC_TARGET]
+    low = p[L.P_EM_SOC_LOW]
+    high = p[L.P_EM_SOC_HIGH]
+    if strategy == 3:  # hold: keep the SOC the run starts with, with the strategy's band around it
+        low = soc - (target - low)
+        high = soc + (high - target)
+        target = soc
+    b[(S0 + X_TARGET) * LANES + l] = target
+    b[(S0 + X_LOW) * LANES + l] = low
+    b[(S0 + X_HIGH) * LANES + l] = high
+    b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l] = (p[L.P_CAPACITY] * interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), 0.5)
+                                      / 3600.0)
+    # a range extender, or an OCV table the hinges do not reproduce: every step exact
+    b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0 if (has_rex or hinges[row, OCV_KNOTS + 1] == 0.0) else 0.0
+    b[(S0 + X_PH_SOC) * LANES + l] = soc
+    b[(S0 + X_INV_CAPACITY) * LANES + l] = 1.0 / p[L.P_CAPACITY]
+    b[(S0 + X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
+    b[(S0 + X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
+    for u in range(2):
+        eta = p[L.P_DU0_GEAR_EFF + u * L.DU_STRIDE]
+        b[(S0 + X_INV_E2_0 + u) * LANES + l] = 1.0 / (eta * eta) if eta > 0.0 else 0.0
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
+    """One time step of lane ``l`` with every rule (scalar). Returns (shortfall [m/s], the
+    values a trace records: speed, battery power, engine power, motor power, friction power)."""
+    inv_dt = 1.0 / dt
+    soc = b[(S0 + X_SOC) * LANES + l]
+    v0 = b[(S0 + X_V) * LANES + l]
+    aux = p[L.P_AUX_POWER]
+    has_rex = p[L.P_REX_PRESENT] != 0.0
+    rex_max = p[L.P_REX_MAX_POWER]
+    inv_lhv = 1.0 / p[L.P_REX_LHV]
+    engine_on = b[(S0 + X_ENGINE_ON) * LANES + l] != 0.0
+    # --- range extender on/off (state from the previous step) ---
+    if has_rex:
+        fuel_left = b[(S0 + X_FUEL_MASS) * LANES + l] < p[L.P_REX_FUEL_MASS_MAX]
+        if engine_on:
+            if (soc > b[(S0 + X_HIGH) * LANES + l] and b[(S0 + X_ON_TIME) * LANES + l] >= p[L.P_REX_MIN_ON_TIME]) or not fuel_left:
+                engine_on = False
+        elif soc < b[(S0 + X_LOW) * LANES + l] and fuel_left:
+            engine_on = True
+            start_energy = p[L.P_REX_START_FUEL_ENERGY]
+            b[(S0 + X_ON_TIME) * LANES + l] = 0.0
+            b[(S0 + X_STARTS) * LANES + l] += 1.0
+            b[(S0 + X_E_FUEL) * LANES + l] += start_energy
+            b[(S0 + X_E_ELOSS) * LANES + l] += start_energy
+            b[(S0 + X_FUEL_MASS) * LANES + l] += start_energy * inv_lhv
+            b[(S0 + X_PH_FUEL) * LANES + l] += start_energy * inv_lhv
+        b[(S0 + X_ENGINE_ON) * LANES + l] = 1.0 if engine_on else 0.0
+    pdis, pchg, voc, res = _battery_limits(p, ocv_tables, soc, b[(S0 + X_R_TEMP) * LANES + l])
+    gen_cap = rex_max if engine_on else 0.0
+    # --- the target speed, or the highest reachable one ---
+    force, acc, vbar = _required_force(p, v0, vt, inv_dt, sin_t)
+    ok = True
+    pel = 0.0
+    ml = 0.0
+    gl = 0.0
+    if force > 0.0:
+        ok, pel, ml, gl = _traction(p, force, vbar, acc, cos_t)
+        ok = ok and (pel + aux <= pdis + gen_cap)
+    v1 = vt
+    if not ok:
+        lo = 0.0
+        hi = vt
+        for _ in range(BISECTION_STEPS):
+            mid = 0.5 * (lo + hi)
+            f_m, a_m, vb_m = _required_force(p, v0, mid, inv_dt, sin_t)
+            good = True
+            if f_m > 0.0:
+                good, pel_m, ml_m, gl_m = _traction(p, f_m, vb_m, a_m, cos_t)
+                good = good and (pel_m + aux <= pdis + gen_cap)
+            if good:
+                lo = mid
+            else:
+                hi = mid
+        v1 = lo
+        force, acc, vbar = _required_force(p, v0, v1, inv_dt, sin_t)
+    # --- power flows at the chosen speed ---
+    motor_loss = 0.0
+    gear_loss = 0.0
+    friction = 0.0
+    regen_el = 0.0
+    p_motor = 0.0
+    if force > 0.0:
+        if ok:
+            p_motor = pel
+            motor_loss = ml
+            gear_loss = gl
+        else:
+            ok2, p_motor, motor_loss, gear_loss = _traction(p, force, vbar, acc, cos_t)
+    else:
+        if force < 0.0:
+            fb = -force
+            freg, back, ml, gl = _regen(p, fb, vbar, acc, cos_t, 1.0)
+            if back > pchg + aux:
+                # battery charge limit: scale regen down (bisection on the force share)
+                lo = 0.0
+                hi = 1.0
+                for _ in range(BISECTION_STEPS):
+                    mid = 0.5 * (lo + hi)
+                    f_m, b_m, ml_m, gl_m = _regen(p, fb, vbar, acc, cos_t, mid)
+                    if b_m <= pchg + aux:
+                        lo = mid
+                    else:
+                        hi = mid
+                freg, back, ml, gl = _regen(p, fb, vbar, acc, cos_t, lo)
+            friction = fb - freg
+            p_motor = -back
+            regen_el = back
+            motor_loss = ml
+            gear_loss = gl
+        if p_motor == 0.0 and vbar > 0.0:
+            spin = _spin_loss(p, vbar)
+            p_motor = spin
+            motor_loss = spin
+    p_bus = p_motor + aux
+    # --- range extender output for this step ---
+    p_gen = 0.0
+    if engine_on:
+        gen_eff = p[L.P_REX_GEN_EFF]
+        soc_err = b[(S0 + X_TARGET) * LANES + l] - soc
+        if int(p[L.P_EM_STRATEGY]) == 1:
+            p_gen = max(p[L.P_REX_BEST_POWER], p_bus)
+        else:
+            p_gen = max(p_bus + p[L.P_EM_GAIN] * soc_err * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l],
+                        p[L.P_EM_MIN_POWER])
+        p_gen = min(max(p_gen, 0.0), rex_max, p_bus + pchg)
+        p_gen = max(p_gen, min(p_bus - pdis, rex_max), 0.0)
+        p_shaft = p_gen / gen_eff
+        if p_shaft > 0.0:
+            eta_e = interp_uniform(rex_tables, int(p[L.P_REX_EFF_ROW]), p_shaft / (rex_max / gen_eff))
+            fuel_power = p_shaft / eta_e
+        else:
+            fuel_power = p[L.P_REX_IDLE_FUEL_POWER]
+        b[(S0 + X_E_ELOSS) * LANES + l] += (fuel_power - p_shaft) * dt
+        b[(S0 + X_E_GLOSS) * LANES + l] += (p_shaft - p_gen) * dt
+        b[(S0 + X_E_FUEL) * LANES + l] += fuel_power * dt
+        b[(S0 + X_E_EEL) * LANES + l] += p_gen * dt
+        fuel_step = fuel_power * dt * inv_lhv
+        b[(S0 + X_FUEL_MASS) * LANES + l] += fuel_step
+        b[(S0 + X_PH_FUEL) * LANES + l] += fuel_step
+        b[(S0 + X_ON_TOTAL) * LANES + l] += dt
+        b[(S0 + X_ON_TIME) * LANES + l] += dt
+    # --- battery ---
+    p_term = p_bus - p_gen
+    cur = current_for_power(p_term, voc, res)
+    if not (cur == cur):  # beyond the maximum power point: give what the cell can
+        cur = voc / (2.0 * res)
+    chem = voc * cur * dt
+    term = chem - cur * cur * res * dt
+    soc -= cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+    # --- energy by sink ---
+    dist = vbar * dt
+    b[(S0 + X_DISTANCE) * LANES + l] += dist
+    b[(S0 + X_TIME) * LANES + l] += dt
+    if not engine_on:
+        b[(S0 + X_E_DIST) * LANES + l] += dist
+    b[(S0 + X_E_CHEM) * LANES + l] += chem
+    b[(S0 + X_E_BLOSS) * LANES + l] += chem - term
+    b[(S0 + X_E_TERM) * LANES + l] += term
+    b[(S0 + X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist
+    if vbar > 0.0:
+        b[(S0 + X_E_ROLL) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
+    b[(S0 + X_E_GRADE) * LANES + l] += p[L.P_MASS] * p[L.P_GRAVITY] * sin_t * dist
+    b[(S0 + X_E_INERTIA) * LANES + l] += 0.5 * p[L.P_INERTIAL_MASS] * (v1 * v1 - v0 * v0)
+    b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * dt
+    b[(S0 + X_E_AUX) * LANES + l] += aux * dt
+    b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
+    b[(S0 + X_E_REGEN) * LANES + l] += regen_el * dt
+    short = vt - v1
+    if short > 1e-6:
+        b[(S0 + X_MISS_TIME) * LANES + l] += dt
+        if short > b[(S0 + X_MAX_SHORT) * LANES + l]:
+            b[(S0 + X_MAX_SHORT) * LANES + l] = short
+    b[(S0 + X_PH_D) * LANES + l] += dist
+    b[(S0 + X_PH_CHEM) * LANES + l] += chem
+    b[(S0 + X_PH_TERM) * LANES + l] += term
+    b[(S0 + X_PH_T) * LANES + l] += dt
+    b[(S0 + X_PH_SOC) * LANES + l] = soc
+    b[(S0 + X_SOC) * LANES + l] = soc
+    b[(S0 + X_V) * LANES + l] = v1
+    return short, p_term, p_gen, p_motor, friction * vbar
+
+
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def fast_step(b, vt, sin_t, cos_t, dt, inv_dt):
+    """One time step of every lane of a tile on the fast path (vectorised). The state row
+    ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.
+
+    Same physics as the exact path, rearranged to need few divisions: motor limits in the force
+    domain (peak-torque force, peak-power force P eta / v, speed limit as a vehicle speed),
+    one loss evaluation per unit (the no-load part is shared by traction, regeneration and
+    spinning), reciprocals precomputed per lane. Loop helpers take scalars only: an array
+    argument costs a reference count that stops LLVM from vectorising the loop."""
+    o1 = L.DU_STRIDE
+    inv_cos = 1.0 / cos_t
+    for l in range(LANES):
+        soc = b[(S0 + X_SOC) * LANES + l]
+        v0 = b[(S0 + X_V) * LANES + l]
+        # open-circuit voltage: piecewise linear between the knots k / OCV_KNOTS, as a sum of
+        # hinges (no table lookup: gathers do not vectorise)
+        sc = min(max(soc, 0.0), 1.0)
+        voc = b[H0 * LANES + l] + b[(H0 + 1) * LANES + l] * sc
+        for k in range(1, OCV_KNOTS):
+            voc += b[(H0 + 1 + k) * LANES + l] * max(sc - k * (1.0 / OCV_KNOTS), 0.0)
+        # battery limits (kernel._battery_limits)
+        d = soc - 0.5
+        res = b[(S0 + X_R_TEMP) * LANES + l] * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
+        inv_res = 1.0 / res
+        vmin = b[L.P_V_MIN * LANES + l]
+        vmax = b[L.P_V_MAX * LANES + l]
+        pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], vmin * (voc - vmin) * inv_res)
+        pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
+        pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], vmax * (vmax - voc) * inv_res)
+        pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
+        # required force (kernel._required_force)
+        acc = (vt - v0) * inv_dt
+        vbar = 0.5 * (v0 + vt)
+        inv_vbar = 1.0 / vbar
+        moving = vbar > 0.0
+        rolling = b[L.P_F0 * LANES + l] + b[L.P_F1 * LANES + l] * vbar
+        rolling = rolling if moving else 0.0
+        aero = b[L.P_F2 * LANES + l] * vbar * vbar
+        m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
+        force = b[L.P_INERTIAL_MASS * LANES + l] * acc + (aero + rolling) + m_g * sin_t
+        pos = force > 0.0
+        neg = force < 0.0
+        fb = -force
+        # axle loads (kernel._normal_loads) and the share of braking each axle may take
+        weight = m_g * cos_t
+        nf = weight * b[L.P_FRONT_MASS_SHARE * LANES + l] - acc * b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l]
+        nr = weight - nf
+        mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
+        inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
+        free = b[L.P_BOTH_AXLES_DRIVEN * LANES + l] == 0.0 and fb <= FREE_BRAKE_RATE * m_g
+        fade = (vbar - b[L.P_REGEN_FADE_LOW * LANES + l]) * b[(S0 + X_INV_FADE) * LANES + l]
+        fade = min(max(fade, 0.0), 1.0)
+        inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
+        aux = b[L.P_AUX_POWER * LANES + l]
+        # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
+        rem = force
+        t_pel = 0.0
+        t_ml = 0.0
+        t_gl = 0.0
+        r_freg = 0.0
+        r_back = 0.0
+        r_ml = 0.0
+        r_gl = 0.0
+        spin = 0.0
+        for u in range(2):
+            o = u * o1
+            present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
+            n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
+            grip = mu * max(n_ax, 0.0)
+            w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
+            t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
+            f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
+            eta = b[(L.P_DU0_GEAR_EFF + o) * LANES + l]
+            pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
+            # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
+            # maximum speed (kernel._max_torque x torque_to_force)
+            f_motor = min(b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l] * t2f, pk * eta * inv_vbar)
+            f_motor = 0.0 if w > b[(L.P_DU0_MAX_SPEED + o) * LANES + l] else f_motor
+            # traction: this unit takes what remains, up to its limits
+            fu = min(rem, min(f_motor, grip))
+            fu = fu if (pos and rem > 0.0 and present) else 0.0
+            rem = rem - fu
+            # regeneration (kernel._regen at scale 1)
+            e2 = eta * eta
+            share = 1.0 if free else n_ax * inv_n
+            g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
+            tq = fu * f2t if pos else g * f2t * e2
+            s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
+            tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
+            no_load = pk * (b[(L.P_DU0_C0 + o) * LANES + l] + b[(L.P_DU0_C1 + o) * LANES + l] * s
+                            + b[(L.P_DU0_C3 + o) * LANES + l] * s * s * s)
+            loss = no_load + pk * b[(L.P_DU0_C2 + o) * LANES + l] * tau * tau
+            loss = 0.0 if ((s == 0.0 and tau == 0.0) or not present) else loss
+            t_pel += tq * w + loss
+            t_ml += loss
+            t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
+            back = tq * w - loss
+            on = present and neg and g > 0.0 and back > 0.0
+            r_freg += g if on else 0.0
+            r_back += back if on else 0.0
+            r_ml += loss if on else 0.0
+            r_gl += g * vbar * (1.0 - eta) if on else 0.0
+            spin += no_load if (present and s != 0.0) else 0.0
+        t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
+        r_ok = r_back <= pchg + aux
+        # choose the branch (kernel.simulate_one: traction, regeneration, or spinning at zero torque)
+        spinning = (not pos) and r_back == 0.0 and moving
+        p_motor = t_pel if pos else (spin if spinning else -r_back)
+        motor_loss = t_ml if pos else (spin if spinning else r_ml)
+        gear_loss = t_gl if pos else r_gl
+        friction = fb - r_freg if neg else 0.0
+        regen_el = r_back
+        # battery (physics.battery.current_for_power)
+        p_term = p_motor + aux
+        disc = voc * voc - 4.0 * res * p_term
+        cur = 2.0 * p_term / (voc + np.sqrt(max(disc, 0.0)))
+        chem = voc * cur * dt
+        term = chem - cur * cur * res * dt
+        ok = (t_ok if pos else r_ok) and disc >= 0.0
+        ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
+        # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
+        b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
+        dist = vbar * dt if ok else 0.0
+        tdt = dt if ok else 0.0
+        soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+        soc_new = soc_new if ok else soc
+        b[(S0 + X_SOC) * LANES + l] = soc_new
+        b[(S0 + X_V) * LANES + l] = vt if ok else v0
+        b[(S0 + X_DISTANCE) * LANES + l] += dist
+        b[(S0 + X_TIME) * LANES + l] += tdt
+        b[(S0 + X_E_DIST) * LANES + l] += dist
+        b[(S0 + X_E_CHEM) * LANES + l] += chem if ok else 0.0
+        b[(S0 + X_E_BLOSS) * LANES + l] += chem - term if ok else 0.0
+        b[(S0 + X_E_TERM) * LANES + l] += term if ok else 0.0
+        b[(S0 + X_E_AERO) * LANES + l] += aero * dist
+        b[(S0 + X_E_ROLL) * LANES + l] += rolling * dist
+        b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
+        b[(S0 + X_E_INERTIA) * LANES + l] += (0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (vt * vt - v0 * v0)
+                                              if ok else 0.0)
+        b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * tdt
+        b[(S0 + X_E_AUX) * LANES + l] += aux * tdt
+        b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
+        b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
+        b[(S0 + X_PH_D) * LANES + l] += dist
+        b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
+        b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
+        b[(S0 + X_PH_T) * LANES + l] += tdt
+        b[(S0 + X_PH_SOC) * LANES + l] = soc_new if ok else b[(S0 + X_PH_SOC) * LANES + l]
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _flush_phase(b, l, phases, i, rep, ph):
+    phases[i, rep, ph, L.R_DISTANCE] += b[(S0 + X_PH_D) * LANES + l]
+    phases[i, rep, ph, L.R_E_BATTERY_CHEM] += b[(S0 + X_PH_CHEM) * LANES + l]
+    phases[i, rep, ph, L.R_E_BATTERY_TERMINAL] += b[(S0 + X_PH_TERM) * LANES + l]
+    phases[i, rep, ph, L.R_FUEL_MASS] += b[(S0 + X_PH_FUEL) * LANES + l]
+    phases[i, rep, ph, L.R_TIME] += b[(S0 + X_PH_T) * LANES + l]
+    phases[i, rep, ph, L.R_SOC_END] = b[(S0 + X_PH_SOC) * LANES + l]
+    b[(S0 + X_PH_D) * LANES + l] = 0.0
+    b[(S0 + X_PH_CHEM) * LANES + l] = 0.0
+    b[(S0 + X_PH_TERM) * LANES + l] = 0.0
+    b[(S0 + X_PH_FUEL) * LANES + l] = 0.0
+    b[(S0 + X_PH_T) * LANES + l] = 0.0
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _write_summary(b, l, out):
+    out[L.S_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l]
+    out[L.S_TIME] = b[(S0 + X_TIME) * LANES + l]
+    out[L.S_SOC_END] = b[(S0 + X_SOC) * LANES + l]
+    out[L.S_E_BATTERY_CHEM] = b[(S0 + X_E_CHEM) * LANES + l]
+    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + X_E_TERM) * LANES + l]
+    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_BLOSS) * LANES + l]
+    out[L.S_E_REGEN] = b[(S0 + X_E_REGEN) * LANES + l]
+    out[L.S_E_AERO] = b[(S0 + X_E_AERO) * LANES + l]
+    out[L.S_E_ROLLING] = b[(S0 + X_E_ROLL) * LANES + l]
+    out[L.S_E_GRADE] = b[(S0 + X_E_GRADE) * LANES + l]
+    out[L.S_E_INERTIA] = b[(S0 + X_E_INERTIA) * LANES + l]
+    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVE) * LANES + l]
+    out[L.S_E_AUX] = b[(S0 + X_E_AUX) * LANES + l]
+    out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRIC) * LANES + l]
+    out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
+    out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ELOSS) * LANES + l]
+    out[L.S_E_GENERATOR_LOSS] = b[(S0 + X_E_GLOSS) * LANES + l]
+    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + X_E_EEL) * LANES + l]
+    out[L.S_FUEL_MASS] = b[(S0 + X_FUEL_MASS) * LANES + l]
+    out[L.S_ENGINE_STARTS] = b[(S0 + X_STARTS) * LANES + l]
+    out[L.S_ENGINE_ON_TIME] = b[(S0 + X_ON_TOTAL) * LANES + l]
+    out[L.S_ELECTRIC_DISTANCE] = b[(S0 + X_E_DIST) * LANES + l]
+    out[L.S_TRACE_MISS_TIME] = b[(S0 + X_MISS_TIME) * LANES + l]
+    out[L.S_MAX_SHORTFALL] = b[(S0 + X_MAX_SHORT) * LANES + l]
+    out[L.S_BREAKOFF_DISTANCE] = b[(S0 + X_BREAKOFF_D) * LANES + l]
+    out[L.S_BREAKOFF_TIME] = b[(S0 + X_BREAKOFF_T) * LANES + l]
+    out[L.S_STOPPED] = b[(S0 + X_STOPPED) * LANES + l]
+    out[L.S_REPEATS_DONE] = b[(S0 + X_REPEATS_DONE) * LANES + l]
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+             n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
+    """Step the variants of tile ``tile`` (rows tile*LANES ...) through the cycle."""
+    n = params.shape[0]
+    n_steps = speed.shape[0]
+    first = tile * LANES
+    n_real = min(LANES, n - first)
+    rows = np.empty(LANES, dtype=np.int64)
+    for l in range(LANES):
+        rows[l] = first + l if l < n_real else first  # padding lanes repeat the tile's first row
+    b = np.empty(N_ROWS * LANES)  # the tile's parameters and state, lane-contiguous
+    for l in range(LANES):
+        init_lane(params[rows[l]], ocv_tables, hinges, b, l)
+        if record or not fast:  # traces come from the exact path
+            b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0
+        b[(S0 + X_V) * LANES + l] = speed[0]
+        if record and l < n_real:
+            trace[first + l, 0, L.TR_SPEED] = speed[0]
+            trace[first + l, 0, L.TR_TARGET_SPEED] = speed[0]
+            trace[first + l, 0, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
+    inv_dt = 1.0 / dt
+    t_index = 0
+    n_stopped = 0
+    for rep in range(n_repeats):
+        if n_stopped == n_real:
+            break
+        cur_ph = phase_of_step[1] if n_steps > 1 else 0
+        for k in range(1, n_steps):
+            t_index += 1
+            vt = speed[k]
+            sin_t = grade_sin[k]
+            cos_t = grade_cos[k]
+            ph = phase_of_step[k]
+            if ph != cur_ph:
+                for l in range(n_real):
+                    if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+                        _flush_phase(b, l, phases, first + l, rep, cur_ph)
+                cur_ph = ph
+            fast_step(b, vt, sin_t, cos_t, dt, inv_dt)
+            for l in range(n_real):
+                if b[(S0 + X_TAKE) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+                    short, p_term, p_gen, p_motor, p_fric = exact_step(
+                        params[first + l], ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt)
+                    if record:
+                        i = first + l
+                        trace[i, t_index, L.TR_BATTERY_POWER] = p_term
+                        trace[i, t_index, L.TR_ENGINE_POWER] = p_gen
+                        trace[i, t_index, L.TR_MOTOR_POWER] = p_motor
+                        trace[i, t_index, L.TR_FRICTION_POWER] = p_fric
+                    if stop_on_breakoff and short > breakoff_shortfall:
+                        b[(S0 + X_BREAKOFF_D) * LANES + l] = b[(S0 + X_DISTANCE) * LANES + l]
+                        b[(S0 + X_BREAKOFF_T) * LANES + l] = b[(S0 + X_TIME) * LANES + l]
+                        b[(S0 + X_STOPPED) * LANES + l] = 1.0
+                        b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
+                        b[(S0 + X_PH_SOC) * LANES + l] = b[(S0 + X_SOC) * LANES + l]
+                        _flush_phase(b, l, phases, first + l, rep, cur_ph)
+                        n_stopped += 1
+                    b[(S0 + X_TAKE) * LANES + l] = 2.0  # stepped exactly at this step (for the trace below)
+            if record:
+                for l in range(n_real):
+                    i = first + l
+                    if b[(S0 + X_TAKE) * LANES + l] != 0.0:
+                        trace[i, t_index, L.TR_SPEED] = b[(S0 + X_V) * LANES + l]
+                        trace[i, t_index, L.TR_TARGET_SPEED] = vt
+                        trace[i, t_index, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
+            if n_stopped == n_real:
+                break
+        for l in range(n_real):
+            if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+                b[(S0 + X_PH_SOC) * LANES + l] = b[(S0 + X_SOC) * LANES + l]
+                _flush_phase(b, l, phases, first + l, rep, cur_ph)
+                b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
+    for l in range(n_real):
+        _write_summary(b, l, summary[first + l])
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def run_serial(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+               n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
+    """:func:`run_batch` on one thread (a batch of one tile does not pay for waking the pool)."""
+    for t in range((params.shape[0] + LANES - 1) // LANES):
+        run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace)
+
+
+@njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
+def run_batch(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+              n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
+    """Step every row of ``params`` through ``speed`` (m/s, constant ``dt`` s), ``n_repeats``
+    times in a row, tiles of LANES variants in parallel, writing ``summary`` (N x N_SUMMARY),
+    ``phases`` (N x repeats x phases x N_PHASE) and, when ``record``, ``trace``
+    (N x steps x N_TRACE). ``fast`` False sends every step through the exact path (a check)."""
+    for t in prange((params.shape[0] + LANES - 1) // LANES):
+        run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
+                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace)

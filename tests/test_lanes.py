@@ -1,0 +1,107 @@
+"""The tiled lane kernel (engine.lanes): its vectorised fast path against its exact path, and
+results independent of where a variant sits in a batch."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from skateboard.cycles import load_cycle
+from skateboard.engine import layout as L, simulate
+from skateboard.engine.batch import build_params
+from skateboard.engine.lanes import LANES, OCV_KNOTS, ocv_hinges
+from skateboard.engine.simulate import simulate_params
+from skateboard.physics.battery import interp_uniform, ocv_table
+from skateboard.spec.loader import list_derivatives, resolve_variant
+
+import synthetic as syn
+
+#: Quantities compared between the paths, with the energy scale they are judged against:
+#: the paths evaluate the same formulas in a different order (force-domain motor limits,
+#: hinge OCV), so they agree to round-off, not bit for bit.
+ENERGIES = [n for n in L.SUMMARY_NAMES if n.startswith("e_")]
+
+
+def _agree(fast, exact, rtol=1e-9):
+    scale = np.abs(exact.summary[:, L.S["e_battery_chem"]]).max() + np.abs(exact["e_aero"]).max()
+    for name in L.SUMMARY_NAMES:
+        a, b = fast[name], exact[name]
+        tol = rtol * scale if name in ENERGIES else rtol * np.maximum(np.abs(b), 1.0)
+        assert np.all(np.abs(a - b) <= tol), (name, a, b)
+    np.testing.assert_allclose(fast.phases, exact.phases, rtol=rtol, atol=rtol * scale)
+
+
+@pytest.mark.parametrize("cycle", ["wltc_class3b", "udds", "hwfet", "cltc_p", "us06"])
+def test_fast_path_equals_exact_path_on_bundled_vehicles(cycle):
+    vs = [resolve_variant(d) for d in list_derivatives()]
+    params, ocv, rex = build_params(vs)
+    cyc = load_cycle(cycle)
+    _agree(simulate_params(params, ocv, rex, cyc), simulate_params(params, ocv, rex, cyc, fast=False))
+
+
+def test_fast_path_equals_exact_path_through_depletion_and_breakoff():
+    # a range test: full charge (regeneration limited by the charge limit), to break-off at the
+    # end of the usable window (the battery limits the power): both hand over to the exact path
+    vs = [syn.variant(pack=syn.pack(usable_energy=8 * syn.KWH, gross_energy=8.5 * syn.KWH))]
+    params, ocv, rex = build_params(vs)
+    cyc = load_cycle("wltc_class3b")
+    fast = simulate_params(params, ocv, rex, cyc, repeats=6, stop_on_breakoff=True)
+    exact = simulate_params(params, ocv, rex, cyc, repeats=6, stop_on_breakoff=True, fast=False)
+    assert fast["stopped"][0] == 1.0  # the case under test happened
+    assert fast["e_regen"][0] > 0.0
+    _agree(fast, exact)
+
+
+@settings(max_examples=20, deadline=None)
+@given(mass=st.floats(900, 3200), cd=st.floats(0.18, 0.5), soc=st.floats(0.05, 0.98),
+       temp=st.floats(253.15, 318.15), power=st.floats(30e3, 400e3), awd=st.booleans(),
+       mu=st.floats(0.1, 1.0), grade=st.floats(-0.08, 0.08))
+def test_fast_path_equals_exact_path_on_random_vehicles(mass, cd, soc, temp, power, awd, mu, grade):
+    units = (syn.drive_unit(peak_power=power, peak_torque=power / 600.0),)
+    if awd:
+        units += (syn.drive_unit(name="front", axle="front", peak_power=power / 2, peak_torque=power / 1200.0),)
+    v = syn.variant(curb_mass=mass, drag_coefficient=cd, drive_units=units)
+    rng = np.random.default_rng(int(mass))
+    speed = np.clip(np.cumsum(rng.normal(0, 4, 400)), 0, 160)
+    cyc = syn.cycle(speed, grade_rad=np.full(len(speed), grade))
+    params, ocv, rex = build_params([v], soc_initial=soc, battery_temperature=temp, tyre_road_friction=mu)
+    fast = simulate_params(params, ocv, rex, cyc)
+    exact = simulate_params(params, ocv, rex, cyc, fast=False)
+    _agree(fast, exact)
+    assert abs(fast.energy_audit_residual()[0]) < 1e-9
+
+
+def test_result_does_not_depend_on_batch_position_or_size():
+    # the lanes of a tile run the same instructions and never mix: a variant's result is the
+    # same bit for bit alone, in any lane, next to EREVs and in batches above and below a tile
+    vs = [resolve_variant(d) for d in list_derivatives()]
+    rng = np.random.default_rng(7)
+    batch = [vs[i % len(vs)].replace(name=f"v{i}", curb_mass=1600 + 10 * i) for i in range(2 * LANES + 3)]
+    cyc = load_cycle("udds")
+    whole = simulate(batch, cyc).summary
+    for i in rng.choice(len(batch), 5, replace=False):
+        np.testing.assert_array_equal(simulate([batch[i]], cyc).summary[0], whole[i])
+    shuffled = rng.permutation(len(batch))
+    np.testing.assert_array_equal(simulate([batch[i] for i in shuffled], cyc).summary, whole[shuffled])
+
+
+def test_hinge_ocv_reproduces_the_tables():
+    tables = np.array([ocv_table("LFP", 400.0), ocv_table("NMC", 355.0)])
+    h = ocv_hinges(tables)
+    assert np.all(h[:, OCV_KNOTS + 1] == 1.0)
+    for soc in np.linspace(-0.1, 1.1, 241):
+        s = min(max(soc, 0.0), 1.0)
+        for r in range(2):
+            voc = h[r, 0] + h[r, 1] * s + sum(h[r, 1 + k] * max(s - k / OCV_KNOTS, 0.0) for k in range(1, OCV_KNOTS))
+            assert voc == pytest.approx(interp_uniform(tables, r, soc), rel=1e-12)
+
+
+def test_a_table_the_hinges_cannot_represent_goes_to_the_exact_path():
+    tables = np.array([ocv_table("LFP", 400.0)])
+    tables[0, 5] += 1.0  # a kink between knots
+    assert ocv_hinges(tables)[0, OCV_KNOTS + 1] == 0.0
+    v = syn.variant()
+    params, _, rex = build_params([v])
+    cyc = load_cycle("udds")
+    a = simulate_params(params, tables, rex, cyc)
+    b = simulate_params(params, tables, rex, cyc, fast=False)
+    np.testing.assert_array_equal(a.summary, b.summary)

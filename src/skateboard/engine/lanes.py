@@ -40,12 +40,14 @@ from skateboard.physics.battery import (RESISTANCE_SOC_CURVATURE, current_for_po
 #: a tile's parameters and state stay in the L1 cache (measured: 16 and 32 best on this machine).
 LANES = 8
 
-# state rows (quantity x lane); accumulators in J, m, s, kg
+# state rows (quantity x lane); accumulators in J, m, s, kg. Distance, time and battery energies
+# are summed per phase (ph_*) and added to the run's totals when a phase closes; battery loss,
+# auxiliary energy, inertia and electric distance follow from other sums at the end.
 _names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
-distance time e_chem e_term e_bloss e_regen e_aero e_roll e_grade e_inertia e_drive e_aux e_fric
-e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_dist miss_time max_short
-breakoff_d breakoff_t stopped repeats_done ph_d ph_chem ph_term ph_fuel ph_t ph_soc
-exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1""".split()
+distance time e_chem e_term e_regen e_aero e_roll e_grade e_drive e_fric
+e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_nonelec miss_time max_short
+breakoff_d breakoff_t stopped repeats_done ph_d ph_chem ph_term ph_fuel ph_t
+exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
 #: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
@@ -59,7 +61,23 @@ H0 = S0 + N_STATE
 N_ROWS = H0 + OCV_KNOTS + 1
 
 
+_HINGE_CACHE: dict = {}
+
+
 def ocv_hinges(ocv_tables):
+    """:func:`_ocv_hinges`, cached by table content (a run of one vehicle would otherwise spend a
+    third of its time here)."""
+    tables = np.ascontiguousarray(ocv_tables, dtype=float)
+    key = (tables.shape, tables.tobytes())
+    out = _HINGE_CACHE.get(key)
+    if out is None:
+        if len(_HINGE_CACHE) > 256:
+            _HINGE_CACHE.clear()
+        out = _HINGE_CACHE[key] = _ocv_hinges(tables)
+    return out
+
+
+def _ocv_hinges(ocv_tables):
     """Hinge coefficients of uniform OCV tables (rows x OCV_KNOTS + 2); the last column is 1 where
     the table is piecewise linear between the knots (the hinges reproduce it), else 0 (that
     row's lanes are stepped by the exact path, which interpolates the table)."""
@@ -113,7 +131,6 @@ def init_lane(p, ocv_tables, hinges, b, l):
                                       / 3600.0)
     # a range extender, or an OCV table the hinges do not reproduce: every step exact
     b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0 if (has_rex or hinges[row, OCV_KNOTS + 1] == 0.0) else 0.0
-    b[(S0 + X_PH_SOC) * LANES + l] = soc
     b[(S0 + X_INV_CAPACITY) * LANES + l] = 1.0 / p[L.P_CAPACITY]
     b[(S0 + X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
     b[(S0 + X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
@@ -254,20 +271,13 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     soc -= cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
     # --- energy by sink ---
     dist = vbar * dt
-    b[(S0 + X_DISTANCE) * LANES + l] += dist
-    b[(S0 + X_TIME) * LANES + l] += dt
-    if not engine_on:
-        b[(S0 + X_E_DIST) * LANES + l] += dist
-    b[(S0 + X_E_CHEM) * LANES + l] += chem
-    b[(S0 + X_E_BLOSS) * LANES + l] += chem - term
-    b[(S0 + X_E_TERM) * LANES + l] += term
+    if engine_on:
+        b[(S0 + X_E_NONELEC) * LANES + l] += dist
     b[(S0 + X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist
     if vbar > 0.0:
         b[(S0 + X_E_ROLL) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
     b[(S0 + X_E_GRADE) * LANES + l] += p[L.P_MASS] * p[L.P_GRAVITY] * sin_t * dist
-    b[(S0 + X_E_INERTIA) * LANES + l] += 0.5 * p[L.P_INERTIAL_MASS] * (v1 * v1 - v0 * v0)
     b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * dt
-    b[(S0 + X_E_AUX) * LANES + l] += aux * dt
     b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
     b[(S0 + X_E_REGEN) * LANES + l] += regen_el * dt
     short = vt - v1
@@ -279,7 +289,6 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     b[(S0 + X_PH_CHEM) * LANES + l] += chem
     b[(S0 + X_PH_TERM) * LANES + l] += term
     b[(S0 + X_PH_T) * LANES + l] += dt
-    b[(S0 + X_PH_SOC) * LANES + l] = soc
     b[(S0 + X_SOC) * LANES + l] = soc
     b[(S0 + X_V) * LANES + l] = v1
     return short, p_term, p_gen, p_motor, friction * vbar
@@ -414,36 +423,32 @@ def fast_step(b, vt, sin_t, cos_t, dt, inv_dt):
         soc_new = soc_new if ok else soc
         b[(S0 + X_SOC) * LANES + l] = soc_new
         b[(S0 + X_V) * LANES + l] = vt if ok else v0
-        b[(S0 + X_DISTANCE) * LANES + l] += dist
-        b[(S0 + X_TIME) * LANES + l] += tdt
-        b[(S0 + X_E_DIST) * LANES + l] += dist
-        b[(S0 + X_E_CHEM) * LANES + l] += chem if ok else 0.0
-        b[(S0 + X_E_BLOSS) * LANES + l] += chem - term if ok else 0.0
-        b[(S0 + X_E_TERM) * LANES + l] += term if ok else 0.0
         b[(S0 + X_E_AERO) * LANES + l] += aero * dist
         b[(S0 + X_E_ROLL) * LANES + l] += rolling * dist
         b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
-        b[(S0 + X_E_INERTIA) * LANES + l] += (0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (vt * vt - v0 * v0)
-                                              if ok else 0.0)
         b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * tdt
-        b[(S0 + X_E_AUX) * LANES + l] += aux * tdt
         b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
         b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
         b[(S0 + X_PH_D) * LANES + l] += dist
         b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
         b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
         b[(S0 + X_PH_T) * LANES + l] += tdt
-        b[(S0 + X_PH_SOC) * LANES + l] = soc_new if ok else b[(S0 + X_PH_SOC) * LANES + l]
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _flush_phase(b, l, phases, i, rep, ph):
+    """Close lane ``l``'s record of phase ``ph`` and add it to the run's totals (distance, time
+    and battery energies are summed per phase, then per run: fewer sums in the step)."""
+    b[(S0 + X_DISTANCE) * LANES + l] += b[(S0 + X_PH_D) * LANES + l]
+    b[(S0 + X_TIME) * LANES + l] += b[(S0 + X_PH_T) * LANES + l]
+    b[(S0 + X_E_CHEM) * LANES + l] += b[(S0 + X_PH_CHEM) * LANES + l]
+    b[(S0 + X_E_TERM) * LANES + l] += b[(S0 + X_PH_TERM) * LANES + l]
     phases[i, rep, ph, L.R_DISTANCE] += b[(S0 + X_PH_D) * LANES + l]
     phases[i, rep, ph, L.R_E_BATTERY_CHEM] += b[(S0 + X_PH_CHEM) * LANES + l]
     phases[i, rep, ph, L.R_E_BATTERY_TERMINAL] += b[(S0 + X_PH_TERM) * LANES + l]
     phases[i, rep, ph, L.R_FUEL_MASS] += b[(S0 + X_PH_FUEL) * LANES + l]
     phases[i, rep, ph, L.R_TIME] += b[(S0 + X_PH_T) * LANES + l]
-    phases[i, rep, ph, L.R_SOC_END] = b[(S0 + X_PH_SOC) * LANES + l]
+    phases[i, rep, ph, L.R_SOC_END] = b[(S0 + X_SOC) * LANES + l]
     b[(S0 + X_PH_D) * LANES + l] = 0.0
     b[(S0 + X_PH_CHEM) * LANES + l] = 0.0
     b[(S0 + X_PH_TERM) * LANES + l] = 0.0
@@ -458,14 +463,17 @@ def _write_summary(b, l, out):
     out[L.S_SOC_END] = b[(S0 + X_SOC) * LANES + l]
     out[L.S_E_BATTERY_CHEM] = b[(S0 + X_E_CHEM) * LANES + l]
     out[L.S_E_BATTERY_TERMINAL] = b[(S0 + X_E_TERM) * LANES + l]
-    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_BLOSS) * LANES + l]
+    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_CHEM) * LANES + l] - b[(S0 + X_E_TERM) * LANES + l]
     out[L.S_E_REGEN] = b[(S0 + X_E_REGEN) * LANES + l]
     out[L.S_E_AERO] = b[(S0 + X_E_AERO) * LANES + l]
     out[L.S_E_ROLLING] = b[(S0 + X_E_ROLL) * LANES + l]
     out[L.S_E_GRADE] = b[(S0 + X_E_GRADE) * LANES + l]
-    out[L.S_E_INERTIA] = b[(S0 + X_E_INERTIA) * LANES + l]
+    # the inertia terms of the steps telescope: m_i (v_end^2 - v_start^2) / 2
+    v_end = b[(S0 + X_V) * LANES + l]
+    v_start = b[(S0 + X_V_START) * LANES + l]
+    out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
     out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVE) * LANES + l]
-    out[L.S_E_AUX] = b[(S0 + X_E_AUX) * LANES + l]
+    out[L.S_E_AUX] = b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]  # constant per run
     out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRIC) * LANES + l]
     out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
     out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ELOSS) * LANES + l]
@@ -474,7 +482,7 @@ def _write_summary(b, l, out):
     out[L.S_FUEL_MASS] = b[(S0 + X_FUEL_MASS) * LANES + l]
     out[L.S_ENGINE_STARTS] = b[(S0 + X_STARTS) * LANES + l]
     out[L.S_ENGINE_ON_TIME] = b[(S0 + X_ON_TOTAL) * LANES + l]
-    out[L.S_ELECTRIC_DISTANCE] = b[(S0 + X_E_DIST) * LANES + l]
+    out[L.S_ELECTRIC_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l] - b[(S0 + X_E_NONELEC) * LANES + l]
     out[L.S_TRACE_MISS_TIME] = b[(S0 + X_MISS_TIME) * LANES + l]
     out[L.S_MAX_SHORTFALL] = b[(S0 + X_MAX_SHORT) * LANES + l]
     out[L.S_BREAKOFF_DISTANCE] = b[(S0 + X_BREAKOFF_D) * LANES + l]
@@ -500,6 +508,7 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
         if record or not fast:  # traces come from the exact path
             b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0
         b[(S0 + X_V) * LANES + l] = speed[0]
+        b[(S0 + X_V_START) * LANES + l] = speed[0]
         if record and l < n_real:
             trace[first + l, 0, L.TR_SPEED] = speed[0]
             trace[first + l, 0, L.TR_TARGET_SPEED] = speed[0]
@@ -534,12 +543,11 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                         trace[i, t_index, L.TR_MOTOR_POWER] = p_motor
                         trace[i, t_index, L.TR_FRICTION_POWER] = p_fric
                     if stop_on_breakoff and short > breakoff_shortfall:
+                        _flush_phase(b, l, phases, first + l, rep, cur_ph)
                         b[(S0 + X_BREAKOFF_D) * LANES + l] = b[(S0 + X_DISTANCE) * LANES + l]
                         b[(S0 + X_BREAKOFF_T) * LANES + l] = b[(S0 + X_TIME) * LANES + l]
                         b[(S0 + X_STOPPED) * LANES + l] = 1.0
                         b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
-                        b[(S0 + X_PH_SOC) * LANES + l] = b[(S0 + X_SOC) * LANES + l]
-                        _flush_phase(b, l, phases, first + l, rep, cur_ph)
                         n_stopped += 1
                     b[(S0 + X_TAKE) * LANES + l] = 2.0  # stepped exactly at this step (for the trace below)
             if record:
@@ -553,7 +561,6 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                 break
         for l in range(n_real):
             if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
-                b[(S0 + X_PH_SOC) * LANES + l] = b[(S0 + X_SOC) * LANES + l]
                 _flush_phase(b, l, phases, first + l, rep, cur_ph)
                 b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
     for l in range(n_real):

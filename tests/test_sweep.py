@@ -440,3 +440,34 @@ def test_cli_bad_vary_one_line_exit_2(tmp_path):
     lines = [x for x in r.stderr.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and "empty range" in lines[0] and "drag_coefficient" in lines[0]
     assert not (tmp_path / "x").exists()
+
+
+def test_existing_cluster_reached_by_address(reference, tmp_path):
+    # `--executor dask --scheduler ADDRESS`: a scheduler and a worker started as separate
+    # processes (what an existing cluster is), reached over TCP by their address only
+    _, ref = reference
+    scheduler_file = tmp_path / "scheduler.json"
+    common = ["--scheduler-file", str(scheduler_file), "--no-dashboard"]
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", "0", *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.5)  # the file is written once; let it land whole
+        address = json.loads(scheduler_file.read_text())["address"]
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--nthreads", "1",
+                                       "--nworkers", "1", *common],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+        result = run_sweep(PROGRAM, VARY, samples=24, seed=7, markets=MARKETS, chunk_size=10,
+                           out=tmp_path / "remote", executor="dask", scheduler=address)
+        assert result.n_chunks == 3
+        _assert_identical(read_sweep(result.directory), ref)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)

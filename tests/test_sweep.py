@@ -321,6 +321,15 @@ def test_refuses_to_mix_arguments(reference, tmp_path):
         _run(other)
 
 
+def test_refuses_to_resume_with_other_code(reference, monkeypatch):
+    # another version of the package could compute other results than the finished chunks'
+    ref_dir, _ = reference
+    monkeypatch.setattr(sweep, "code_fingerprint", lambda: "0" * 64)
+    with pytest.raises(SpecError, match="other arguments") as info:
+        _run(ref_dir)
+    assert "code_fingerprint" in info.value.one_line()
+
+
 # --- memory ----------------------------------------------------------------------------------
 
 def test_memory_stays_bounded(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import hashlib
 import itertools
 import json
@@ -110,7 +111,7 @@ class SweepPlan:
                 "vary": [d.canonical() for d in self.dims], "method": self.method,
                 "samples": self.n if self.method == "lhs" else None, "seed": self.seed,
                 "markets": [m.name for m in self.markets], "chunk_size": self.chunk_size,
-                "spec_fingerprint": self.fingerprint}
+                "spec_fingerprint": self.fingerprint, "code_fingerprint": code_fingerprint()}
 
     @property
     def key(self) -> str:
@@ -289,6 +290,20 @@ def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) ->
             raise SpecError(f"gross_energy {gross / KWH:g} kWh below usable_energy "
                             f"{usable / KWH:g} kWh of pack {pack.name!r} in the range", field=where,
                             allowed="gross_energy >= usable_energy everywhere in the ranges")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of the package's Python sources and bundled data: a sweep directory is not
+    resumed by a different version of the code (its results could differ from the finished
+    chunks'). The package version alone would not do: it is not bumped for every change."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _fingerprint(combos: Sequence[Combination], markets: Sequence, fuels: dict) -> str:

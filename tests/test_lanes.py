@@ -74,8 +74,10 @@ def test_result_does_not_depend_on_batch_position_or_size():
     # the lanes of a tile run the same instructions and never mix: a variant's result is the
     # same bit for bit alone, in any lane, next to EREVs and in batches above and below a tile
     vs = [resolve_variant(d) for d in list_derivatives()]
+    awd = syn.variant(name="awd", drive_units=(syn.drive_unit(), syn.drive_unit(name="front", axle="front")))
+    vs.append(awd)  # tiles with and without a second unit take different compiled code
     rng = np.random.default_rng(7)
-    batch = [vs[i % len(vs)].replace(name=f"v{i}", curb_mass=1600 + 10 * i) for i in range(2 * LANES + 3)]
+    batch = [vs[i % len(vs)].replace(name=f"v{i}", curb_mass=1600 + 10 * i) for i in range(3 * LANES + 3)]
     cyc = load_cycle("udds")
     whole = simulate(batch, cyc).summary
     for i in rng.choice(len(batch), 5, replace=False):

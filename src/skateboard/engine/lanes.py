@@ -294,145 +294,155 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     return short, p_term, p_gen, p_motor, friction * vbar
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def fast_step(b, vt, sin_t, cos_t, dt, inv_dt):
-    """One time step of every lane of a tile on the fast path (vectorised). The state row
-    ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.
+def _make_fast_step(n_units):
+    @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+    def fast_step(b, vt, sin_t, cos_t, dt, inv_dt):
+        """One time step of every lane of a tile on the fast path (vectorised). The state row
+        ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.
 
-    Same physics as the exact path, rearranged to need few divisions: motor limits in the force
-    domain (peak-torque force, peak-power force P eta / v, speed limit as a vehicle speed),
-    one loss evaluation per unit (the no-load part is shared by traction, regeneration and
-    spinning), reciprocals precomputed per lane. Loop helpers take scalars only: an array
-    argument costs a reference count that stops LLVM from vectorising the loop."""
-    o1 = L.DU_STRIDE
-    inv_cos = 1.0 / cos_t
-    for l in range(LANES):
-        soc = b[(S0 + X_SOC) * LANES + l]
-        v0 = b[(S0 + X_V) * LANES + l]
-        # open-circuit voltage: piecewise linear between the knots k / OCV_KNOTS, as a sum of
-        # hinges (no table lookup: gathers do not vectorise)
-        sc = min(max(soc, 0.0), 1.0)
-        voc = b[H0 * LANES + l] + b[(H0 + 1) * LANES + l] * sc
-        for k in range(1, OCV_KNOTS):
-            voc += b[(H0 + 1 + k) * LANES + l] * max(sc - k * (1.0 / OCV_KNOTS), 0.0)
-        # battery limits (kernel._battery_limits)
-        d = soc - 0.5
-        res = b[(S0 + X_R_TEMP) * LANES + l] * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
-        inv_res = 1.0 / res
-        vmin = b[L.P_V_MIN * LANES + l]
-        vmax = b[L.P_V_MAX * LANES + l]
-        pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], vmin * (voc - vmin) * inv_res)
-        pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
-        pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], vmax * (vmax - voc) * inv_res)
-        pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
-        # required force (kernel._required_force)
-        acc = (vt - v0) * inv_dt
-        vbar = 0.5 * (v0 + vt)
-        inv_vbar = 1.0 / vbar
-        moving = vbar > 0.0
-        rolling = b[L.P_F0 * LANES + l] + b[L.P_F1 * LANES + l] * vbar
-        rolling = rolling if moving else 0.0
-        aero = b[L.P_F2 * LANES + l] * vbar * vbar
-        m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
-        force = b[L.P_INERTIAL_MASS * LANES + l] * acc + (aero + rolling) + m_g * sin_t
-        pos = force > 0.0
-        neg = force < 0.0
-        fb = -force
-        # axle loads (kernel._normal_loads) and the share of braking each axle may take
-        weight = m_g * cos_t
-        nf = weight * b[L.P_FRONT_MASS_SHARE * LANES + l] - acc * b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l]
-        nr = weight - nf
-        mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
-        inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
-        free = b[L.P_BOTH_AXLES_DRIVEN * LANES + l] == 0.0 and fb <= FREE_BRAKE_RATE * m_g
-        fade = (vbar - b[L.P_REGEN_FADE_LOW * LANES + l]) * b[(S0 + X_INV_FADE) * LANES + l]
-        fade = min(max(fade, 0.0), 1.0)
-        inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
-        aux = b[L.P_AUX_POWER * LANES + l]
-        # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
-        rem = force
-        t_pel = 0.0
-        t_ml = 0.0
-        t_gl = 0.0
-        r_freg = 0.0
-        r_back = 0.0
-        r_ml = 0.0
-        r_gl = 0.0
-        spin = 0.0
-        for u in range(2):
-            o = u * o1
-            present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
-            n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
-            grip = mu * max(n_ax, 0.0)
-            w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
-            t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
-            f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
-            eta = b[(L.P_DU0_GEAR_EFF + o) * LANES + l]
-            pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
-            # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
-            # maximum speed (kernel._max_torque x torque_to_force)
-            f_motor = min(b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l] * t2f, pk * eta * inv_vbar)
-            f_motor = 0.0 if w > b[(L.P_DU0_MAX_SPEED + o) * LANES + l] else f_motor
-            # traction: this unit takes what remains, up to its limits
-            fu = min(rem, min(f_motor, grip))
-            fu = fu if (pos and rem > 0.0 and present) else 0.0
-            rem = rem - fu
-            # regeneration (kernel._regen at scale 1)
-            e2 = eta * eta
-            share = 1.0 if free else n_ax * inv_n
-            g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
-            tq = fu * f2t if pos else g * f2t * e2
-            s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
-            tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
-            no_load = pk * (b[(L.P_DU0_C0 + o) * LANES + l] + b[(L.P_DU0_C1 + o) * LANES + l] * s
-                            + b[(L.P_DU0_C3 + o) * LANES + l] * s * s * s)
-            loss = no_load + pk * b[(L.P_DU0_C2 + o) * LANES + l] * tau * tau
-            loss = 0.0 if ((s == 0.0 and tau == 0.0) or not present) else loss
-            t_pel += tq * w + loss
-            t_ml += loss
-            t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
-            back = tq * w - loss
-            on = present and neg and g > 0.0 and back > 0.0
-            r_freg += g if on else 0.0
-            r_back += back if on else 0.0
-            r_ml += loss if on else 0.0
-            r_gl += g * vbar * (1.0 - eta) if on else 0.0
-            spin += no_load if (present and s != 0.0) else 0.0
-        t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
-        r_ok = r_back <= pchg + aux
-        # choose the branch (kernel.simulate_one: traction, regeneration, or spinning at zero torque)
-        spinning = (not pos) and r_back == 0.0 and moving
-        p_motor = t_pel if pos else (spin if spinning else -r_back)
-        motor_loss = t_ml if pos else (spin if spinning else r_ml)
-        gear_loss = t_gl if pos else r_gl
-        friction = fb - r_freg if neg else 0.0
-        regen_el = r_back
-        # battery (physics.battery.current_for_power)
-        p_term = p_motor + aux
-        disc = voc * voc - 4.0 * res * p_term
-        cur = 2.0 * p_term / (voc + np.sqrt(max(disc, 0.0)))
-        chem = voc * cur * dt
-        term = chem - cur * cur * res * dt
-        ok = (t_ok if pos else r_ok) and disc >= 0.0
-        ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
-        # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
-        b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
-        dist = vbar * dt if ok else 0.0
-        tdt = dt if ok else 0.0
-        soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
-        soc_new = soc_new if ok else soc
-        b[(S0 + X_SOC) * LANES + l] = soc_new
-        b[(S0 + X_V) * LANES + l] = vt if ok else v0
-        b[(S0 + X_E_AERO) * LANES + l] += aero * dist
-        b[(S0 + X_E_ROLL) * LANES + l] += rolling * dist
-        b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
-        b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * tdt
-        b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
-        b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
-        b[(S0 + X_PH_D) * LANES + l] += dist
-        b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
-        b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
-        b[(S0 + X_PH_T) * LANES + l] += tdt
+        Same physics as the exact path, rearranged to need few divisions: motor limits in the force
+        domain (peak-torque force, peak-power force P eta / v, speed limit as a vehicle speed),
+        one loss evaluation per unit (the no-load part is shared by traction, regeneration and
+        spinning), reciprocals precomputed per lane. Loop helpers take scalars only: an array
+        argument costs a reference count that stops LLVM from vectorising the loop.
+
+        Compiled twice: for tiles whose variants all have one drive unit (``n_units`` 1), and for
+        tiles with a second unit. A one-unit lane gets the same result from both: the second
+        unit adds exact zeros (tested bit for bit)."""
+        o1 = L.DU_STRIDE
+        inv_cos = 1.0 / cos_t
+        for l in range(LANES):
+            soc = b[(S0 + X_SOC) * LANES + l]
+            v0 = b[(S0 + X_V) * LANES + l]
+            # open-circuit voltage: piecewise linear between the knots k / OCV_KNOTS, as a sum of
+            # hinges (no table lookup: gathers do not vectorise)
+            sc = min(max(soc, 0.0), 1.0)
+            voc = b[H0 * LANES + l] + b[(H0 + 1) * LANES + l] * sc
+            for k in range(1, OCV_KNOTS):
+                voc += b[(H0 + 1 + k) * LANES + l] * max(sc - k * (1.0 / OCV_KNOTS), 0.0)
+            # battery limits (kernel._battery_limits)
+            d = soc - 0.5
+            res = b[(S0 + X_R_TEMP) * LANES + l] * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
+            inv_res = 1.0 / res
+            vmin = b[L.P_V_MIN * LANES + l]
+            vmax = b[L.P_V_MAX * LANES + l]
+            pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], vmin * (voc - vmin) * inv_res)
+            pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
+            pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], vmax * (vmax - voc) * inv_res)
+            pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
+            # required force (kernel._required_force)
+            acc = (vt - v0) * inv_dt
+            vbar = 0.5 * (v0 + vt)
+            inv_vbar = 1.0 / vbar
+            moving = vbar > 0.0
+            rolling = b[L.P_F0 * LANES + l] + b[L.P_F1 * LANES + l] * vbar
+            rolling = rolling if moving else 0.0
+            aero = b[L.P_F2 * LANES + l] * vbar * vbar
+            m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
+            force = b[L.P_INERTIAL_MASS * LANES + l] * acc + (aero + rolling) + m_g * sin_t
+            pos = force > 0.0
+            neg = force < 0.0
+            fb = -force
+            # axle loads (kernel._normal_loads) and the share of braking each axle may take
+            weight = m_g * cos_t
+            nf = weight * b[L.P_FRONT_MASS_SHARE * LANES + l] - acc * b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l]
+            nr = weight - nf
+            mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
+            inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
+            free = b[L.P_BOTH_AXLES_DRIVEN * LANES + l] == 0.0 and fb <= FREE_BRAKE_RATE * m_g
+            fade = (vbar - b[L.P_REGEN_FADE_LOW * LANES + l]) * b[(S0 + X_INV_FADE) * LANES + l]
+            fade = min(max(fade, 0.0), 1.0)
+            inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
+            aux = b[L.P_AUX_POWER * LANES + l]
+            # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
+            rem = force
+            t_pel = 0.0
+            t_ml = 0.0
+            t_gl = 0.0
+            r_freg = 0.0
+            r_back = 0.0
+            r_ml = 0.0
+            r_gl = 0.0
+            spin = 0.0
+            for u in range(n_units):  # a compile-time constant: the unit loop unrolls
+                o = u * o1
+                present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
+                n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
+                grip = mu * max(n_ax, 0.0)
+                w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
+                t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
+                f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
+                eta = b[(L.P_DU0_GEAR_EFF + o) * LANES + l]
+                pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
+                # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
+                # maximum speed (kernel._max_torque x torque_to_force)
+                f_motor = min(b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l] * t2f, pk * eta * inv_vbar)
+                f_motor = 0.0 if w > b[(L.P_DU0_MAX_SPEED + o) * LANES + l] else f_motor
+                # traction: this unit takes what remains, up to its limits
+                fu = min(rem, min(f_motor, grip))
+                fu = fu if (pos and rem > 0.0 and present) else 0.0
+                rem = rem - fu
+                # regeneration (kernel._regen at scale 1)
+                e2 = eta * eta
+                share = 1.0 if free else n_ax * inv_n
+                g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
+                tq = fu * f2t if pos else g * f2t * e2
+                s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
+                tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
+                no_load = pk * (b[(L.P_DU0_C0 + o) * LANES + l] + b[(L.P_DU0_C1 + o) * LANES + l] * s
+                                + b[(L.P_DU0_C3 + o) * LANES + l] * s * s * s)
+                loss = no_load + pk * b[(L.P_DU0_C2 + o) * LANES + l] * tau * tau
+                loss = 0.0 if ((s == 0.0 and tau == 0.0) or not present) else loss
+                t_pel += tq * w + loss
+                t_ml += loss
+                t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
+                back = tq * w - loss
+                on = present and neg and g > 0.0 and back > 0.0
+                r_freg += g if on else 0.0
+                r_back += back if on else 0.0
+                r_ml += loss if on else 0.0
+                r_gl += g * vbar * (1.0 - eta) if on else 0.0
+                spin += no_load if (present and s != 0.0) else 0.0
+            t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
+            r_ok = r_back <= pchg + aux
+            # choose the branch (kernel.simulate_one: traction, regeneration, or spinning at zero torque)
+            spinning = (not pos) and r_back == 0.0 and moving
+            p_motor = t_pel if pos else (spin if spinning else -r_back)
+            motor_loss = t_ml if pos else (spin if spinning else r_ml)
+            gear_loss = t_gl if pos else r_gl
+            friction = fb - r_freg if neg else 0.0
+            regen_el = r_back
+            # battery (physics.battery.current_for_power)
+            p_term = p_motor + aux
+            disc = voc * voc - 4.0 * res * p_term
+            cur = 2.0 * p_term / (voc + np.sqrt(max(disc, 0.0)))
+            chem = voc * cur * dt
+            term = chem - cur * cur * res * dt
+            ok = (t_ok if pos else r_ok) and disc >= 0.0
+            ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
+            # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
+            b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
+            dist = vbar * dt if ok else 0.0
+            tdt = dt if ok else 0.0
+            soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+            soc_new = soc_new if ok else soc
+            b[(S0 + X_SOC) * LANES + l] = soc_new
+            b[(S0 + X_V) * LANES + l] = vt if ok else v0
+            b[(S0 + X_E_AERO) * LANES + l] += aero * dist
+            b[(S0 + X_E_ROLL) * LANES + l] += rolling * dist
+            b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
+            b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * tdt
+            b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
+            b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
+            b[(S0 + X_PH_D) * LANES + l] += dist
+            b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
+            b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
+            b[(S0 + X_PH_T) * LANES + l] += tdt
+    return fast_step
+
+
+fast_step_1 = _make_fast_step(1)
+fast_step_2 = _make_fast_step(2)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -514,6 +524,9 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
             trace[first + l, 0, L.TR_TARGET_SPEED] = speed[0]
             trace[first + l, 0, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
     inv_dt = 1.0 / dt
+    two_units = False
+    for l in range(LANES):
+        two_units = two_units or b[(L.P_DU0_PRESENT + L.DU_STRIDE) * LANES + l] != 0.0
     t_index = 0
     n_stopped = 0
     for rep in range(n_repeats):
@@ -531,7 +544,10 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                     if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
                         _flush_phase(b, l, phases, first + l, rep, cur_ph)
                 cur_ph = ph
-            fast_step(b, vt, sin_t, cos_t, dt, inv_dt)
+            if two_units:
+                fast_step_2(b, vt, sin_t, cos_t, dt, inv_dt)
+            else:
+                fast_step_1(b, vt, sin_t, cos_t, dt, inv_dt)
             for l in range(n_real):
                 if b[(S0 + X_TAKE) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0:
                     short, p_term, p_gen, p_motor, p_fric = exact_step(

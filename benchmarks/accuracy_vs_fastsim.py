@@ -185,7 +185,7 @@ def main(argv=None) -> int:
                    f"{fs['with_own_zero_bias_charger_efficiency']['charger_efficiency']:.3f})",
                    fs["with_own_zero_bias_charger_efficiency"]))
         print(f"FASTSim time: {fs['seconds']:.1f} s (one run per row)")
-    print(line("Skateboard (3 parameters fitted on this file)", report["skateboard"]))
+    print(line("Skateboard (3 params fitted on the bundled file)", report["skateboard"]))
     print(f"Skateboard time: {t_sb:.1f} s (one engine call per cycle, depletion test)")
     return 0
 

@@ -51,6 +51,18 @@ def test_fast_path_equals_exact_path_through_depletion_and_breakoff():
     _agree(fast, exact)
 
 
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold"])
+def test_fast_path_equals_exact_path_for_range_extenders(strategy):
+    # charge-depleting on the fast path, the engine starting and running on the exact path
+    v = syn.erev(strategy, pack=syn.pack(usable_energy=12 * syn.KWH, gross_energy=13 * syn.KWH))
+    params, ocv, rex = build_params([v], fuel=syn.E10_TEST_FUEL)
+    cyc = load_cycle("wltc_class3b")
+    fast = simulate_params(params, ocv, rex, cyc, repeats=6)
+    exact = simulate_params(params, ocv, rex, cyc, repeats=6, fast=False)
+    assert fast["engine_starts"][0] >= 1 and 0 < fast["electric_distance"][0] < fast["distance"][0]
+    _agree(fast, exact)
+
+
 @settings(max_examples=20, deadline=None)
 @given(mass=st.floats(900, 3200), cd=st.floats(0.18, 0.5), soc=st.floats(0.05, 0.98),
        temp=st.floats(253.15, 318.15), power=st.floats(30e3, 400e3), awd=st.booleans(),

@@ -14,8 +14,8 @@ Two paths per step, one physics:
   the battery's charge limit and a battery current below its maximum-power point;
 * the *exact path* (:func:`exact_step`, scalar) covers everything else, for the lanes that
   need it at that step only: trace misses (bisection for the reachable speed), regeneration
-  scaled down to the charge limit, the range extender (an EREV lane takes it at every step),
-  the maximum-power point and break-off.
+  scaled down to the charge limit, the range extender (an EREV lane takes it whenever its
+  engine runs or may start), the maximum-power point and break-off.
 
 A lane the fast path declines is left untouched by it and stepped by the exact path, so both
 paths start from the same state. The fast path evaluates the same formulas as the helpers
@@ -47,7 +47,7 @@ _names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
 distance time e_chem e_term e_regen e_aero e_roll e_grade e_drive e_fric
 e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_nonelec miss_time max_short
 breakoff_d breakoff_t stopped repeats_done ph_d ph_chem ph_term ph_fuel ph_t
-exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start""".split()
+exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
 #: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
@@ -129,8 +129,12 @@ def init_lane(p, ocv_tables, hinges, b, l):
     b[(S0 + X_HIGH) * LANES + l] = high
     b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l] = (p[L.P_CAPACITY] * interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), 0.5)
                                       / 3600.0)
-    # a range extender, or an OCV table the hinges do not reproduce: every step exact
-    b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0 if (has_rex or hinges[row, OCV_KNOTS + 1] == 0.0) else 0.0
+    # an OCV table the hinges do not reproduce: every step exact
+    b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0 if hinges[row, OCV_KNOTS + 1] == 0.0 else 0.0
+    # a range-extended lane takes the fast path while its engine is off and stays off (the
+    # engine starts when the SOC falls below the strategy's low threshold); the SOC below which
+    # it must go exact is kept here, -1 for a battery-electric lane
+    b[(S0 + X_ENGINE_START_SOC) * LANES + l] = low if has_rex else -1.0
     b[(S0 + X_INV_CAPACITY) * LANES + l] = 1.0 / p[L.P_CAPACITY]
     b[(S0 + X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
     b[(S0 + X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
@@ -420,6 +424,7 @@ def _make_fast_step(n_units):
             term = chem - cur * cur * res * dt
             ok = (t_ok if pos else r_ok) and disc >= 0.0
             ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
+            ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
             # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
             b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
             dist = vbar * dt if ok else 0.0

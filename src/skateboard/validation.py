@@ -21,7 +21,10 @@ consumption lies outside :data:`SCREEN_WH_PER_KM` (no series-production BEV on U
 that frugal or that wasteful; such figures are per-phase values or unit errors in EPA's list).
 The rated-power rule uses inputs only, so those rows are not simulated; rows screened on their
 measured value are still predicted (the prediction never depends on it) and listed with the
-reason.
+reason. A third rule removes the records listed in :data:`RECORD_DEFECTS_FILE`: records of EPA's
+list that an independent source shows are not unadjusted test results (each entry gives the
+defect and its evidence; matched on every required column, so it applies to any file that holds
+the same record and to no other row).
 
 Generic defaults and calibration: see :class:`GenericDefaults`. Three of them (charger
 efficiency and the scales of the no-load and load-dependent terms of the generic drive-unit loss
@@ -67,6 +70,11 @@ SCREEN_MIN_RATED_HP = 50.0
 #: 80 Wh/km is below any series BEV on UDDS or HWFET; 400 Wh/km is about twice the heaviest
 #: BEV in the list (the Rivian R1T's label figure, adjusted, is about 300 Wh/km).
 SCREEN_WH_PER_KM = (80.0, 400.0)
+#: Documented record defects: rows of EPA's list whose measured value is shown by an independent
+#: source not to be an unadjusted test result (columns: the required columns, ``defect``,
+#: ``evidence``). Only the 2022 Bolt EV records so far: their MPGe are the Bolt's adjusted label
+#: values (the file gives the evidence).
+RECORD_DEFECTS_FILE = DATA_DIR / "record_defects.csv"
 
 # --- the file format ------------------------------------------------------------------------
 #: Columns read as inputs (SI), and the measured column read for the comparison only.
@@ -113,8 +121,10 @@ class GenericDefaults:
 
     Parameters
     ----------
-    charger_efficiency : AC mains -> battery electrochemical energy, 0..1 [-]. Fitted: 0.855
-        (0.8545, within :data:`CHARGER_EFFICIENCY_BOUNDS`, REFERENCE.md's 0.85-0.92).
+    charger_efficiency : AC mains -> battery electrochemical energy, 0..1 [-]. Fitted: 0.865
+        (0.8646, within :data:`CHARGER_EFFICIENCY_BOUNDS`, REFERENCE.md's 0.85-0.92; 0.855
+        before the Bolt EV records were recognised as record defects, see
+        :data:`RECORD_DEFECTS_FILE`).
     aux_power : always-on electrical load during the dynamometer test [W]. Fixed at 300 W, the
         middle of REFERENCE.md's 0.2-0.4 kW.
     no_load_loss_scale : multiplies the no-load terms (c0, c_speed, c_speed3) of ``loss_map``,
@@ -165,7 +175,7 @@ class GenericDefaults:
         grip and regenerative-braking limits. Assumption: 0.5, 0.55 m, 2.9 m, 1.6 m.
     """
 
-    charger_efficiency: float = 0.855
+    charger_efficiency: float = 0.865
     aux_power: float = 300.0
     no_load_loss_scale: float = 0.2
     copper_loss_scale: float = 5.0
@@ -413,10 +423,38 @@ def predict_epa_testcar(inputs: pd.DataFrame, defaults: GenericDefaults = CALIBR
     return out
 
 
+def _record_defects(path: Path = RECORD_DEFECTS_FILE) -> list[dict[str, Any]]:
+    """The documented record defects (:data:`RECORD_DEFECTS_FILE`), numbers as floats."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        out = []
+        for rec in csv.DictReader(fh):
+            for col in REQUIRED_COLUMNS:
+                if col in _NUMERIC_RANGES:
+                    rec[col] = float(rec[col])
+            out.append(rec)
+    return out
+
+
+def _defect_reasons(table: pd.DataFrame) -> pd.Series:
+    """"documented record defect: ..." for rows equal, on every required column, to a record of
+    :data:`RECORD_DEFECTS_FILE` (text compared without case, numbers to 1e-9 relative)."""
+    reasons = pd.Series("", index=table.index, dtype=object)
+    for d in _record_defects():
+        hit = np.ones(len(table), dtype=bool)
+        for col in REQUIRED_COLUMNS:
+            if col in _NUMERIC_RANGES:
+                hit &= np.isclose(table[col].to_numpy(float), d[col], rtol=1e-9, atol=0.0)
+            else:
+                hit &= (table[col].astype(str).str.strip().str.upper()
+                        == str(d[col]).strip().upper()).to_numpy()
+        reasons[hit] = f"documented record defect: {d['defect']} (evidence in {RECORD_DEFECTS_FILE.name})"
+    return reasons
+
+
 def screen(table: pd.DataFrame) -> pd.Series:
     """Reason for excluding each row ("" when kept): the plausibility screen of the module."""
     lo, hi = SCREEN_WH_PER_KM
-    reasons = pd.Series("", index=table.index, dtype=object)
+    reasons = _defect_reasons(table)
     meas = table[MEASURED_COLUMN]
     bad_meas = (meas < lo) | (meas > hi)
     reasons[bad_meas] = f"measured consumption outside {lo:g}-{hi:g} Wh/km: not a full-test BEV result"
@@ -484,8 +522,9 @@ class ValidationResult:
         out["by_cycle"] = {c: {k: json_value(v) for k, v in s.items()}
                            for c, s in self.summary.get("by_cycle", {}).items()}
         out["source"] = self.source
-        out["screen"] = (f"excluded: rated power < {SCREEN_MIN_RATED_HP:g} hp, or measured "
-                         f"consumption outside {lo:g}-{hi:g} Wh/km")
+        out["screen"] = (f"excluded: rated power < {SCREEN_MIN_RATED_HP:g} hp, measured "
+                         f"consumption outside {lo:g}-{hi:g} Wh/km, or a documented record "
+                         f"defect ({RECORD_DEFECTS_FILE.name})")
         out["parameters"] = {k: json_value(v) for k, v in asdict(self.defaults).items()}
         out["fitted_parameters"] = list(FITTED_PARAMETERS)
         out["rows"] = _records(self.rows)
@@ -741,7 +780,7 @@ def validate_published(path: str | Path = PUBLISHED_FILE) -> pd.DataFrame:
 
 __all__ = [
     "CALIBRATED", "CHARGER_EFFICIENCY_BOUNDS", "CalibrationResult", "EPA_HOLDOUT_FILE", "EPA_TESTCAR_FILE", "FITTED_PARAMETERS", "GenericDefaults",
-    "PUBLISHED_FILE", "ValidationResult", "calibrate", "epa_variant", "error_summary",
+    "PUBLISHED_FILE", "RECORD_DEFECTS_FILE", "ValidationResult", "calibrate", "epa_variant", "error_summary",
     "load_published", "predict_epa_testcar", "read_epa_testcar", "screen", "validate_epa_testcar",
     "validate_published",
 ]

@@ -7,6 +7,7 @@ import types
 import numpy as np
 
 from skateboard.physics.drive_unit import named_loss_map
+from skateboard.spec.fuels import load_fuel
 from skateboard.spec.variant import DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec, Variant
 
 KWH = 3.6e6
@@ -38,6 +39,7 @@ def range_extender(**kw) -> RangeExtenderSpec:
                 generator_efficiency=0.94, idle_fuel_power=3e3, min_on_time=60.0,
                 start_fuel_energy=0.0, fuel_tank_volume=0.05, fuel="E10")
     base.update(kw)
+    base.setdefault("fuel_properties", load_fuel(base["fuel"]))
     return RangeExtenderSpec(**base)
 
 

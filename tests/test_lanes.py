@@ -119,3 +119,36 @@ def test_a_table_the_hinges_cannot_represent_goes_to_the_exact_path():
     a = simulate_params(params, tables, rex, cyc)
     b = simulate_params(params, tables, rex, cyc, fast=False)
     np.testing.assert_array_equal(a.summary, b.summary)
+
+
+def test_a_car_that_cannot_hold_a_grade_stops_early_and_closes_its_audit():
+    """A moving car on a grade steeper than its grip allows cannot come to rest within the step
+    under its own traction. It stops earlier, at full traction, after the distance d at which
+    traction, road load and grade have absorbed its kinetic energy:
+    F_max d = R d - 1/2 m_i v0^2 (hand formula), and is then held at rest (no roll-back model).
+    Found by hypothesis: before, the step booked the full distance v0 dt / 2 and the audit
+    missed (F_required - F_max) v0 dt / 2 (residual 1.5e-7)."""
+    grade, mu, v0_kmh = 0.08, 0.1, 1.0
+    v = syn.variant(drive_units=(syn.drive_unit(),))  # rear-wheel drive
+    cyc = syn.cycle([v0_kmh, v0_kmh, v0_kmh], grade_rad=np.full(3, grade))
+    params, ocv, rex = build_params([v], tyre_road_friction=mu)
+    fast = simulate_params(params, ocv, rex, cyc)
+    exact = simulate_params(params, ocv, rex, cyc, fast=False)
+    _agree(fast, exact)
+    assert abs(exact.energy_audit_residual()[0]) < 1e-9
+    # the first step by hand: stop from v0 at nominal deceleration v0 / dt (load transfer),
+    # forces at the nominal mean speed v0 / 2
+    p = params[0]
+    v0 = v0_kmh / 3.6
+    m, m_i, g = p[L.P["mass"]], p[L.P["inertial_mass"]], p[L.P["gravity"]]
+    acc, vbar = -v0 / 1.0, v0 / 2.0
+    transfer = acc * m * p[L.P["cg_height"]] / p[L.P["wheelbase"]]
+    n_rear = m * g * np.cos(grade) * (1.0 - p[L.P["front_mass_share"]]) + transfer
+    f_max = mu * n_rear  # grip-limited: the rear unit's 240 N m would give far more
+    resist = p[L.P["f0"]] + p[L.P["f1"]] * vbar + p[L.P["f2"]] * vbar**2 + m * g * np.sin(grade)
+    assert resist - f_max > m_i * v0  # the case under test: it cannot even stop on its own
+    d = 0.5 * m_i * v0**2 / (resist - f_max)
+    assert d < 0.5 * v0 * 1.0
+    assert exact["distance"][0] == pytest.approx(d, rel=1e-12)
+    assert exact["soc_end"][0] < p[L.P["soc_initial"]]  # it pushed at full traction meanwhile
+    assert exact["trace_miss_time"][0] == 2.0

@@ -152,6 +152,26 @@ def test_epa_label_is_seven_tenths_of_unadjusted(bev):
         0.55 * df["city_ac_unadjusted_wh_per_km"][0] + 0.45 * df["highway_ac_unadjusted_wh_per_km"][0])
 
 
+def test_epa_multi_cycle_test_takes_a_known_test_mass(bev):
+    """``epa.run``'s city figure is the multi-cycle test at the equivalent test weight; a known
+    test mass (an EPA record's ETW) can be given instead, as a mass or a (test, inertia) pair,
+    and more mass costs energy (more inertia work, only partly regenerated on UDDS, and more
+    rolling work where the rolling resistance follows the mass)."""
+    city = epa.run([bev], fuel=E10)["city_ac_unadjusted_wh_per_km"][0]
+    etw = common.epa_equivalent_test_weight(bev)
+    default = epa.multi_cycle_test([bev], "udds")
+    assert default.ac_wh_per_km[0] == pytest.approx(city, rel=1e-12)
+    given = epa.multi_cycle_test([bev], "udds", [etw])
+    assert given.ac_wh_per_km[0] == default.ac_wh_per_km[0]
+    heavy = epa.multi_cycle_test([bev, bev], "udds", [etw[0], etw[0] + 300.0])
+    assert heavy.ac_wh_per_km[1] > heavy.ac_wh_per_km[0]
+    assert np.all(heavy.residual < 1e-9)
+    # AC = DC-side electrochemical energy / charger efficiency > terminal energy per km
+    assert np.all(heavy.ac_wh_per_km > heavy.dc_wh_per_km)
+    with pytest.raises(ValueError, match="2 masses for 1 variants"):
+        epa.multi_cycle_test([bev], "udds", [1800.0, 1900.0])
+
+
 def test_hot_and_cold_ranges_below_mild(bev):
     df = real_world.run([bev], ambient_c=(-7.0, 23.0, 35.0, 45.0)).set_index("ambient_c")
     r = df["range_km"]

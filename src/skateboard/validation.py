@@ -383,18 +383,14 @@ def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
 
 
 def _simulate_cycle(cycle: str, variants: Sequence[Variant], masses: Sequence[float]):
-    """EPA multi-cycle test on one cycle for all ``variants`` in ONE engine call.
+    """EPA multi-cycle test on one cycle for all ``variants`` in ONE engine call, at the records'
+    test masses (:func:`skateboard.procedures.epa.multi_cycle_test`, the same test
+    :func:`skateboard.procedures.epa.run` runs). Returns (AC consumption [Wh/km], energy-audit
+    residual, trace-miss time [s]) per variant."""
+    from skateboard.procedures import epa
 
-    Returns (AC consumption [Wh/km], energy-audit residual, trace-miss time [s]) per variant:
-    the cycle repeated from full charge until break-off (skateboard.procedures.common.deplete),
-    AC recharge energy / distance (the unadjusted figure of skateboard.procedures.epa)."""
-    from skateboard.cycles import load_cycle
-    from skateboard.procedures import common as C
-
-    res = C.deplete(list(variants), load_cycle(CYCLES[cycle]), [(m, m) for m in masses])
-    dist = res["breakoff_distance"]
-    wh_per_km = C.recharge_energy(variants, res) / 3.6 / dist
-    return wh_per_km, np.abs(res.energy_audit_residual()), res["trace_miss_time"]
+    test = epa.multi_cycle_test(list(variants), CYCLES[cycle], list(masses))
+    return test.ac_wh_per_km, test.residual, test.trace_miss_time
 
 
 def predict_epa_testcar(inputs: pd.DataFrame, defaults: GenericDefaults = CALIBRATED) -> pd.DataFrame:

@@ -145,10 +145,12 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         rex = v.range_extender
         if rex is not None and range_extender_enabled:
             em = v.energy_management
-            fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel)
+            fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel, rex.fuel_properties)
             if fuel_i is None:
-                from skateboard.spec.fuels import load_fuel  # spec data, looked up by name
-                fuel_i = load_fuel(rex.fuel)
+                raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
+                                 f"fuel {rex.fuel!r} are not known; build the variant with "
+                                 "RangeExtenderSpec.fuel_properties (the spec loader does) or "
+                                 "pass fuel= or fuels=")
             p[L.P_REX_PRESENT] = 1.0
             p[L.P_REX_MAX_POWER] = rex.max_power
             p[L.P_REX_GEN_EFF] = rex.generator_efficiency

@@ -95,6 +95,25 @@ def _traction(p, force, vbar, acc, cos_t):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _max_traction_force(p, vbar, acc, cos_t):
+    """The largest positive wheel force the drive units can put down [N]: each unit's torque
+    envelope at the speed, capped by its axle's grip (the limits :func:`_traction` applies)."""
+    inv_r = p[L.P_INV_WHEEL_RADIUS]
+    nf, nr = _normal_loads(p, acc, cos_t)
+    mu = p[L.P_TYRE_ROAD_FRICTION]
+    total = 0.0
+    for u in range(2):
+        o = u * L.DU_STRIDE
+        if p[L.P_DU0_PRESENT + o] == 0.0:
+            continue
+        w = vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o]
+        tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
+        n_ax = nf if p[L.P_DU0_FRONT + o] != 0.0 else nr
+        total += min(tmax * p[L.P_DU0_TORQUE_TO_FORCE + o], mu * max(n_ax, 0.0))
+    return total
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _regen(p, brake_force, vbar, acc, cos_t, scale):
     """Regenerative part of a braking force [N] (> 0).
 

@@ -32,7 +32,8 @@ from numba import njit, prange
 
 from skateboard.engine import layout as L
 from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, FREE_BRAKE_RATE, _battery_limits,
-                                      _regen, _required_force, _spin_loss, _traction)
+                                      _max_traction_force, _regen, _required_force, _spin_loss,
+                                      _traction)
 from skateboard.physics.battery import (RESISTANCE_SOC_CURVATURE, current_for_power, interp_uniform,
                                         resistance_factor)
 
@@ -199,6 +200,21 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
                 hi = mid
         v1 = lo
         force, acc, vbar = _required_force(p, v0, v1, inv_dt, sin_t)
+    # --- a moving vehicle that cannot even come to a stop within the step under its own traction
+    # (a grade steeper than grip or torque allow) stops earlier, at full traction, after the
+    # distance where that traction, the road load and the grade absorb its kinetic energy; it is
+    # then held at rest (no roll-back model). Forces stay at the step's nominal mean speed and
+    # acceleration; the energy balance over that distance is exact. ---
+    dist = vbar * dt
+    v_trac = vbar
+    if v1 == 0.0 and v0 > 0.0 and force > 0.0:
+        f_max = _max_traction_force(p, vbar, acc, cos_t)
+        if f_max < force * (1.0 - 1e-12):
+            resist = force - p[L.P_INERTIAL_MASS] * acc  # road load + grade at vbar
+            dist = 0.5 * p[L.P_INERTIAL_MASS] * v0 * v0 / (resist - f_max)
+            v_trac = dist * inv_dt
+            force = f_max
+            ok = False
     # --- power flows at the chosen speed ---
     motor_loss = 0.0
     gear_loss = 0.0
@@ -211,7 +227,7 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             motor_loss = ml
             gear_loss = gl
         else:
-            ok2, p_motor, motor_loss, gear_loss = _traction(p, force, vbar, acc, cos_t)
+            ok2, p_motor, motor_loss, gear_loss = _traction(p, force, v_trac, acc, cos_t)
     else:
         if force < 0.0:
             fb = -force
@@ -274,7 +290,6 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     term = chem - cur * cur * res * dt
     soc -= cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
     # --- energy by sink ---
-    dist = vbar * dt
     if engine_on:
         b[(S0 + X_E_NONELEC) * LANES + l] += dist
     b[(S0 + X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist

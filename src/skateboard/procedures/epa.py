@@ -14,6 +14,9 @@ economy; the SAE J2841 utility factor weighting of the EPA PHEV label is not imp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +28,59 @@ MILE = 1609.344
 CITY_WEIGHT = 0.55
 LABEL_FACTOR = 0.7
 US_GALLON = 3.785411784e-3  # m^3
+
+
+@dataclass
+class MultiCycleTest:
+    """One EPA multi-cycle (charge-depleting) test of battery-electric variants on one cycle.
+
+    All arrays have one value per variant, SI: ``distance`` [m] to break-off,
+    ``ac_energy`` [J] from the mains to recharge, ``dc_energy`` [J] at the battery terminals,
+    ``residual`` [-] |energy-audit residual|, ``trace_miss_time`` [s]."""
+
+    distance: np.ndarray
+    ac_energy: np.ndarray
+    dc_energy: np.ndarray
+    residual: np.ndarray
+    trace_miss_time: np.ndarray
+
+    @property
+    def ac_wh_per_km(self) -> np.ndarray:
+        """Unadjusted AC consumption [Wh/km]: recharge energy from the mains / distance."""
+        return self.ac_energy / 3.6 / self.distance
+
+    @property
+    def dc_wh_per_km(self) -> np.ndarray:
+        """Battery-terminal consumption [Wh/km]."""
+        return self.dc_energy / 3.6 / self.distance
+
+
+def multi_cycle_test(variants: Sequence, cycle="udds", masses: Sequence | None = None,
+                     **conditions) -> MultiCycleTest:
+    """The EPA multi-cycle test (SAE J1634) of battery-electric ``variants`` on one cycle, in
+    one engine call: the cycle repeated from full charge until break-off, then the recharge
+    energy from the mains (:func:`skateboard.procedures.common.recharge_energy`).
+
+    ``cycle``: a cycle name or :class:`~skateboard.cycles.Cycle` (UDDS for city, HWFET for
+    highway). ``masses``: per variant, the test mass [kg] or a pair (test mass, inertia mass)
+    [kg]; default the EPA equivalent test weight
+    (:func:`~skateboard.procedures.common.epa_equivalent_test_weight`). A known test mass, e.g.
+    the ETW of an EPA test-car record, is given here (``skateboard.validation`` does).
+    """
+    variants = list(variants)
+    cyc = load_cycle(cycle) if isinstance(cycle, str) else cycle
+    if masses is None:
+        ms = [C.epa_equivalent_test_weight(v) for v in variants]
+    else:
+        ms = [tuple(m) if isinstance(m, (tuple, list)) else (float(m), float(m)) for m in masses]
+        if len(ms) != len(variants):
+            raise ValueError(f"{len(ms)} masses for {len(variants)} variants")
+    res = C.deplete(variants, cyc, ms, **conditions)
+    return MultiCycleTest(distance=np.asarray(res["breakoff_distance"], float),
+                          ac_energy=C.recharge_energy(variants, res),
+                          dc_energy=np.asarray(res["e_battery_terminal"], float),
+                          residual=np.abs(res.energy_audit_residual()),
+                          trace_miss_time=np.asarray(res["trace_miss_time"], float))
 
 
 def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
@@ -40,17 +96,14 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
     if bev:
         vs = [variants[i] for i in bev]
         ms = [masses[i] for i in bev]
-        city = C.deplete(vs, udds, ms, **conditions)
-        hwy = C.deplete(vs, hwfet, ms, **conditions)
-        e_city, e_hwy = C.recharge_energy(vs, city), C.recharge_energy(vs, hwy)
-        residual = np.maximum(np.abs(city.energy_audit_residual()), np.abs(hwy.energy_audit_residual()))
+        city = multi_cycle_test(vs, udds, ms, **conditions)
+        hwy = multi_cycle_test(vs, hwfet, ms, **conditions)
+        residual = np.maximum(city.residual, hwy.residual)
         for k, i in enumerate(bev):
             v = variants[i]
-            res_c, res_h = city["breakoff_distance"][k], hwy["breakoff_distance"][k]
-            ac_c = e_city[k] / 3600.0 / res_c * 1000.0   # Wh/km
-            ac_h = e_hwy[k] / 3600.0 / res_h * 1000.0
-            dc_c = city["e_battery_terminal"][k] / 3.6 / res_c
-            dc_h = hwy["e_battery_terminal"][k] / 3.6 / res_h
+            res_c, res_h = city.distance[k], hwy.distance[k]
+            ac_c, ac_h = city.ac_wh_per_km[k], hwy.ac_wh_per_km[k]
+            dc_c, dc_h = city.dc_wh_per_km[k], hwy.dc_wh_per_km[k]
             ac = CITY_WEIGHT * ac_c + (1 - CITY_WEIGHT) * ac_h
             rng = (CITY_WEIGHT * res_c + (1 - CITY_WEIGHT) * res_h) / 1000.0
             mpge = WH_PER_GALLON_EQUIVALENT / (ac * MILE / 1000.0)

@@ -15,6 +15,7 @@ from typing import Any
 
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
+from skateboard.spec.fuels import load_fuel
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
 
@@ -206,6 +207,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
             fuel=rex_opt.fuel, mass=rex_opt.mass)
         rex = replace(rex, **{k: v for k, v in over.range_extender.model_dump().items()
                               if v is not None})
+        rex = replace(rex, fuel_properties=load_fuel(rex.fuel))
         em = _energy_management(platform, derivative, pack, rex, src)
     else:
         for table in ("energy_management", "range_extender"):

@@ -9,7 +9,10 @@ Procedures derive test masses and road-load coefficients from these fields
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from skateboard.spec.fuels import Fuel
 
 Chemistry = Literal["LFP", "NMC"]
 Axle = Literal["front", "rear"]
@@ -77,6 +80,10 @@ class RangeExtenderSpec:
     min_on_time : minimum time the engine stays on once started [s].
     start_fuel_energy : fuel chemical energy per start [J] (0 if not modelled).
     fuel_tank_volume : [m**3]. fuel : name of a fuel in skateboard's fuel table.
+    fuel_properties : the named fuel's properties (a :class:`skateboard.spec.fuels.Fuel`:
+        density, lower heating value, CO2), resolved by whoever builds the variant (the spec
+        loader does), so the engine never looks a name up in the spec layer. A procedure's
+        market fuel replaces it for that procedure.
     """
 
     name: str
@@ -90,6 +97,7 @@ class RangeExtenderSpec:
     fuel_tank_volume: float
     fuel: str
     mass: float = 0.0
+    fuel_properties: Fuel | None = None
 
 
 @dataclass(frozen=True)

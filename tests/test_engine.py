@@ -1,5 +1,7 @@
 """The batch kernel: hand calculations, conservation of energy, limits and trace misses."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -149,3 +151,30 @@ def test_build_params_uses_test_mass_for_rolling_resistance():
     from skateboard.engine import layout as L
     assert p[0, L.P_F0] == pytest.approx(0.009 * 2000.0 * GRAVITY)
     assert p[0, L.P_INERTIAL_MASS] == pytest.approx(2000.0 * 1.03)
+
+
+def test_a_disconnecting_front_unit_saves_exactly_its_no_load_loss():
+    """AWD car, gentle ramp to 80 km/h (0.5 km/h per s) and a cruise on the level, no braking:
+    the primary (rear) unit never saturates, so the front unit gives no torque at any step. With
+    zero_torque_loss_factor 0 (a disconnect clutch) the drivetrain loses exactly the front unit's
+    no-load loss less, summed over the steps at its motor speed (physics.drive_unit.loss_power
+    at zero torque, an independent implementation of the loss model); with 0.5, half of it.
+    The battery supplies the saving and the audit closes."""
+    from skateboard.physics.drive_unit import loss_power
+
+    front = syn.drive_unit(name="front", axle="front", peak_power=80e3, peak_torque=150.0)
+    speed_kmh = np.concatenate([np.linspace(0.0, 80.0, 161), np.full(300, 80.0)])
+    vs = [syn.variant(drive_units=(syn.drive_unit(), replace(front, zero_torque_loss_factor=k)))
+          for k in (1.0, 0.5, 0.0)]
+    r = simulate(vs, syn.cycle(speed_kmh))
+    v = speed_kmh / 3.6
+    vbar = 0.5 * (v[1:] + v[:-1])
+    w = vbar / vs[0].wheel_radius * front.gear_ratio
+    no_load = loss_power(w, 0.0, front.peak_power, front.peak_torque, front.max_speed,
+                         front.loss_coefficients).sum() * 1.0  # dt = 1 s
+    saved = r["e_drivetrain_loss"][0] - r["e_drivetrain_loss"]
+    assert saved[2] == pytest.approx(no_load, rel=1e-9)
+    assert saved[1] == pytest.approx(0.5 * no_load, rel=1e-9)
+    assert np.all(np.diff(r["e_battery_terminal"]) < 0.0)
+    np.testing.assert_array_equal(r["distance"], r["distance"][0])
+    assert np.all(np.abs(r.energy_audit_residual()) < 1e-9)

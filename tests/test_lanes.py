@@ -66,11 +66,13 @@ def test_fast_path_equals_exact_path_for_range_extenders(strategy):
 @settings(max_examples=20, deadline=None)
 @given(mass=st.floats(900, 3200), cd=st.floats(0.18, 0.5), soc=st.floats(0.05, 0.98),
        temp=st.floats(253.15, 318.15), power=st.floats(30e3, 400e3), awd=st.booleans(),
-       mu=st.floats(0.1, 1.0), grade=st.floats(-0.08, 0.08))
-def test_fast_path_equals_exact_path_on_random_vehicles(mass, cd, soc, temp, power, awd, mu, grade):
+       mu=st.floats(0.1, 1.0), grade=st.floats(-0.08, 0.08),
+       idle=st.sampled_from([1.0, 0.3, 0.0]))
+def test_fast_path_equals_exact_path_on_random_vehicles(mass, cd, soc, temp, power, awd, mu, grade, idle):
     units = (syn.drive_unit(peak_power=power, peak_torque=power / 600.0),)
-    if awd:
-        units += (syn.drive_unit(name="front", axle="front", peak_power=power / 2, peak_torque=power / 1200.0),)
+    if awd:  # a front unit that loses all, some or none of its no-load loss at zero torque
+        units += (syn.drive_unit(name="front", axle="front", peak_power=power / 2, peak_torque=power / 1200.0,
+                                 zero_torque_loss_factor=idle),)
     v = syn.variant(curb_mass=mass, drag_coefficient=cd, drive_units=units)
     rng = np.random.default_rng(int(mass))
     speed = np.clip(np.cumsum(rng.normal(0, 4, 400)), 0, 160)

@@ -238,6 +238,7 @@ def test_derived_defaults_by_hand(tmp_path):
     assert v.rolling_resistance_coefficient == pytest.approx(0.0077)
     # documented defaults
     assert v.drive_units[0].gearbox_efficiency == pytest.approx(0.97)
+    assert v.drive_units[0].zero_torque_loss_factor == 1.0  # no clutch: the conservative default
     assert v.drive_units[0].loss_coefficients == drive_unit.named_loss_map("pmsm_generic")
     assert v.aux_power == pytest.approx(300.0)
     assert v.charger_efficiency == pytest.approx(0.90)
@@ -422,6 +423,15 @@ def test_out_of_range_fraction(tmp_path):
     write(tmp_path, PLATFORM + REX.replace("soc_high = 0.30", "soc_high = 1.3"))
     err = spec_error(load_platform, tmp_path / "platform.toml")
     assert_error(err, file="platform.toml", field="energy_management.soc_high",
+                 contains=("out of range", ">= 0 and <= 1"))
+
+
+def test_zero_torque_loss_factor_read_and_checked(tmp_path):
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\nzero_torque_loss_factor = "20 %"\n'))
+    assert load_platform(tmp_path / "platform.toml").drive_units["rear"].zero_torque_loss_factor == pytest.approx(0.2)
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\nzero_torque_loss_factor = 1.5\n'))
+    err = spec_error(load_platform, tmp_path / "platform.toml")
+    assert_error(err, file="platform.toml", field="drive_units.rear.zero_torque_loss_factor",
                  contains=("out of range", ">= 0 and <= 1"))
 
 

@@ -122,6 +122,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             p[L.P_DU0_MAX_SPEED + o] = du.max_speed
             p[L.P_DU0_GEAR_RATIO + o] = du.gear_ratio
             p[L.P_DU0_GEAR_EFF + o] = du.gearbox_efficiency
+            p[L.P_DU0_ZERO_TORQUE_LOSS + o] = du.zero_torque_loss_factor
             for c in range(4):
                 p[L.P_DU0_C0 + o + c] = du.loss_coefficients[c]
         st = pack_state(v.pack)

@@ -43,12 +43,17 @@ def _max_torque(w, peak_torque, peak_power, max_speed):
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _loss(p, o, w, tq):
-    """Drive-unit loss [W] (physics.drive_unit.loss_power, scalar form)."""
+    """Drive-unit loss [W] (physics.drive_unit.loss_power, scalar form). At zero torque the
+    no-load loss is scaled by the unit's zero-torque loss factor (1: the machine turns with the
+    wheels and loses all of it; 0: a disconnect clutch opens)."""
     pk = p[L.P_DU0_PEAK_POWER + o]
     s = w * p[L.P_DU0_INV_MAX_SPEED + o]
     tau = abs(tq) * p[L.P_DU0_INV_PEAK_TORQUE + o]
     if s == 0.0 and tau == 0.0:
         return 0.0
+    if tau == 0.0:
+        return (pk * (p[L.P_DU0_C0 + o] + p[L.P_DU0_C1 + o] * s + p[L.P_DU0_C3 + o] * s * s * s)
+                * p[L.P_DU0_ZERO_TORQUE_LOSS + o])
     return pk * (p[L.P_DU0_C0 + o] + p[L.P_DU0_C1 + o] * s + p[L.P_DU0_C2 + o] * tau * tau
                  + p[L.P_DU0_C3 + o] * s * s * s)
 

@@ -410,6 +410,9 @@ def _make_fast_step(n_units):
                 tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
                 no_load = pk * (b[(L.P_DU0_C0 + o) * LANES + l] + b[(L.P_DU0_C1 + o) * LANES + l] * s
                                 + b[(L.P_DU0_C3 + o) * LANES + l] * s * s * s)
+                # at zero torque a disconnecting (or de-excited) unit loses only this share
+                idle_loss = no_load * b[(L.P_DU0_ZERO_TORQUE_LOSS + o) * LANES + l]
+                no_load = idle_loss if tau == 0.0 else no_load
                 loss = no_load + pk * b[(L.P_DU0_C2 + o) * LANES + l] * tau * tau
                 loss = 0.0 if ((s == 0.0 and tau == 0.0) or not present) else loss
                 t_pel += tq * w + loss
@@ -421,7 +424,7 @@ def _make_fast_step(n_units):
                 r_back += back if on else 0.0
                 r_ml += loss if on else 0.0
                 r_gl += g * vbar * (1.0 - eta) if on else 0.0
-                spin += no_load if (present and s != 0.0) else 0.0
+                spin += idle_loss if (present and s != 0.0) else 0.0
             t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
             r_ok = r_back <= pchg + aux
             # choose the branch (kernel.simulate_one: traction, regeneration, or spinning at zero torque)

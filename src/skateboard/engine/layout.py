@@ -19,10 +19,10 @@ PARAM_NAMES = """
 mass inertial_mass f0 f1 f2 gravity
 wheel_radius wheelbase cg_height front_mass_share tyre_road_friction
 du0_present du0_front du0_peak_power du0_peak_torque du0_max_speed du0_gear_ratio du0_gear_eff
-du0_c0 du0_c1 du0_c2 du0_c3
+du0_c0 du0_c1 du0_c2 du0_c3 du0_zero_torque_loss
 du0_inv_max_speed du0_inv_peak_torque du0_force_to_torque du0_torque_to_force du0_gear_loss_factor
 du1_present du1_front du1_peak_power du1_peak_torque du1_max_speed du1_gear_ratio du1_gear_eff
-du1_c0 du1_c1 du1_c2 du1_c3
+du1_c0 du1_c1 du1_c2 du1_c3 du1_zero_torque_loss
 du1_inv_max_speed du1_inv_peak_torque du1_force_to_torque du1_torque_to_force du1_gear_loss_factor
 inv_wheel_radius load_transfer_per_acc both_axles_driven
 ocv_row capacity resistance temperature v_min v_max soc_min soc_max soc_initial

@@ -322,6 +322,11 @@ class DriveUnitOption(SpecModel):
     gearbox_efficiency: Efficiency = DEFAULT_GEARBOX_EFFICIENCY
     loss_map: Any = DEFAULT_LOSS_MAP
     mass: PartMass = 0.0
+    #: Share of the no-load loss kept at zero torque: 1 = turns with the wheels, magnetised (a
+    #: permanent-magnet machine without a clutch; default, the conservative case), 0 = a
+    #: disconnect clutch opens whenever the unit gives no torque. An induction machine left
+    #: unexcited sits in between (only bearing, windage and gear drag remain).
+    zero_torque_loss_factor: _fraction("a share of the no-load loss", example="0") = 1.0
 
     _loss_coefficients: tuple[float, float, float, float] = PrivateAttr(default=(0.0, 0.0, 0.0, 0.0))
 

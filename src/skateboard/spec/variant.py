@@ -54,6 +54,10 @@ class DriveUnitSpec:
         P_loss = P_peak * (c0 + c_speed * s + c_torque2 * tau**2 + c_speed3 * s**3),
         s = motor speed / max_speed, tau = |torque| / peak_torque
         (Larminie & Lowry, Electric Vehicle Technology Explained, 2nd ed., 2012, sec. 7.2.6).
+    zero_torque_loss_factor : share of the no-load loss (c0, c_speed, c_speed3 terms) the unit
+        still loses while it gives no torque, 0..1: 1 for a machine that turns with the wheels
+        and stays magnetised (a permanent-magnet machine without a clutch, the default), 0 for a
+        unit whose disconnect clutch opens at zero torque.
     """
 
     name: str
@@ -66,6 +70,7 @@ class DriveUnitSpec:
     gearbox_efficiency: float   # 0..1, constant
     loss_coefficients: tuple[float, float, float, float]
     mass: float = 0.0           # kg, informational
+    zero_torque_loss_factor: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -68,15 +68,23 @@ def _normal_loads(p, acc, cos_t):
     return nf, w - nf
 
 
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _unit_force_limit(p, o, vbar, nf, nr):
+    """Motor speed [rad/s] of the unit at offset ``o`` and the largest wheel force [N] it can
+    give there: its torque envelope, capped by its axle's grip."""
+    w = vbar * p[L.P_INV_WHEEL_RADIUS] * p[L.P_DU0_GEAR_RATIO + o]
+    tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
+    n_ax = nf if p[L.P_DU0_FRONT + o] != 0.0 else nr
+    return w, min(tmax * p[L.P_DU0_TORQUE_TO_FORCE + o], p[L.P_TYRE_ROAD_FRICTION] * max(n_ax, 0.0))
+
+
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _traction(p, force, vbar, acc, cos_t):
     """Share a positive wheel force between drive units, primary first (unit 0 = the platform's
     primary axle takes demand up to its limit; the rest goes to unit 1).
 
     Returns (feasible, electrical power [W], motor losses [W], gearbox losses [W])."""
-    inv_r = p[L.P_INV_WHEEL_RADIUS]
     nf, nr = _normal_loads(p, acc, cos_t)
-    mu = p[L.P_TYRE_ROAD_FRICTION]
     remaining = force
     pel = 0.0
     mloss = 0.0
@@ -85,10 +93,7 @@ def _traction(p, force, vbar, acc, cos_t):
         o = u * L.DU_STRIDE
         if p[L.P_DU0_PRESENT + o] == 0.0:
             continue
-        w = vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o]
-        tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
-        n_ax = nf if p[L.P_DU0_FRONT + o] != 0.0 else nr
-        fmax = min(tmax * p[L.P_DU0_TORQUE_TO_FORCE + o], mu * max(n_ax, 0.0))
+        w, fmax = _unit_force_limit(p, o, vbar, nf, nr)
         fu = min(remaining, fmax) if remaining > 0.0 else 0.0
         remaining -= fu
         tq = fu * p[L.P_DU0_FORCE_TO_TORQUE + o]
@@ -103,18 +108,12 @@ def _traction(p, force, vbar, acc, cos_t):
 def _max_traction_force(p, vbar, acc, cos_t):
     """The largest positive wheel force the drive units can put down [N]: each unit's torque
     envelope at the speed, capped by its axle's grip (the limits :func:`_traction` applies)."""
-    inv_r = p[L.P_INV_WHEEL_RADIUS]
     nf, nr = _normal_loads(p, acc, cos_t)
-    mu = p[L.P_TYRE_ROAD_FRICTION]
     total = 0.0
     for u in range(2):
         o = u * L.DU_STRIDE
-        if p[L.P_DU0_PRESENT + o] == 0.0:
-            continue
-        w = vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o]
-        tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
-        n_ax = nf if p[L.P_DU0_FRONT + o] != 0.0 else nr
-        total += min(tmax * p[L.P_DU0_TORQUE_TO_FORCE + o], mu * max(n_ax, 0.0))
+        if p[L.P_DU0_PRESENT + o] != 0.0:
+            total += _unit_force_limit(p, o, vbar, nf, nr)[1]
     return total
 
 

@@ -129,13 +129,13 @@ def assert_error(err: SpecError, *, file: str, field: str | None, contains: tupl
 def test_bundled_names():
     assert list_platforms() == ["b10", "c10"]
     assert list_derivatives() == ["hongqi-b10-bev", "hongqi-b10-erev", "leapmotor-b10",
-                                  "leapmotor-c10-reev"]
+                                  "leapmotor-c10", "leapmotor-c10-reev"]
     assert list_programs() == ["hongqi-on-b10"]
     assert list_fuels() == ["CN92", "E10", "E5"]
 
 
 @pytest.mark.parametrize("name", ["hongqi-b10-bev", "hongqi-b10-erev", "leapmotor-b10",
-                                  "leapmotor-c10-reev"])
+                                  "leapmotor-c10", "leapmotor-c10-reev"])
 def test_every_bundled_derivative_loads_and_resolves(name):
     derivative = load_derivative(name)
     assert derivative.name == name  # the file stem is the variant name

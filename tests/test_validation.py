@@ -330,6 +330,13 @@ def test_published_b10_within_5_percent(published):
         assert r["within_tolerance"]
 
 
+def test_published_c10_bev_range_within_5_percent(published):
+    """C10 BEV WLTP range 420 km (km77; REFERENCE.md): the same +/-5 % as the B10."""
+    r = published.loc[("leapmotor-c10 [70kwh]", "range_km")]
+    assert r["published"] == 420.0 and r["tolerance_percent"] == 5.0
+    assert abs(r["error_percent"]) <= 5.0, r["predicted"]
+
+
 def test_published_c10_electric_range_within_10_percent(published):
     r = published.loc[("leapmotor-c10-reev [28kwh]", "electric_range_km")]
     assert r["published"] == 145.0 and r["tolerance_percent"] == 10.0

@@ -138,6 +138,10 @@ def test_lhs_depends_on_seed_and_plan_values_span_the_range():
     (f"{BEV}.top_hat.f0=100..200:3", ["top_hat.f0", "road load"]),
     (f'{BEV}.pack.usable_energy="60 kWh".."70 kWh":3', ["pack.usable_energy", "gross_energy"]),
     (f"{BEV}.top_hat.drag_coefficient", ["expected FIELD=SPEC"]),
+    (f'{BEV}.drive_units.front.peak_power="100 kW".."200 kW":2', ["drive_units.front", "no drive unit 'front'", "rear"]),
+    (f'{BEV}.drive_units.rear.peak_power="50 kW".."200 kW":2', ["peak_power", "continuous_power 80 kW"]),
+    (f"{BEV}.drive_units.rear.max_speed=1000..1200:2", ["cannot vary drive-unit field 'max_speed'", "gear_ratio"]),
+    (f"{BEV}.drive_units.rear.gearbox_efficiency=0.9..1.2:2", ["gearbox_efficiency", "out of range"]),
 ])
 def test_bad_vary_is_one_spec_error_naming_the_field_or_range(vary, fragments):
     with pytest.raises(SpecError) as info:
@@ -194,6 +198,40 @@ def test_fast_path_equals_full_resolution():
         fast = sweep._fast(combo.variant, numeric, [nums[d.field.path] for d in numeric], "x")
         slow = sweep._resolve(derivative, options, nums).replace(name="x")
         assert fast == slow
+
+
+def test_drive_unit_fields_equal_a_platform_file_holding_the_values(tmp_path):
+    """drive_units.<unit>.<field> applied by Variant.replace gives what the spec layer gives
+    when the platform file itself holds the values (and the results follow: same WLTP range)."""
+    from skateboard.procedures import wltp
+    from skateboard.spec import resolve_variant
+    from skateboard.spec.loader import DATA_DIR
+
+    vary = [f'{BEV}.drive_units.rear.peak_power="120 kW".."200 kW"',
+            f'{BEV}.drive_units.rear.peak_torque="200 N*m".."300 N*m"',
+            f"{BEV}.drive_units.rear.gear_ratio=9..11", f"{BEV}.drive_units.rear.gearbox_efficiency=0.95..0.98",
+            f"{BEV}.drive_units.rear.zero_torque_loss_factor=0..1"]
+    plan = plan_sweep(PROGRAM, vary, samples=3, seed=2)
+    values = plan.values(0, 3)
+    base = plan.combinations[0].variant
+    platform_text = (DATA_DIR / "platforms" / "b10.toml").read_text()
+    derivative_text = (DATA_DIR / "derivatives" / f"{BEV}.toml").read_text()
+    for r in range(3):
+        row = [float(v[r]) for v in values]
+        fast = sweep._fast(base, plan.dims, row, BEV)
+        power, torque, ratio, eff, idle = row
+        text = platform_text.replace('peak_power = "160 kW"              # source: e-auto.pt',
+                                     f'peak_power = "{power} W"  #')
+        text = text.replace('peak_torque = "240 N*m"', f'peak_torque = "{torque} N*m"')
+        text = text.replace("gear_ratio = 10.6 ", f"gear_ratio = {ratio!r} ")
+        text = text.replace("# gearbox_efficiency: default 0.97",
+                            f"gearbox_efficiency = {eff!r}\nzero_torque_loss_factor = {idle!r}")
+        assert text.count(repr(ratio)) == 1 and text.count(repr(idle)) == 1
+        (tmp_path / "b10.toml").write_text(text)
+        (tmp_path / "d.toml").write_text(derivative_text.replace('platform = "b10"', 'platform = "b10.toml"'))
+        slow = resolve_variant(tmp_path / "d.toml")
+        assert fast == slow.replace(source_file=base.source_file)
+        assert wltp.run([fast])["range_km"][0] == wltp.run([slow])["range_km"][0]
 
 
 def test_cltc_auto_method_helper_matches_cltc():

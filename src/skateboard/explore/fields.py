@@ -17,9 +17,10 @@ Two kinds of field:
   resolved once by the spec layer (:func:`skateboard.spec.resolve_variant`), so every platform
   limit is checked;
 * *numeric* fields map one-to-one onto a field of the resolved
-  :class:`~skateboard.spec.variant.Variant` (or of its pack) and are applied with
-  ``Variant.replace``: cheap enough for millions of variants. Their unit and allowed range are
-  those of the spec models (``docs/spec.md``).
+  :class:`~skateboard.spec.variant.Variant` (or of its pack, or of one of its drive units,
+  ``drive_units.<unit>.<field>``) and are applied with ``Variant.replace``: cheap enough for
+  millions of variants. Their unit and allowed range are those of the spec models
+  (``docs/spec.md``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ class Field:
         a field of the Variant's pack; for options the ``[options]`` key.
     model, model_field : the spec model and field whose unit and range a numeric value obeys.
     level : "derivative" when the loader sees the value (its limits are checked by resolving),
-        "pack" when it is a platform pack value (checked here: gross >= usable energy).
+        "pack" when it is a platform pack value (checked here: gross >= usable energy),
+        "drive_unit" when it is a value of the platform drive unit named ``unit`` (checked
+        here: the variant has that unit; peak >= continuous power).
+    unit : the drive unit's option name (drive-unit fields only).
     unit_suffix, scale : result column ``<path><unit_suffix>`` holds the SI value / scale.
     """
 
@@ -56,6 +60,7 @@ class Field:
     level: Literal["derivative", "pack", "option"] = "derivative"
     unit_suffix: str = ""
     scale: float = 1.0
+    unit: str | None = None
 
     @property
     def column(self) -> str:
@@ -112,6 +117,21 @@ FIELDS: dict[str, Field] = {f.path: f for f in [
     Field("options.range_extender", "option", ("options", "range_extender"), level="option"),
 ]}
 
+#: Drive-unit fields a sweep may vary (``drive_units.<unit>.<field>``) -> result column suffix.
+#: The unit's loss coefficients are per unit of its peak power and torque, so its losses scale
+#: with a varied rating as they do between bundled units (an inline efficiency table is not
+#: refitted); its mass does not change (vary ``top_hat.curb_mass`` alongside if it should).
+DRIVE_UNIT_FIELDS = {"peak_power": "_w", "peak_torque": "_n_m", "gear_ratio": "",
+                     "gearbox_efficiency": "", "zero_torque_loss_factor": ""}
+_DRIVE_UNIT_PATH = re.compile(r"^drive_units\.(?P<unit>[^.]+)\.(?P<attr>[a-z_0-9]+)$")
+
+
+def drive_unit_field(unit: str, attr: str) -> Field:
+    """The Field of ``drive_units.<unit>.<attr>``."""
+    return Field(f"drive_units.{unit}.{attr}", "numeric", ("drive_unit", attr), m.DriveUnitOption,
+                 attr, level="drive_unit", unit_suffix=DRIVE_UNIT_FIELDS[attr], unit=unit)
+
+
 #: Short spellings accepted on the command line.
 ALIASES: dict[str, str] = {
     "pack": "options.pack", "wheels": "options.wheels", "drive_units": "options.drive_units",
@@ -138,9 +158,17 @@ def lookup(path: str, *, where: str) -> Field:
     canonical = ALIASES.get(path, path)
     if canonical in FIELDS:
         return FIELDS[canonical]
+    match = _DRIVE_UNIT_PATH.match(canonical)
+    if match:
+        if match["attr"] not in DRIVE_UNIT_FIELDS:
+            raise SpecError(f"a sweep cannot vary drive-unit field {match['attr']!r}"
+                            f"{close_matches(match['attr'], DRIVE_UNIT_FIELDS)}", field=where,
+                            allowed=", ".join(f"drive_units.<unit>.{a}" for a in DRIVE_UNIT_FIELDS))
+        return drive_unit_field(match["unit"], match["attr"])
     names = sorted(set(FIELDS) | set(ALIASES))
     raise SpecError(f"unknown field {path!r}{close_matches(path, names)}", field=where,
-                    allowed=", ".join(sorted(FIELDS)))
+                    allowed=", ".join(sorted(FIELDS)) + ", drive_units.<unit>.<field> ("
+                    + ", ".join(DRIVE_UNIT_FIELDS) + ")")
 
 
 @dataclass(frozen=True)
@@ -309,5 +337,17 @@ def check_road_load_form(field: Field, variant, where: str) -> None:
                         "top_hat.rolling_resistance_coefficient")
 
 
-__all__ = ["ALIASES", "Dimension", "FIELDS", "Field", "NO_RANGE_EXTENDER", "OPTION_TABLES",
+def check_drive_unit(field: Field, variant, where: str) -> None:
+    """A drive-unit field must name a unit the variant has."""
+    if field.level != "drive_unit" or variant is None:
+        return
+    names = [du.name for du in variant.drive_units]
+    if field.unit not in names:
+        raise SpecError(f"variant {variant.name!r} has no drive unit {field.unit!r}"
+                        f"{close_matches(field.unit, names)}", field=where, value=field.unit,
+                        allowed=", ".join(names))
+
+
+__all__ = ["ALIASES", "DRIVE_UNIT_FIELDS", "Dimension", "FIELDS", "Field", "NO_RANGE_EXTENDER",
+           "OPTION_TABLES", "check_drive_unit", "drive_unit_field",
            "check_road_load_form", "lookup", "parse_spec", "split_field", "split_vary"]

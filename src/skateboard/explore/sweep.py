@@ -38,8 +38,8 @@ import pyarrow.parquet as pq
 from skateboard.errors import SpecError
 from skateboard.explore import sampling
 from skateboard.explore.fields import (NO_RANGE_EXTENDER, OPTION_TABLES, Dimension,
-                                       check_road_load_form, lookup, parse_spec, split_field,
-                                       split_vary)
+                                       check_drive_unit, check_road_load_form, lookup, parse_spec,
+                                       split_field, split_vary)
 
 #: Manifest format tag.
 FORMAT = "skateboard-sweep/1"
@@ -238,14 +238,20 @@ def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name:
     the ranges)."""
     changes: dict[str, Any] = {"name": name}
     pack: dict[str, float] = {}
+    units: dict[str, dict[str, float]] = {}
     for d, value in zip(dims, row_values):
         kind, attr = d.field.target
         if kind == "variant":
             changes[attr] = float(value)
         elif kind == "pack":
             pack[attr] = float(value)
+        elif kind == "drive_unit":
+            units.setdefault(d.field.unit, {})[attr] = float(value)
     if pack:
         changes["pack"] = dataclasses.replace(variant.pack, **pack)
+    if units:
+        changes["drive_units"] = tuple(dataclasses.replace(du, **units[du.name]) if du.name in units
+                                       else du for du in variant.drive_units)
     return variant.replace(**changes)
 
 
@@ -280,6 +286,18 @@ def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) ->
                 opts = "".join(f", {k}={v}" for k, v in combo.options.items())
                 raise SpecError(f"the range breaks a platform limit at {at}{opts}: {exc.message}",
                                 field=where, value=exc.value, allowed=exc.allowed) from None
+    for d in dims:
+        if d.field.level != "drive_unit":
+            continue
+        where = f"--vary {d.text}"
+        check_drive_unit(d.field, combo.variant, where)
+        unit = next(du for du in combo.variant.drive_units if du.name == d.field.unit)
+        if d.field.target[1] == "peak_power" and _ends(d)[0] < unit.continuous_power:
+            opts = "".join(f" with {k}={v}" for k, v in combo.options.items())
+            raise SpecError(f"peak_power {_ends(d)[0] / 1e3:g} kW below the continuous_power "
+                            f"{unit.continuous_power / 1e3:g} kW of drive unit {unit.name!r}{opts}",
+                            field=where, allowed=f">= {unit.continuous_power / 1e3:g} kW "
+                            "everywhere in the range")
     if packs:
         pack = combo.variant.pack
         by = {d.field.target[1]: d for d in packs}

@@ -15,7 +15,8 @@ from rich.text import Text
 
 VARY_HELP = ("FIELD=SPEC, repeatable. FIELD is <variant>.<path>, e.g. "
              "hongqi-b10-bev.top_hat.drag_coefficient, hongqi-b10-bev.top_hat.curb_mass, "
-             "hongqi-b10-bev.pack, hongqi-b10-bev.wheels, hongqi-b10-bev.aux_power. SPEC is a range "
+             "hongqi-b10-bev.pack, hongqi-b10-bev.wheels, hongqi-b10-bev.aux_power, "
+             "hongqi-b10-bev.drive_units.rear.peak_power (docs/sweep.md lists all). SPEC is a range "
              "LOW..HIGH[:STEPS] ('0.26..0.32:7', '\"1.7 t\"..\"1900 kg\":5') or a list "
              "'{a,b}' / 'a|b'. Quote it in the shell (braces and | are shell syntax).")
 

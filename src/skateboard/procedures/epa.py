@@ -99,11 +99,12 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
         city = multi_cycle_test(vs, udds, ms, **conditions)
         hwy = multi_cycle_test(vs, hwfet, ms, **conditions)
         residual = np.maximum(city.residual, hwy.residual)
+        ac_city, ac_hwy = city.ac_wh_per_km, hwy.ac_wh_per_km
+        dc_city, dc_hwy = city.dc_wh_per_km, hwy.dc_wh_per_km
         for k, i in enumerate(bev):
             v = variants[i]
             res_c, res_h = city.distance[k], hwy.distance[k]
-            ac_c, ac_h = city.ac_wh_per_km[k], hwy.ac_wh_per_km[k]
-            dc_c, dc_h = city.dc_wh_per_km[k], hwy.dc_wh_per_km[k]
+            ac_c, ac_h, dc_c, dc_h = ac_city[k], ac_hwy[k], dc_city[k], dc_hwy[k]
             ac = CITY_WEIGHT * ac_c + (1 - CITY_WEIGHT) * ac_h
             rng = (CITY_WEIGHT * res_c + (1 - CITY_WEIGHT) * res_h) / 1000.0
             mpge = WH_PER_GALLON_EQUIVALENT / (ac * MILE / 1000.0)

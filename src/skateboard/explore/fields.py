@@ -42,7 +42,8 @@ class Field:
     path : canonical spec path (``top_hat.curb_mass``).
     kind : "numeric" or "option".
     target : where a numeric value goes: ``("variant", attr)`` a Variant field, ``("pack", attr)``
-        a field of the Variant's pack; for options the ``[options]`` key.
+        a field of the Variant's pack, ``("drive_unit", attr)`` a field of its drive unit
+        ``unit``; for options the ``[options]`` key.
     model, model_field : the spec model and field whose unit and range a numeric value obeys.
     level : "derivative" when the loader sees the value (its limits are checked by resolving),
         "pack" when it is a platform pack value (checked here: gross >= usable energy),
@@ -57,7 +58,7 @@ class Field:
     target: tuple[str, str]
     model: type | None = None
     model_field: str | None = None
-    level: Literal["derivative", "pack", "option"] = "derivative"
+    level: Literal["derivative", "pack", "drive_unit", "option"] = "derivative"
     unit_suffix: str = ""
     scale: float = 1.0
     unit: str | None = None

@@ -19,24 +19,22 @@ BUNDLED = V.EPA_TESTCAR_FILE
 #: 2 BMW i4 eDrive40 18" RWD HWFET, 35 Lucid Air Dream R AWD UDDS, 45 Nissan Leaf FWD UDDS,
 #: 71 Tesla Model S Long Range 4WD HWFET.
 SAMPLE_LINES = (2, 35, 45, 71)
-#: Predicted unadjusted AC consumption [Wh/km] of those rows with the calibrated defaults,
-#: computed once (2026-11, engine as of this commit; recomputed when the generic load-loss rule
-#: changed to copper_loss_rating_exponent 0.25 with charger efficiency 0.855, no-load scale 0.2,
-#: copper scale 5 -- before: 132.11, 125.60, 140.84, 139.75; recomputed again when the charger
-#: efficiency was refitted to 0.865 without the Bolt EV record defects: x 0.855 / 0.865, before
-#: 133.32, 134.67, 131.30, 140.84). How the first one is made up, so a
-#: reader can redo it by hand: the BMW i4 on HWFET (701.87 km to break-off) draws per km
-#: 53.29 Wh aerodynamic (F2 = 0.371 N/(m/s)^2 x distance-weighted mean v^2 of HWFET,
-#: 517 m^2/s^2) + 44.00 Wh rolling (F0 = 150.8 N -> 41.9 Wh, F1 v -> 2.0 Wh) + 11.63 Wh
-#: drive-unit and gearbox losses (motoring and regenerating) + 0.82 Wh battery loss + 3.86 Wh
-#: auxiliaries (300 W x 765 s / 16.51 km) + 0.39 Wh inertia and friction brakes = 113.99 Wh
-#: electrochemical (19.13 Wh/km went back into the battery by regeneration; it is already net
-#: in these sums); / charger efficiency 0.865 = 131.78 Wh/km (measured 135.29).
-#: The Leaf on UDDS: 26.46 aero + 45.05 rolling + 28.60 drive losses + 0.94 battery + 9.50 aux
-#: + 1.70 inertia and brakes = 112.25 Wh (51.48 regenerated); / 0.865 = 129.77 (measured 120.36).
+#: Predicted unadjusted AC consumption [Wh/km] of those rows with the calibrated defaults
+#: (charger efficiency 0.855, no-load scale 0.15, copper scale 5, load-loss exponent 0.25),
+#: computed once (2026-12-02, engine as of this commit; before the refit with the unit-defect
+#: rows, at 0.865 / 0.2: 131.78, 133.11, 129.78, 139.21). How the first one is made up, so a
+#: reader can redo it by hand: the BMW i4 on HWFET (708.89 km to break-off) draws per km
+#: 53.35 Wh aerodynamic (F2 = 0.371 N/(m/s)^2 x distance-weighted mean v^2 of HWFET,
+#: 517 m^2/s^2) + 44.00 Wh rolling (F0 = 150.8 N -> 41.9 Wh, F1 v -> 2.0 Wh) + 10.47 Wh
+#: drive-unit and gearbox losses (motoring and regenerating) + 0.81 Wh battery loss + 3.86 Wh
+#: auxiliaries (300 W x 765 s / 16.51 km) + 0.37 Wh inertia and friction brakes = 112.86 Wh
+#: electrochemical (regeneration is already net in these sums); / charger efficiency 0.855 =
+#: 132.00 Wh/km (measured 135.29).
+#: The Leaf on UDDS: 26.39 aero + 45.03 rolling + 27.14 drive losses + 0.94 battery + 9.51 aux
+#: + 1.81 inertia and brakes = 110.82 Wh; / 0.855 = 129.62 (measured 120.36).
 #: Tolerance 0.5 %: far above round-off (the runs are deterministic), far below any change of
 #: the physics or of the defaults worth noticing.
-EXPECTED_WH_PER_KM = {2: 131.78, 35: 133.11, 45: 129.78, 71: 139.21}
+EXPECTED_WH_PER_KM = {2: 132.00, 35: 131.31, 45: 129.62, 71: 138.16}
 TOLERANCE = 0.005
 
 
@@ -86,10 +84,10 @@ def test_batching_does_not_change_a_row(sample_file, bundled_result):
 
 
 def test_bundled_file_summary(bundled_result):
-    """Figures quoted in docs/accuracy.md (MAPE 6.11 %, bias -0.05 %, 80 rows, 12 excluded).
+    """Figures quoted in docs/accuracy.md (MAPE 6.11 %, bias +0.02 %, 86 rows, 6 excluded).
     MAPE within 0.3 points, bias within +/-1 %, as a guard that they are still true."""
     s = bundled_result.summary
-    assert s["n"] == 80 and s["n_excluded"] == 12
+    assert s["n"] == 86 and s["n_excluded"] == 6
     assert s["mape_percent"] == pytest.approx(6.11, abs=0.3)
     assert abs(s["bias_percent"]) < 1.0
     rows = bundled_result.rows
@@ -97,7 +95,7 @@ def test_bundled_file_summary(bundled_result):
     assert s["mape_percent"] == pytest.approx(float(np.mean(np.abs(err))), rel=1e-12)
     assert s["bias_percent"] == pytest.approx(float(np.mean(err)), rel=1e-9, abs=1e-12)
     assert s["max_abs_error_percent"] == pytest.approx(float(np.max(np.abs(err))), rel=1e-12)
-    np.testing.assert_allclose(rows["error_percent"], err, rtol=1e-12)
+    np.testing.assert_allclose(rows["error_percent"], err, rtol=1e-12, atol=1e-12)
     assert set(s["by_cycle"]) == {"UDDS", "HWFET"}
     assert sum(c["n"] for c in s["by_cycle"].values()) == s["n"]
 
@@ -105,30 +103,84 @@ def test_bundled_file_summary(bundled_result):
 def test_holdout_file_is_disjoint_and_predicted_as_well():
     """The hold-out file (the other BEV tests of the same list, nothing fitted on them) shares
     no test with the calibration file, and the calibrated defaults predict it about as well as
-    the file they were fitted on (docs/accuracy.md: 87 rows, MAPE 7.09 %, bias -2.18 %). The
+    the file they were fitted on (docs/accuracy.md: 111 rows, MAPE 7.11 %, bias -0.87 %). The
     bias bound is 3 %, not the issue's 2 %: that goal is for the calibration file, where the
-    fit makes the bias zero by construction; out of sample -2.2 % is what the model does."""
+    fit makes the bias zero by construction."""
     cols = ["make", "model", "cycle", "rated_hp", "test_mass_kg", "f0_n", "f1_n_per_mps",
             "f2_n_per_mps2", V.MEASURED_COLUMN]
     cal = V.read_epa_testcar(BUNDLED)[cols]
     hold = V.read_epa_testcar(V.EPA_HOLDOUT_FILE)[cols]
     assert len(hold.merge(cal, on=cols)) == 0
     s = V.validate_epa_testcar(V.EPA_HOLDOUT_FILE).summary
-    assert s["n"] == 87 and s["n_excluded"] == 27
-    assert s["mape_percent"] == pytest.approx(7.09, abs=0.3)
+    assert s["n"] == 111 and s["n_excluded"] == 3
+    assert s["mape_percent"] == pytest.approx(7.11, abs=0.3)
     assert abs(s["bias_percent"]) < 3.0
+
+
+def test_other_model_years_are_predicted_sensibly():
+    """MY2017-2019 BEV tests (EPA's lists of those years; no record equal to a MY2022 one, so
+    nothing in them was fitted): docs/accuracy.md gives 36 rows, MAPE 7.03 %, bias +1.77 %.
+    'Sensible' is held to: MAPE within 1.5 points of the MY2022 hold-out's 7.11 %, |bias| < 3 %."""
+    path = V.EPA_OTHER_YEARS_FILE
+    cols = ["model", "cycle", "test_mass_kg", "f0_n", "f1_n_per_mps", "f2_n_per_mps2",
+            V.MEASURED_COLUMN]
+    other = V.read_epa_testcar(path)
+    assert set(pd.read_csv(path)["model_year"]) == {2017, 2018, 2019}
+    for f in (BUNDLED, V.EPA_HOLDOUT_FILE):
+        assert len(other[cols].merge(V.read_epa_testcar(f)[cols], on=cols)) == 0
+    s = V.validate_epa_testcar(path).summary
+    assert s["n"] == 36 and s["n_excluded"] == 2
+    assert s["mape_percent"] == pytest.approx(7.03, abs=0.3)
+    assert abs(s["mape_percent"] - 7.11) < 1.5 and abs(s["bias_percent"]) < 3.0
 
 
 def test_screen_reports_excluded_rows(bundled_result):
     ex = bundled_result.excluded.set_index("line")
-    # Mach-E AWD, Bolt EV (documented record defects), Kona, R1T
-    assert sorted(ex.index) == [20, 21, 22, 23, 24, 25, 26, 27, 66, 67, 68, 69]
+    # Bolt EV (documented record defects), Kona (37 hp)
+    assert sorted(ex.index) == [22, 23, 24, 25, 26, 27]
     assert "documented record defect" in ex.loc[22, "reason"]
     assert "rated power" in ex.loc[26, "reason"]
     assert math.isnan(ex.loc[26, "predicted_wh_per_km_ac"])          # input error: not simulated
-    assert "outside 80-400" in ex.loc[20, "reason"]
-    assert 100 < ex.loc[20, "predicted_wh_per_km_ac"] < 300          # still predicted
     assert not set(ex.index) & set(bundled_result.rows["line"])
+
+
+def test_unit_defect_records_are_read_in_kwh_per_100_miles(bundled_result):
+    """The Mach-E AWD (test group NFMXV00.0B3A) and R1T records list 23.8-34.5 'MPGe': kWh per
+    100 miles (UNIT_DEFECT_MPGE). Read so, 23.8 kWh/100 mi = 238 Wh / 1.609344 km = 147.89 Wh/km
+    (hand calculation), a plausible result beside the list's other Mach-E AWD records
+    (138.5-164.5 Wh/km)."""
+    rows = bundled_result.rows.set_index("line")
+    table = V.read_epa_testcar(BUNDLED).set_index("line")
+    assert {20, 21, 66, 67, 68, 69} <= set(rows.index)
+    assert rows.loc[20, V.MEASURED_COLUMN] == pytest.approx(238.0 / 1.609344, rel=1e-4)
+    assert "kWh/100 mi" in table.loc[20, "measured_note"]
+    # the Kona Electric records (lines 26-27, 17.2 and 21.7) are read so too, but stay excluded
+    # for their 37 hp
+    assert "kWh/100 mi" in table.loc[26, "measured_note"]
+    assert (table.drop(index=[20, 21, 26, 27, 66, 67, 68, 69])["measured_note"] == "").all()
+
+
+def test_unit_defect_needs_both_records_of_the_vehicle(tmp_path):
+    """A low 'MPGe' is read as kWh/100 mi only when the vehicle's record on the other cycle is
+    low too; alone (the EQS 450+ highway record beside a UDDS record of 138 MPGe) it stays an
+    unexplained value and the screen excludes it."""
+    header, rows = _bundled_rows((20, 21, 2, 3))
+    col = header.index(V.MEASURED_COLUMN)
+    path = _write(tmp_path / "pair.csv", header, rows)
+    t = V.read_epa_testcar(path)
+    assert list(t["measured_note"] != "") == [True, True, False, False]
+    # the i4 HWFET record (line 2 of the bundled file) with a low value, its UDDS partner normal
+    lone = [r[:] for r in rows]
+    lone[2][col] = "700.0"
+    t = V.read_epa_testcar(_write(tmp_path / "lone.csv", header, lone))
+    assert t.loc[2, "measured_note"] == "" and t.loc[2, V.MEASURED_COLUMN] == 700.0
+    assert "outside 80-400" in V.screen(t).iloc[2]
+    # both i4 records low: both read as kWh/100 mi
+    both = [r[:] for r in lone]
+    both[3][col] = "600.0"
+    t = V.read_epa_testcar(_write(tmp_path / "both.csv", header, both))
+    kwh = 33705.0 / (np.array([700.0, 600.0]) * 1.609344)
+    np.testing.assert_allclose(t[V.MEASURED_COLUMN].iloc[2:], kwh * 10 / 1.609344, rtol=1e-12)
 
 
 def test_record_defects_match_only_the_documented_records(tmp_path):
@@ -151,6 +203,97 @@ def test_record_defects_match_only_the_documented_records(tmp_path):
         defects = list(csv.DictReader(fh))
     assert defects and all(d["defect"] and len(d["evidence"]) > 40 for d in defects)
     assert all(c in defects[0] for c in V.REQUIRED_COLUMNS)
+
+
+# --- EPA's own list files -------------------------------------------------------------------
+
+#: The columns of EPA's Test Car List files (MY2018-2022 layout; MY2017 has a subset).
+RAW_HEADER = ("Model Year,Vehicle Manufacturer Name,Veh Mfr Code,Represented Test Veh Make,"
+              "Represented Test Veh Model,Test Vehicle ID,Test Veh Configuration #,"
+              "Test Veh Displacement (L),Actual Tested Testgroup,Vehicle Type,Rated Horsepower,"
+              "# of Cylinders and Rotors,Engine Code,Drive System Description,"
+              "Equivalent Test Weight (lbs.),Test Procedure Description,Test Fuel Type Cd,"
+              "Test Fuel Type Description,Test Category,RND_ADJ_FE,FE_UNIT,Target Coef A (lbf),"
+              "Target Coef B (lbf/mph),Target Coef C (lbf/mph**2)").split(",")
+PROCEDURE = {"UDDS": "Charge Depleting UDDS", "HWFET": "Charge Depleting Highway"}
+
+
+def _raw_record(row: dict, **change) -> list[str]:
+    """A record of EPA's list holding a row of the validation format."""
+    rec = {"Model Year": "2022", "Represented Test Veh Make": row["make"],
+           "Represented Test Veh Model": row["model"], "Actual Tested Testgroup": row["test_group"],
+           "Rated Horsepower": row["rated_hp"], "# of Cylinders and Rotors": "",
+           "Drive System Description": row["drive"], "Equivalent Test Weight (lbs.)": row["etw_lb"],
+           "Test Procedure Description": PROCEDURE[row["cycle"]], "Test Fuel Type Cd": "62",
+           "Test Fuel Type Description": "Electricity", "Test Category": "CD",
+           "RND_ADJ_FE": row["measured_mpge_unadjusted"], "FE_UNIT": "MPG",
+           "Target Coef A (lbf)": row["target_a_lbf"], "Target Coef B (lbf/mph)": row["target_b_lbf_per_mph"],
+           "Target Coef C (lbf/mph**2)": row["target_c_lbf_per_mph2"], **change}
+    return [rec.get(k, "") for k in RAW_HEADER]
+
+
+def test_epa_list_file_is_converted_exactly(tmp_path, sample_file):
+    """One of EPA's own list files gives the same rows, inputs and predictions as the
+    validation-format file made from it; records that are not BEV charge-depleting UDDS or
+    highway results are left out: a plug-in hybrid tested on electricity (it has cylinders), a
+    gasoline test, a 20 degF FTP and a record without a result."""
+    with open(sample_file, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    recs = [_raw_record(r) for r in rows]
+    extra = [_raw_record(rows[0], **{"# of Cylinders and Rotors": "4"}),
+             _raw_record(rows[0], **{"Test Fuel Type Description": "Tier 2 Cert Gasoline"}),
+             _raw_record(rows[0], **{"Test Procedure Description": "Charge Depleting 20 Degree F FTP"}),
+             _raw_record(rows[0], RND_ADJ_FE="")]
+    raw = _write(tmp_path / "22-tstcar.csv", RAW_HEADER, [recs[0], *extra, *recs[1:]])
+    converted, skipped = V.convert_epa_test_car_list(raw)
+    assert [line for line, _ in converted] == [2, 7, 8, 9]
+    assert skipped == {"not a BEV record": 2, "not a charge-depleting UDDS or highway test": 1,
+                       "no measured fuel economy": 1}
+    a = V.validate_epa_testcar(sample_file).rows
+    b = V.validate_epa_testcar(raw).rows
+    for col in ("make", "model", "cycle", "rated_hp", "test_mass_kg", V.MEASURED_COLUMN,
+                "predicted_wh_per_km_ac"):
+        np.testing.assert_array_equal(a[col].to_numpy(), b[col].to_numpy(), err_msg=col)
+    assert list(b["line"]) == [2, 7, 8, 9]           # lines of the list file
+    out = tmp_path / "extract.csv"
+    assert V.write_epa_extract(raw, out) == (4, 4)
+    same = V.read_epa_testcar(out)
+    np.testing.assert_array_equal(same[V.MEASURED_COLUMN], V.read_epa_testcar(sample_file)[V.MEASURED_COLUMN])
+    # --exclude leaves out the rows of another file: the sample itself -> nothing left
+    out2 = tmp_path / "holdout.csv"
+    assert V.write_epa_extract(raw, out2, exclude=sample_file) == (4, 0)
+
+
+def test_epa_list_kwh_unit_and_errors(tmp_path, sample_file):
+    """FE_UNIT in kWh/100 mi is converted (20 kWh/100 mi = 168.5 MPGe: 33.705 / 0.2); a list
+    without a BEV test, and an extract over an existing file, are clear errors."""
+    with open(sample_file, newline="") as fh:
+        row = next(csv.DictReader(fh))
+    out, why = V.epa_list_record(dict(zip(RAW_HEADER, _raw_record(row, RND_ADJ_FE="20", FE_UNIT="kWh/100mi"))))
+    assert why == "" and float(out[V.EPA_FORMAT_COLUMNS.index("measured_mpge_unadjusted")]) == pytest.approx(168.525, abs=0.006)
+    assert float(out[-1]) == pytest.approx(200.0 / 1.609344, abs=0.005)
+    empty = _write(tmp_path / "none.csv", RAW_HEADER, [_raw_record(row, **{"# of Cylinders and Rotors": "4"})])
+    with pytest.raises(SpecError, match="no battery-electric"):
+        V.read_epa_testcar(empty)
+    target = tmp_path / "kept.csv"
+    target.write_text("precious\n")
+    with pytest.raises(SpecError, match="not overwritten"):
+        V.write_epa_extract(empty, target)
+    assert target.read_text() == "precious\n"
+
+
+def test_cli_epa_extract(tmp_path, sample_file):
+    from skateboard.cli_validate import validate_app
+
+    with open(sample_file, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    raw = _write(tmp_path / "list.csv", RAW_HEADER, [_raw_record(r) for r in rows])
+    out = tmp_path / "bev.csv"
+    r = CliRunner().invoke(validate_app, ["epa-extract", str(raw), str(out)])
+    assert r.exit_code == 0, r.output
+    assert "4 BEV charge-depleting tests" in r.output and len(pd.read_csv(out)) == 4
+    r = CliRunner().invoke(validate_app, ["epa-extract", str(raw), str(out)])
+    assert isinstance(r.exception, SpecError) and "not overwritten" in str(r.exception)
 
 
 # --- the measured value is never read to build or adjust a vehicle -------------------------

@@ -38,8 +38,10 @@ def _summary_line(s: dict) -> str:
 
 @validate_app.command("epa-testcar")
 def epa_testcar(
-    file: Path = typer.Argument(..., help="EPA test-car CSV file (format of the bundled "
-                                "epa_2022_bev_calibration.csv)."),
+    file: Path = typer.Argument(..., help="EPA test-car CSV file: the format of the bundled "
+                                "epa_2022_bev_calibration.csv, or one of EPA's Test Car List "
+                                "files as published (any model year; its BEV charge-depleting "
+                                "UDDS and highway tests are used)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary and rows)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the compared rows to this new "
                                        "FILE.csv (never overwrites)."),
@@ -85,6 +87,30 @@ def epa_testcar(
                           highlight=False, markup=False)
     if out is not None:
         console.print(f"rows written to {out}", highlight=False)
+
+
+@validate_app.command("epa-extract")
+def epa_extract(
+    source: Path = typer.Argument(..., help="One of EPA's Test Car List files as published "
+                                  "(e.g. 22-tstcar.csv)."),
+    out: Path = typer.Argument(..., help="New CSV file in the validation format (never "
+                               "overwritten)."),
+    exclude: Optional[Path] = typer.Option(None, "--exclude", help="Leave out the rows of this "
+                                           "file in the validation format (makes a hold-out)."),
+) -> None:
+    """Write the BEV charge-depleting UDDS and highway tests of an EPA Test Car List file in
+    the validation format (test mass, coast-down coefficients and consumption in SI)."""
+    from skateboard.validation import write_epa_extract
+
+    if out.suffix.lower() != ".csv":
+        raise SpecError("unsupported file type", field="OUT", value=str(out),
+                        allowed="a new .csv file name")
+    if exclude is not None and not exclude.is_file():
+        raise SpecError("file not found", field="--exclude", value=str(exclude),
+                        allowed="a CSV file in the validation format")
+    found, written = write_epa_extract(source, out, exclude)
+    console.print(f"{found} BEV charge-depleting tests in {source}, {written} written to {out}",
+                  highlight=False)
 
 
 @validate_app.command("published")

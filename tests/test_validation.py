@@ -158,6 +158,8 @@ def test_unit_defect_records_are_read_in_kwh_per_100_miles(bundled_result):
     # for their 37 hp
     assert "kWh/100 mi" in table.loc[26, "measured_note"]
     assert (table.drop(index=[20, 21, 26, 27, 66, 67, 68, 69])["measured_note"] == "").all()
+    assert bundled_result.summary["n_unit_defects"] == 8
+    assert (rows.loc[[20, 21, 66, 67, 68, 69], "measured_note"] != "").all()
 
 
 def test_unit_defect_needs_both_records_of_the_vehicle(tmp_path):

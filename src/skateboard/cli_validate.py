@@ -47,7 +47,9 @@ def epa_testcar(
                                        "FILE.csv (never overwrites)."),
 ) -> None:
     """Predict each row's unadjusted AC consumption (EPA multi-cycle test) and compare."""
-    from skateboard.validation import validate_epa_testcar
+    import pandas as pd
+
+    from skateboard.validation import UNIT_DEFECT_MPGE, validate_epa_testcar
 
     if out is not None and out.suffix.lower() != ".csv":
         raise SpecError("unsupported file type", field="--out", value=str(out),
@@ -78,6 +80,12 @@ def epa_testcar(
     for cyc, cs in s["by_cycle"].items():
         console.print(f"{cyc}: {_summary_line(cs)}", highlight=False)
     console.print(f"[bold]all: {_summary_line(s)}[/]", highlight=False)
+    notes = pd.concat([result.rows, result.excluded])
+    notes = notes[notes["measured_note"] != ""]
+    if len(notes):
+        console.print(f"measured value read in kWh/100 mi, listed in the MPGe column (unit defect, "
+                      f"both cycles of the vehicle below {UNIT_DEFECT_MPGE:g}): lines "
+                      + ", ".join(str(x) for x in sorted(notes["line"])), highlight=False)
     if len(result.excluded):
         console.print(f"excluded by the plausibility screen ({len(result.excluded)} rows):",
                       highlight=False)

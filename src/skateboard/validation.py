@@ -686,7 +686,8 @@ def error_summary(predicted, measured) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 ROW_COLUMNS = ["line", "make", "model", "cycle", "drive", "rated_hp", "test_mass_kg",
-               "predicted_wh_per_km_ac", "measured_wh_per_km_ac", "error_percent"]
+               "predicted_wh_per_km_ac", "measured_wh_per_km_ac", "error_percent",
+               "measured_note"]
 
 
 _records = json_records
@@ -701,7 +702,8 @@ class ValidationResult:
     rows : DataFrame — the compared rows: ``line`` (file line), ``make``, ``model``, ``cycle``,
         ``drive``, ``rated_hp``, ``test_mass_kg``, ``predicted_wh_per_km_ac`` and
         ``measured_wh_per_km_ac`` [Wh/km], ``error_percent`` = (predicted / measured - 1) x 100,
-        ``energy_audit_residual`` [-].
+        ``measured_note`` (how the measured value was read when not as listed: the unit-defect
+        rule, :data:`UNIT_DEFECT_MPGE`; "" otherwise), ``energy_audit_residual`` [-].
     excluded : DataFrame — rows removed by the plausibility screen, same columns plus
         ``reason`` (their prediction is given when the rated power allowed one).
     summary : dict — ``n``, ``mape_percent``, ``bias_percent``, ``max_abs_error_percent`` over
@@ -772,6 +774,7 @@ def validate_epa_testcar(path: str | Path = EPA_TESTCAR_FILE,
     summary["by_cycle"] = {c: error_summary(g["predicted_wh_per_km_ac"], g[MEASURED_COLUMN])
                            for c, g in rows.groupby("cycle", sort=True)}
     summary["max_energy_audit_residual"] = float(rows["energy_audit_residual"].max()) if len(rows) else math.nan
+    summary["n_unit_defects"] = int((full["measured_note"] != "").sum())
     return ValidationResult(rows=rows, excluded=excluded, summary=summary, defaults=defaults,
                             source=str(path))
 

@@ -47,8 +47,6 @@ def epa_testcar(
                                        "FILE.csv (never overwrites)."),
 ) -> None:
     """Predict each row's unadjusted AC consumption (EPA multi-cycle test) and compare."""
-    import pandas as pd
-
     from skateboard.validation import UNIT_DEFECT_MPGE, validate_epa_testcar
 
     if out is not None and out.suffix.lower() != ".csv":
@@ -80,12 +78,12 @@ def epa_testcar(
     for cyc, cs in s["by_cycle"].items():
         console.print(f"{cyc}: {_summary_line(cs)}", highlight=False)
     console.print(f"[bold]all: {_summary_line(s)}[/]", highlight=False)
-    notes = pd.concat([result.rows, result.excluded])
-    notes = notes[notes["measured_note"] != ""]
-    if len(notes):
+    reread = sorted(line for df in (result.rows, result.excluded)
+                    for line, note in zip(df["line"], df["measured_note"]) if note)
+    if reread:
         console.print(f"measured value read in kWh/100 mi, listed in the MPGe column (unit defect, "
                       f"both cycles of the vehicle below {UNIT_DEFECT_MPGE:g}): lines "
-                      + ", ".join(str(x) for x in sorted(notes["line"])), highlight=False)
+                      + ", ".join(map(str, reread)), highlight=False)
     if len(result.excluded):
         console.print(f"excluded by the plausibility screen ({len(result.excluded)} rows):",
                       highlight=False)
@@ -113,9 +111,6 @@ def epa_extract(
     if out.suffix.lower() != ".csv":
         raise SpecError("unsupported file type", field="OUT", value=str(out),
                         allowed="a new .csv file name")
-    if exclude is not None and not exclude.is_file():
-        raise SpecError("file not found", field="--exclude", value=str(exclude),
-                        allowed="a CSV file in the validation format")
     found, written = write_epa_extract(source, out, exclude)
     console.print(f"{found} BEV charge-depleting tests in {source}, {written} written to {out}",
                   highlight=False)

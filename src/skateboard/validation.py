@@ -47,6 +47,8 @@ import pandas as pd
 
 from skateboard.jsonsafe import json_records, json_value
 from skateboard.errors import SpecError, close_matches
+from skateboard.physics.constants import (MILE, MILE_PER_HOUR, POUND, POUND_FORCE,
+                                          WH_PER_GALLON_EQUIVALENT)
 from skateboard.spec.variant import DriveUnitSpec, PackSpec, Variant
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "validation"
@@ -131,17 +133,13 @@ EPA_LIST_MARKER_COLUMNS = ("Represented Test Veh Make", "RND_ADJ_FE", "Target Co
 #: EPA test procedures that are the charge-depleting tests of a BEV (SAE J1634 multi-cycle or
 #: single-cycle test; EPA reports them per cycle as "UDDS" and "Highway").
 EPA_LIST_CYCLES = {"charge depleting udds": "UDDS", "charge depleting highway": "HWFET"}
-#: Exact unit conversions (NIST SP 811, 2008, App. B.8) and EPA's gallon equivalent.
-LBF = 4.4482216152605      # N per lbf
-MPH = 0.44704              # m/s per mph
-POUND = 0.45359237         # kg per lb
-MILE = 1.609344            # km per mile
-WH_PER_GALLON_EQUIVALENT = 33705.0  # 40 CFR 600.002: 33.705 kWh per gallon of gasoline equivalent
+_MILE_KM = MILE / 1000.0  # km per mile
 #: The columns of the validation format, in the order of the bundled files.
 EPA_FORMAT_COLUMNS = ("make", "model", "test_group", "cycle", "drive", "rated_hp", "etw_lb",
                       "target_a_lbf", "target_b_lbf_per_mph", "target_c_lbf_per_mph2",
                       "measured_mpge_unadjusted", "test_mass_kg", "f0_n", "f1_n_per_mps",
                       "f2_n_per_mps2", "measured_wh_per_km_ac")
+_FORMAT_INDEX = {k: j for j, k in enumerate(EPA_FORMAT_COLUMNS)}
 
 
 def _fmt(x: float, digits: int) -> str:
@@ -198,14 +196,30 @@ def epa_list_record(rec: Mapping[str, str]) -> tuple[list[str] | None, str]:
             rec.get("Actual Tested Testgroup", "").strip(), cyc,
             rec.get("Drive System Description", "").strip(),
             rec.get("Rated Horsepower", "").strip(), *raw, mpge_text,
-            _fmt(etw * POUND, 2), _fmt(a * LBF, 4), _fmt(b * LBF / MPH, 5),
-            _fmt(c * LBF / MPH**2, 6), _fmt(WH_PER_GALLON_EQUIVALENT / (mpge * MILE), 2)], ""
+            _fmt(etw * POUND, 2), _fmt(a * POUND_FORCE, 4),
+            _fmt(b * POUND_FORCE / MILE_PER_HOUR, 5), _fmt(c * POUND_FORCE / MILE_PER_HOUR**2, 6),
+            _fmt(WH_PER_GALLON_EQUIVALENT / (mpge * _MILE_KM), 2)], ""
 
 
 def is_epa_list_header(header: Sequence[str]) -> bool:
     """Whether a CSV header is that of an EPA Test Car List file as EPA publishes it."""
     cols = {c.strip() for c in header}
     return all(m in cols for m in EPA_LIST_MARKER_COLUMNS)
+
+
+def _convert_epa_records(header: Sequence[str], records) -> tuple[list[tuple[int, list[str]]], dict[str, int]]:
+    """:func:`epa_list_record` over (line, row) records of an EPA list file with ``header``."""
+    rows: list[tuple[int, list[str]]] = []
+    skipped: dict[str, int] = {}
+    for line, row in records:
+        if not any(cell.strip() for cell in row):
+            continue
+        out, why = epa_list_record(dict(zip(header, row)))
+        if out is None:
+            skipped[why] = skipped.get(why, 0) + 1
+        else:
+            rows.append((line, out))
+    return rows, skipped
 
 
 def convert_epa_test_car_list(path: str | Path) -> tuple[list[tuple[int, list[str]]], dict[str, int]]:
@@ -218,6 +232,8 @@ def convert_epa_test_car_list(path: str | Path) -> tuple[list[tuple[int, list[st
     """
     path = Path(path)
     file = str(path)
+    if not path.is_file():
+        raise SpecError("file not found", file=file, allowed="one of EPA's Test Car List files")
     try:
         with open(path, newline="", encoding="utf-8-sig", errors="replace") as fh:
             reader = csv.reader(fh)
@@ -225,20 +241,18 @@ def convert_epa_test_car_list(path: str | Path) -> tuple[list[tuple[int, list[st
             if not is_epa_list_header(header):
                 raise SpecError("not an EPA Test Car List file", file=file,
                                 allowed="a header with " + ", ".join(EPA_LIST_MARKER_COLUMNS))
-            rows: list[tuple[int, list[str]]] = []
-            skipped: dict[str, int] = {}
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    continue
-                rec = dict(zip(header, row))
-                out, why = epa_list_record(rec)
-                if out is None:
-                    skipped[why] = skipped.get(why, 0) + 1
-                else:
-                    rows.append((reader.line_num, out))
+            return _convert_epa_records(header, ((reader.line_num, row) for row in reader))
     except (OSError, csv.Error) as exc:
         raise SpecError(f"cannot read the file: {exc}", file=file) from None
-    return rows, skipped
+
+
+def _extract_key(r: Sequence[str]) -> tuple:
+    """What identifies a record of the validation format for ``--exclude``: model, test group,
+    cycle, test weight, A, B, C and MPGe (in :data:`EPA_FORMAT_COLUMNS` order)."""
+    i = _FORMAT_INDEX
+    return (r[i["model"]], r[i["test_group"]], r[i["cycle"]],
+            *(float(r[i[k]]) for k in ("etw_lb", "target_a_lbf", "target_b_lbf_per_mph",
+                                       "target_c_lbf_per_mph2", "measured_mpge_unadjusted")))
 
 
 def write_epa_extract(source: str | Path, out: str | Path,
@@ -253,15 +267,10 @@ def write_epa_extract(source: str | Path, out: str | Path,
     if Path(out).exists():
         raise SpecError("file exists; not overwritten", field="OUT", value=str(out),
                         allowed="a new file name")
+    if exclude is not None and not Path(exclude).is_file():
+        raise SpecError("file not found", field="--exclude", value=str(exclude),
+                        allowed="a CSV file in the validation format")
     rows, _ = convert_epa_test_car_list(source)
-    found = len(rows)
-
-    def key(r: Sequence[str]) -> tuple:
-        i = {k: j for j, k in enumerate(EPA_FORMAT_COLUMNS)}
-        return (r[i["model"]], r[i["test_group"]], r[i["cycle"]],
-                *(float(r[i[k]]) for k in ("etw_lb", "target_a_lbf", "target_b_lbf_per_mph",
-                                           "target_c_lbf_per_mph2", "measured_mpge_unadjusted")))
-
     kept = [r for _, r in rows]
     if exclude is not None:
         with open(exclude, newline="", encoding="utf-8-sig") as fh:
@@ -272,11 +281,11 @@ def write_epa_extract(source: str | Path, out: str | Path,
                 raise SpecError(f"missing column {missing[0]!r}", file=str(exclude),
                                 field=missing[0], allowed="a file in the validation format")
             idx = [head.index(k) for k in EPA_FORMAT_COLUMNS]
-            drop = {key([r[j] for j in idx]) for r in reader if r}
-        kept = [r for r in kept if key(r) not in drop]
+            drop = {_extract_key([r[j] for j in idx]) for r in reader if r}
+        kept = [r for r in kept if _extract_key(r) not in drop]
     write_table_safely(pd.DataFrame(kept, columns=list(EPA_FORMAT_COLUMNS)), Path(out),
                        field="OUT")
-    return found, len(kept)
+    return len(rows), len(kept)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,7 +442,7 @@ def read_epa_testcar(path: str | Path) -> pd.DataFrame:
     header = [c.strip() for c in records[0][1]]
     if is_epa_list_header(header):
         # EPA's own list: its BEV charge-depleting tests, converted (lines stay the file's)
-        converted, _ = convert_epa_test_car_list(path)
+        converted, _ = _convert_epa_records(header, records[1:])
         if not converted:
             raise SpecError("no battery-electric charge-depleting UDDS or highway test in this "
                             "EPA Test Car List file", file=file,
@@ -485,8 +494,8 @@ def read_epa_testcar(path: str | Path) -> pd.DataFrame:
     fix = unit_defects(table)
     table["measured_note"] = ""
     if fix.any():
-        kwh_per_100mi = WH_PER_GALLON_EQUIVALENT / (table.loc[fix, MEASURED_COLUMN] * MILE)
-        table.loc[fix, MEASURED_COLUMN] = kwh_per_100mi * 10.0 / MILE
+        kwh_per_100mi = WH_PER_GALLON_EQUIVALENT / (table.loc[fix, MEASURED_COLUMN] * _MILE_KM)
+        table.loc[fix, MEASURED_COLUMN] = kwh_per_100mi * 10.0 / _MILE_KM
         table.loc[fix, "measured_note"] = [
             f"listed {v:.1f} MPGe read as {v:.1f} kWh/100 mi (unit defect, UNIT_DEFECT_MPGE)"
             for v in kwh_per_100mi]
@@ -499,14 +508,11 @@ def unit_defects(table: pd.DataFrame) -> pd.Series:
     test vehicle is identified by every input column but the cycle (the measured value is
     compared with the threshold only, never with a prediction)."""
     with np.errstate(divide="ignore"):
-        mpge = WH_PER_GALLON_EQUIVALENT / (table[MEASURED_COLUMN].to_numpy(float) * MILE)
+        mpge = WH_PER_GALLON_EQUIVALENT / (table[MEASURED_COLUMN].to_numpy(float) * _MILE_KM)
     low = pd.Series(mpge < UNIT_DEFECT_MPGE, index=table.index)
-    keys = [c for c in INPUT_COLUMNS if c != "cycle"]
-    key = table[keys].astype(str).agg("|".join, axis=1)
-    out = pd.Series(False, index=table.index)
-    for idx in table.groupby(key, sort=False).groups.values():
-        if low[idx].all() and set(table.loc[idx, "cycle"]) == set(CYCLES):
-            out[idx] = True
+    vehicle = table[[c for c in INPUT_COLUMNS if c != "cycle"]].astype(str).agg("|".join, axis=1)
+    out = (low.groupby(vehicle).transform("all")
+           & (table["cycle"].groupby(vehicle).transform("nunique") == len(CYCLES)))
     return out
 
 

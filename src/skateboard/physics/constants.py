@@ -8,3 +8,15 @@ AIR_DENSITY_WLTP = 1.189
 #: Driver mass [kg] included in the EU mass in running order (EU Regulation 1230/2012 art. 2(4);
 #: UN GTR 15 para. 3.2.5).
 DRIVER_MASS = 75.0
+
+# --- US customary units and EPA's gallon equivalent (exact; NIST SP 811, 2008, App. B.8) ------
+#: One international pound [kg] (also 40 CFR 1066.1005).
+POUND = 0.45359237
+#: One pound-force [N].
+POUND_FORCE = 4.4482216152605
+#: One international mile [m].
+MILE = 1609.344
+#: One mile per hour [m/s].
+MILE_PER_HOUR = 0.44704
+#: Energy of one gallon of gasoline equivalent [Wh] (40 CFR 600.002: 33.705 kWh).
+WH_PER_GALLON_EQUIVALENT = 33_705.0

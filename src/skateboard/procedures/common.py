@@ -12,8 +12,9 @@ from skateboard.cycles import Cycle, Phase
 from skateboard.engine import layout as L
 from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_params
+from skateboard.physics.constants import POUND
 
-LB = 0.45359237  # kg per pound (exact, US Code of Federal Regulations 40 CFR 1066.1005)
+LB = POUND  # kg per pound (exact, 40 CFR 1066.1005)
 KWH = 3.6e6
 
 

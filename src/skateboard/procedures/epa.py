@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
+from skateboard.physics.constants import MILE, WH_PER_GALLON_EQUIVALENT
 from skateboard.procedures import common as C
 
-WH_PER_GALLON_EQUIVALENT = 33_705.0
-MILE = 1609.344
 CITY_WEIGHT = 0.55
 LABEL_FACTOR = 0.7
 US_GALLON = 3.785411784e-3  # m^3

@@ -14,6 +14,8 @@ DRIVER_MASS = 75.0
 POUND = 0.45359237
 #: One pound-force [N].
 POUND_FORCE = 4.4482216152605
+#: One kilowatt-hour [J] (SI Brochure, 9th ed., Table 8: 1 Wh = 3600 J).
+KWH = 3.6e6
 #: One international mile [m].
 MILE = 1609.344
 #: One mile per hour [m/s].

@@ -40,8 +40,8 @@ What is timed
   same energy.
 * ``RUST_BACKTRACE=1`` in the environment (set in some shells and CI images) makes FASTSim-3
   20-30x slower: anyhow captures a backtrace for every error value FASTSim creates and
-  discards inside its solver. The script sets ``RUST_LIB_BACKTRACE=0`` (library backtraces
-  off, panic backtraces kept) unless it is already set, and prints both variables.
+  discards inside its solver. The script removes ``RUST_BACKTRACE`` and sets
+  ``RUST_LIB_BACKTRACE=0`` unless it is already set, and prints both variables.
 * Skateboard: :func:`skateboard.engine.batch.build_params` on the three variants once, then the
   parameter matrix is tiled to N rows and perturbed (mass, inertial mass and F0 by one random
   factor in 0.9-1.1, F2 by another; fixed seed), and
@@ -53,6 +53,18 @@ What is timed
 * Per vehicle-cycle time: wall time of one call / N, averaged over the three cycles (FASTSim:
   averaged over the same cycles and the three vehicles). The ratio is FASTSim's per
   vehicle-cycle time (history off, setup excluded) / Skateboard's at the largest N.
+* Per core and per machine (the headline): on UDDS at N = 10 000, four contenders are timed
+  interleaved, one after the other in every repetition (A B C D A B C D ...), so that a change
+  of machine load hits them alike; min and median are printed. FASTSim-3's lean ``walk()``
+  (one vehicle at a time, one thread: it is single-threaded); Skateboard's kernel with numba
+  limited to 1 thread (``numba.set_num_threads(1)``: the per-core ratio); the same kernel on
+  all threads (the machine ratio, labelled as such); and Skateboard end to end on 1 thread:
+  Variant objects -> ``build_params`` -> kernel -> result, which is what a sweep pays per
+  variant. ``RUST_BACKTRACE`` is removed from the environment before FASTSim is imported.
+  The last four lines are machine-readable: ``ratio_vs_fastsim3_per_core``,
+  ``ratio_vs_fastsim3_machine``, ``ratio_end_to_end_per_core`` (medians) and
+  ``ns_per_vehicle_step_per_core``. The host CPU, its vector features and the CPU LLVM
+  compiles for are printed at the top: figures belong to the machine that printed them.
 * Numba compile time: the first ``simulate_params`` call of each kernel the engine
   dispatches to (its serial kernel below ``simulate.PARALLEL_THRESHOLD`` variants, when it
   has one, and the parallel kernel), reported per kernel and untimed afterwards. By default
@@ -542,6 +554,91 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def _cpu_features() -> str:
+    """The vector features of the host CPU that matter to LLVM's code for the kernel, and the
+    CPU name LLVM targets (what numba compiles for)."""
+    flags: set[str] = set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+    except OSError:
+        pass
+    wanted = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512vl", "avx512_vnni")
+    have = [f for f in wanted if f in flags] or ["(unknown: no /proc/cpuinfo flags)"]
+    try:
+        import llvmlite.binding as llvm
+        target = llvm.get_host_cpu_name()
+    except Exception:  # llvmlite is numba's dependency; keep the report going without it
+        target = "?"
+    return f"vector features {' '.join(have)}; LLVM target CPU {target}"
+
+
+def _stats(times: list[float]) -> tuple[float, float]:
+    return min(times), statistics.median(times)
+
+
+def per_core_section(fastsim, fields, converted, base, ocv, rex, sk_cycles, n: int, reps: int, rng):
+    """Interleaved timing on UDDS: FASTSim-3 lean walk() (1 thread: it is single-threaded),
+    Skateboard's kernel on 1 thread (the per-core figure), on all threads (the machine figure),
+    and Skateboard end to end on 1 thread (Variant objects -> build_params -> kernel -> result
+    rows), one after the other in each repetition (A B C D A B C D ...), so that a change of
+    machine load hits all four alike. Returns a dict of (min, median) seconds per vehicle-cycle."""
+    import numba
+    from skateboard.engine.batch import build_params
+    from skateboard.engine.simulate import simulate_params
+
+    cyc = sk_cycles["udds"]
+    params = tile_params(base, n, rng)
+    keys = list(FASTSIM_VEHICLES)
+    variants = [converted[keys[i % len(keys)]][0] for i in range(n)]
+    masses = params[:, __import__("skateboard.engine.layout", fromlist=["P"]).P["mass"]].copy()
+    friction = np.array([converted[keys[i % len(keys)]][1]["tyre_road_friction"] for i in range(n)])
+    air = converted[keys[0]][1]["air_density"]
+    fs_cycle = fs_lean = None
+    if fastsim is not None:
+        fs_cycle = fastsim_cycles(fastsim, sk_cycles)["udds"]
+        fs_lean = []
+        for k in keys:
+            bundled = fastsim.Vehicle.from_resource(FASTSIM_VEHICLES[k])
+            fs_lean.append(lean_vehicle(fastsim, bundled) or bundled)
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    times = {"fastsim": [], "sk_1": [], "sk_all": [], "e2e_1": []}
+    build_share = []
+    for _ in range(reps):
+        if fs_lean is not None:
+            per = []
+            for veh in fs_lean:
+                v = veh.copy()
+                v.set_save_interval(None)
+                sd = fastsim.SimDrive(v, fs_cycle.copy())
+                t0 = time.perf_counter()
+                sd.walk()
+                per.append(time.perf_counter() - t0)
+            times["fastsim"].append(statistics.mean(per))
+        numba.set_num_threads(1)
+        t0 = time.perf_counter()
+        simulate_params(params, ocv, rex, cyc)
+        times["sk_1"].append((time.perf_counter() - t0) / n)
+        numba.set_num_threads(all_threads)
+        t0 = time.perf_counter()
+        simulate_params(params, ocv, rex, cyc)
+        times["sk_all"].append((time.perf_counter() - t0) / n)
+        numba.set_num_threads(1)
+        t0 = time.perf_counter()
+        p2, o2, r2 = build_params(variants, mass=masses, tyre_road_friction=friction, air_density=air)
+        t1 = time.perf_counter()
+        res = simulate_params(p2, o2, r2, cyc)
+        rows = res.to_pandas() if hasattr(res, "to_pandas") else res
+        t2 = time.perf_counter()
+        times["e2e_1"].append((t2 - t0) / n)
+        build_share.append((t1 - t0) / (t2 - t0))
+        numba.set_num_threads(all_threads)
+        del rows
+    return {k: _stats(v) for k, v in times.items() if v}, statistics.median(build_share), all_threads
+
+
 def _load() -> str:
     try:
         return "load average %.2f %.2f %.2f" % os.getloadavg()
@@ -566,6 +663,8 @@ def main(argv=None) -> int:
     # * numba's cache (see --numba-cache).
     env_note = (f"RUST_BACKTRACE={os.environ.get('RUST_BACKTRACE', '<unset>')}, "
                 f"RUST_LIB_BACKTRACE={os.environ.get('RUST_LIB_BACKTRACE', '<unset>')}")
+    if os.environ.pop("RUST_BACKTRACE", None) is not None:
+        env_note += " -> RUST_BACKTRACE unset"
     if "RUST_LIB_BACKTRACE" not in os.environ:
         os.environ["RUST_LIB_BACKTRACE"] = "0"
         env_note += " -> set RUST_LIB_BACKTRACE=0 for FASTSim"
@@ -601,6 +700,7 @@ def run(args, env_note: str) -> int:
 
     print(f"# engine_vs_fastsim ({'quick' if args.quick else 'full'} mode)")
     print(f"machine: {_cpu_name()}, {os.cpu_count()} CPUs, {_load()}")
+    print(f"         {_cpu_features()}")
     print(f"software: Python {platform.python_version()}, numpy {np.__version__}, numba "
           f"{numba.__version__} ({numba.get_num_threads()} threads); {env_note}")
 
@@ -735,6 +835,34 @@ def run(args, env_note: str) -> int:
                                               for label, t in labels.items()))
         ratio = fs_vc["walk_lean"] / sk_per_vc[n_max]
 
+    n_core, reps_core = (10_000, 5) if args.quick else (10_000, 11)
+    core, build_share, threads = per_core_section(fastsim, fields, converted, base, ocv, rex,
+                                                  sk_cycles, n_core, reps_core, rng)
+    udds_steps = steps["udds"]
+    print(f"\n## Per core and per machine, UDDS, N = {n_core}, {reps_core} interleaved repetitions "
+          "(FASTSim lean walk | Skateboard kernel 1 thread | kernel all threads | end to end 1 thread)")
+    print("time per vehicle-cycle [us], min and median; FASTSim-3 runs one vehicle at a time on "
+          "one thread")
+    labels = {"fastsim": "FASTSim-3 walk(), lean, 1 thread",
+              "sk_1": "Skateboard kernel, 1 thread",
+              "sk_all": f"Skateboard kernel, {threads} threads (machine)",
+              "e2e_1": "Skateboard end to end, 1 thread"}
+    for k, label in labels.items():
+        if k in core:
+            lo, med = core[k]
+            print(f"{label:44s} min {_us(lo)}  median {_us(med)}  "
+                  f"({1e9 * med / udds_steps:8.1f} ns per vehicle-step)")
+    print(f"end to end = Variant objects -> build_params -> kernel -> result; build_params is "
+          f"{100 * build_share:.0f} % of it (median)")
+    per_core = machine = e2e = math.nan
+    if "fastsim" in core:
+        fs_med = core["fastsim"][1]
+        per_core = fs_med / core["sk_1"][1]
+        machine = fs_med / core["sk_all"][1]
+        e2e = fs_med / core["e2e_1"][1]
+        print(f"ratios on medians: per core {per_core:.0f}x, machine ({threads} threads vs 1) "
+              f"{machine:.0f}x, end to end per core {e2e:.0f}x")
+
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
     print(f"\npeak RSS of the whole process (ru_maxrss): {_mib(rss_kib * 1024)}")
     print("numba compile (first calls): " + ", ".join(f"N={n} {t:.2f} s" for n, t in compile_times)
@@ -742,7 +870,13 @@ def run(args, env_note: str) -> int:
     print(f"machine at the end: {_load()}")
     if fs is None:
         print("FASTSim-3 missing: no ratio")
-    print(f"ratio_vs_fastsim3: {ratio:.1f}" if math.isfinite(ratio) else "ratio_vs_fastsim3: nan")
+    def line(name, x):
+        print(f"{name}: {x:.1f}" if math.isfinite(x) else f"{name}: nan")
+
+    line("ratio_vs_fastsim3_per_core", per_core)
+    line("ratio_vs_fastsim3_machine", machine)
+    line("ratio_end_to_end_per_core", e2e)
+    line("ns_per_vehicle_step_per_core", 1e9 * core["sk_1"][1] / udds_steps)
     return 0
 
 

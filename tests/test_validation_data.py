@@ -118,3 +118,19 @@ def test_published_figures_as_cited():
     naf = [r for r in load("climate_range_tests.csv")
            if r["test"] == "NAF/Motor El Prix winter 2026" and r["model"] == "Inster"]
     assert [(float(r["rated_range_km"]), float(r["measured_range_km"])) for r in naf] == [(360.0, 256.0)]
+
+
+@pytest.mark.parametrize("name", ["climate_range_tests.csv", "cltc_published.csv"])
+def test_heat_pump_and_china_flags_use_a_small_vocabulary(name):
+    for row in load(name):
+        assert row["heat_pump"] in {"", "yes", "no", "no (not listed)"}, row["heat_pump"]
+        if "built_in_china" in row:
+            assert row["built_in_china"] in {"", "yes"}
+
+
+def test_b10_cltc_over_wltp_for_the_same_packs():
+    """Leapmotor B10 2025: CLTC 510/600 km (China) vs WLTP 361/434 km (EU), same 56.2/67.1 kWh packs."""
+    b10 = {r["version"]: r for r in load("cltc_published.csv") if r["model"] == "B10" and r["wltp_range_km"]}
+    ratios = sorted(float(r["cltc_range_km"]) / float(r["wltp_range_km"]) for r in b10.values())
+    assert ratios == pytest.approx([600 / 434, 510 / 361])
+    assert {float(r["battery_gross_kwh"]) for r in b10.values()} == {56.2, 67.1}

@@ -134,3 +134,13 @@ def test_b10_cltc_over_wltp_for_the_same_packs():
     ratios = sorted(float(r["cltc_range_km"]) / float(r["wltp_range_km"]) for r in b10.values())
     assert ratios == pytest.approx([600 / 434, 510 / 361])
     assert {float(r["battery_gross_kwh"]) for r in b10.values()} == {56.2, 67.1}
+
+
+def test_climate_spec_rows_say_how_their_version_was_chosen():
+    for row in load("climate_range_tests.csv"):
+        has_specs = bool(row["curb_mass_kg"] or row["battery_gross_kwh"] or row["battery_usable_kwh"])
+        assert row["spec_match"] in {"", "exact", "nearest"}
+        if row["spec_match"] == "nearest":
+            assert "possibly not the tested version" in row["notes"]
+        if row["spec_match"]:
+            assert has_specs

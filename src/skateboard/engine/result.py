@@ -87,6 +87,7 @@ class SimResult:
         cols.update({
             "soc_start": self.params[:, L.P_SOC_INITIAL],
             "soc_end": self["soc_end"],
+            "depleted_at_s": self["depleted_at"],
             "trace_miss_s": self["trace_miss_time"],
             "max_speed_shortfall_kmh": self["max_shortfall"] * 3.6,
             "fuel_l": self.fuel_volume * 1000.0,

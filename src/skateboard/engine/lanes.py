@@ -47,7 +47,7 @@ LANES = 8
 _names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
 distance time e_chem e_term e_regen e_aero e_roll e_grade e_drive e_fric
 e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_nonelec miss_time max_short
-breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved ph_d ph_chem ph_term ph_fuel ph_t
+breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved aux_at_depletion ph_d ph_chem ph_term ph_fuel ph_t
 exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
@@ -311,8 +311,6 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         b[(S0 + X_ON_TIME) * LANES + l] += dt
     # --- battery ---
     p_term = p_bus - p_gen
-    if depleted:
-        b[(S0 + X_AUX_UNSERVED) * LANES + l] += p[L.P_AUX_POWER] * dt
     if p_term > p_hard:
         # the pack cannot give this step's demand (its usable window empties within the step, or
         # its current limit): traction already fits (above), so the auxiliaries and then the
@@ -320,19 +318,23 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         demand = p_term
         deficit = p_term - p_hard
         cut = min(deficit, aux)
-        b[(S0 + X_AUX_UNSERVED) * LANES + l] += cut * dt
         deficit -= cut
         p_term -= cut
+        if window and not depleted:
+            # ran out: the demand was met for the share p_hard / demand of the step; the
+            # auxiliaries got their power until the step began and what is left of it here
+            t_prev = b[(S0 + X_TIME) * LANES + l] + b[(S0 + X_PH_T) * LANES + l]
+            b[(S0 + X_DEPLETED) * LANES + l] = 1.0
+            b[(S0 + X_DEPLETED_AT) * LANES + l] = t_prev + dt * p_hard / demand
+            b[(S0 + X_AUX_AT_DEPLETION) * LANES + l] = (aux * t_prev - b[(S0 + X_AUX_UNSERVED) * LANES + l]
+                                                        + (aux - cut) * dt)
+        else:
+            b[(S0 + X_AUX_UNSERVED) * LANES + l] += cut * dt
         if deficit > 0.0 and force <= 0.0 and p_motor > 0.0:
             cut = min(deficit, p_motor)
             p_motor -= cut
             motor_loss -= cut
             p_term -= cut
-        if window and not depleted:
-            # ran out: the demand was met for the share p_hard / demand of the step
-            b[(S0 + X_DEPLETED) * LANES + l] = 1.0
-            b[(S0 + X_DEPLETED_AT) * LANES + l] = (b[(S0 + X_TIME) * LANES + l] + b[(S0 + X_PH_T) * LANES + l]
-                                                   + dt * p_hard / demand)
     cur = current_for_power(p_term, voc, res)
     if not (cur == cur):  # beyond the maximum power point: give what the cell can
         cur = voc / (2.0 * res)
@@ -564,9 +566,13 @@ def _write_summary(b, l, out):
     v_start = b[(S0 + X_V_START) * LANES + l]
     out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
     out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVE) * LANES + l]
-    # constant while served: the pack's share of the run, less what an empty pack did not serve
-    out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]
-                      - b[(S0 + X_AUX_UNSERVED) * LANES + l])
+    # constant while served (less what a current-limited pack could not serve); an empty pack
+    # serves nothing after it ran out
+    if b[(S0 + X_DEPLETED) * LANES + l] != 0.0:
+        out[L.S_E_AUX] = b[(S0 + X_AUX_AT_DEPLETION) * LANES + l]
+    else:
+        out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]
+                          - b[(S0 + X_AUX_UNSERVED) * LANES + l])
     out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRIC) * LANES + l]
     out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
     out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ELOSS) * LANES + l]

@@ -86,6 +86,10 @@ def simulate(
         sinks = {k[7:-2]: r[k] / 3.6e6 for k in r if k.startswith("energy_") and k.endswith("_j")}
         text = ", ".join(f"{k} {v:.3f}" for k, v in sinks.items() if abs(v) > 5e-4)
         console.print(f"[bold]{r['variant']}[/] energy by sink [kWh]: {text}")
+        t = r.get("depleted_at_s")
+        if t is not None and t == t:
+            console.print(f"[yellow]{r['variant']}: the pack ran out at {t:.0f} s ({t / 3600:.2f} h); "
+                          "from then on it served neither traction nor auxiliaries[/]")
 
 
 HEADLINE_COLUMNS = ["variant", "market", "procedure", "range_km", "electric_range_km",

@@ -72,3 +72,19 @@ def unknown_name(kind: str, name: str, choices: Iterable[str], *, file: str | No
     choices = sorted(choices)
     return SpecError(f"unknown {kind}{close_matches(name, choices)}", file=file, field=field,
                      value=name, allowed=", ".join(choices))
+
+
+class ResultError(SpecError):
+    """A result row failed the checks every row passes before it leaves the package
+    (:func:`skateboard.checks.check_rows`): a value that is not finite, a state of charge outside
+    [0, 1] or an energy audit that does not close. It names the variant, the cycle or procedure
+    and the quantity. A :class:`SpecError`, so the CLI prints it as one line and exits 2: such a
+    row comes from inputs beyond what the model covers, and no number is reported for it."""
+
+    def __init__(self, *, variant: object, cycle: object, quantity: str, value: object,
+                 allowed: str):
+        self.variant = variant
+        self.cycle = cycle
+        self.quantity = quantity
+        super().__init__(f"result outside physics: variant {variant!r}, cycle {cycle!r}, {quantity}",
+                         value=value, allowed=allowed)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from skateboard.checks import check_rows
 from skateboard.errors import SpecError
 from skateboard.markets import list_markets, load_market
 
@@ -133,7 +134,7 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None) -> Evaluat
             row["targets_failed"] = "; ".join(failed)
             row["energy_audit_residual"] = float(h.get("energy_audit_residual", np.nan))
             rows.append(row)
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = check_rows(pd.DataFrame(rows, columns=COLUMNS))
     details = {f"{k[0]}|{k[2]}|{dict(k[1])}": df.reset_index() for k, df in cache.items()}
     details["performance"] = perf.reset_index()
     details["climate"] = climate

@@ -40,6 +40,16 @@ def pack_state(pack) -> dict:
     return dict(table=table, capacity=capacity, soc_min=soc_min, soc_max=soc_max, v_min=v_min, v_max=v_max)
 
 
+def pack_current_limit(pack) -> float:
+    """Largest discharge current of a pack [A]: its declared ``max_current``, else its rated
+    discharge power at its lowest terminal voltage (a pack rated for P_max down to V_min carries
+    P_max / V_min; at that default the limit never binds before the voltage floor does)."""
+    if getattr(pack, "max_current", None) is not None:
+        return float(pack.max_current)
+    v_min = battery.voltage_limits(pack.chemistry, pack.nominal_voltage)[0]
+    return pack.max_discharge_power / v_min
+
+
 def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
     """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of a variant at test ``mass`` [kg].
 
@@ -139,6 +149,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         p[L.P_SOC_INITIAL] = st["soc_max"] if np.isnan(soc0[i]) else soc0[i]
         p[L.P_MAX_DISCHARGE_POWER] = v.pack.max_discharge_power
         p[L.P_MAX_CHARGE_POWER] = v.pack.max_charge_power
+        p[L.P_MAX_CURRENT] = pack_current_limit(v.pack)
         p[L.P_AUX_POWER] = v.aux_power + hvac[i]
         p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = regen_fade
         p[L.P_REX_LHV] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender

@@ -197,19 +197,35 @@ def _required_force(p, v0, v1, inv_dt, sin_t):
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def _battery_limits(p, ocv_tables, soc, r_temp):
+def power_at_current(voc, res, cur):
+    """Terminal power [W] the pack gives at discharge current ``cur`` [A] (V_oc I - R I^2), or its
+    maximum power V_oc^2 / (4 R) when ``cur`` lies beyond the maximum-power point."""
+    i = min(cur, 0.5 * voc / res)
+    return voc * i - res * i * i
+
+
+@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _battery_limits(p, ocv_tables, soc, r_temp, dt):
     """Discharge and charge power limits [W] at the terminals: the pack's rated limits, the
-    voltage window (V_min, V_max) of the equivalent circuit and the usable SOC window."""
+    voltage window (V_min, V_max) of the equivalent circuit, the usable SOC window and the pack's
+    current limit. Also returns the hard discharge limit ``p_hard`` [W] over a step of ``dt`` s:
+    the power at the smaller of the current limit and the current that empties the usable window
+    within the step (the pack never goes below its lowest usable SOC), and whether that window
+    (not the current limit) set it."""
     voc = interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), soc)
     d = soc - 0.5
     res = r_temp * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
     vmin = p[L.P_V_MIN]
     vmax = p[L.P_V_MAX]
     inv_res = 1.0 / res
+    i_left = max(soc - p[L.P_SOC_MIN], 0.0) * p[L.P_CAPACITY] / dt
+    i_max = p[L.P_MAX_CURRENT]
+    window = i_left <= i_max
+    p_hard = power_at_current(voc, res, min(i_left, i_max))
     pdis = 0.0
     if soc > p[L.P_SOC_MIN] and voc > vmin:
-        pdis = min(p[L.P_MAX_DISCHARGE_POWER], vmin * (voc - vmin) * inv_res)
+        pdis = min(p[L.P_MAX_DISCHARGE_POWER], vmin * (voc - vmin) * inv_res, p_hard)
     pchg = 0.0
     if soc < p[L.P_SOC_MAX] and vmax > voc:
         pchg = min(p[L.P_MAX_CHARGE_POWER], vmax * (vmax - voc) * inv_res)
-    return pdis, pchg, voc, res
+    return pdis, pchg, voc, res, p_hard, window

@@ -47,7 +47,7 @@ LANES = 8
 _names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
 distance time e_chem e_term e_regen e_aero e_roll e_grade e_drive e_fric
 e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_nonelec miss_time max_short
-breakoff_d breakoff_t stopped repeats_done ph_d ph_chem ph_term ph_fuel ph_t
+breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved aux_at_depletion ph_d ph_chem ph_term ph_fuel ph_t
 exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
@@ -151,7 +151,10 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     inv_dt = 1.0 / dt
     soc = b[(S0 + X_SOC) * LANES + l]
     v0 = b[(S0 + X_V) * LANES + l]
-    aux = p[L.P_AUX_POWER]
+    # an empty pack (sticky: the pack's management has disconnected it) serves neither the
+    # auxiliaries nor traction, and takes no charge
+    depleted = b[(S0 + X_DEPLETED) * LANES + l] != 0.0
+    aux = 0.0 if depleted else p[L.P_AUX_POWER]
     has_rex = p[L.P_REX_PRESENT] != 0.0
     rex_max = p[L.P_REX_MAX_POWER]
     inv_lhv = 1.0 / p[L.P_REX_LHV]
@@ -172,7 +175,12 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             b[(S0 + X_FUEL_MASS) * LANES + l] += start_energy * inv_lhv
             b[(S0 + X_PH_FUEL) * LANES + l] += start_energy * inv_lhv
         b[(S0 + X_ENGINE_ON) * LANES + l] = 1.0 if engine_on else 0.0
-    pdis, pchg, voc, res = _battery_limits(p, ocv_tables, soc, b[(S0 + X_R_TEMP) * LANES + l])
+    pdis, pchg, voc, res, p_hard, window = _battery_limits(p, ocv_tables, soc,
+                                                           b[(S0 + X_R_TEMP) * LANES + l], dt)
+    if depleted:
+        pdis = 0.0
+        pchg = 0.0
+        p_hard = 0.0
     gen_cap = rex_max if engine_on else 0.0
     # --- the target speed, or the highest reachable one ---
     force, acc, vbar = _required_force(p, v0, vt, inv_dt, sin_t)
@@ -209,6 +217,20 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     v_trac = vbar
     if v1 == 0.0 and v0 > 0.0 and force > 0.0:
         f_max = _max_traction_force(p, vbar, acc, cos_t)
+        # ... and within what the pack (and generator) can supply at the step's mean speed
+        f_try = min(f_max, force)
+        good, pel_m, ml_m, gl_m = _traction(p, f_try, vbar, acc, cos_t)
+        if pel_m + aux > pdis + gen_cap:
+            lo = 0.0
+            hi = f_try
+            for _ in range(BISECTION_STEPS):
+                mid = 0.5 * (lo + hi)
+                good, pel_m, ml_m, gl_m = _traction(p, mid, vbar, acc, cos_t)
+                if pel_m + aux <= pdis + gen_cap:
+                    lo = mid
+                else:
+                    hi = mid
+            f_max = lo
         if f_max < force * (1.0 - 1e-12):
             resist = force - p[L.P_INERTIAL_MASS] * acc  # road load + grade at vbar
             dist = 0.5 * p[L.P_INERTIAL_MASS] * v0 * v0 / (resist - f_max)
@@ -228,6 +250,12 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             gear_loss = gl
         else:
             ok2, p_motor, motor_loss, gear_loss = _traction(p, force, v_trac, acc, cos_t)
+            if dist == 0.0 and p_motor + aux > pdis + gen_cap:
+                # at rest against a grade it cannot climb, beyond what the pack gives: held by
+                # the brakes (no roll-back model), the motors give no torque
+                p_motor = 0.0
+                motor_loss = 0.0
+                gear_loss = 0.0
     else:
         if force < 0.0:
             fb = -force
@@ -283,12 +311,40 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         b[(S0 + X_ON_TIME) * LANES + l] += dt
     # --- battery ---
     p_term = p_bus - p_gen
+    if p_term > p_hard:
+        # the pack cannot give this step's demand (its usable window empties within the step, or
+        # its current limit): traction already fits (above), so the auxiliaries and then the
+        # losses of units spinning at zero torque are served only in part
+        demand = p_term
+        deficit = p_term - p_hard
+        cut = min(deficit, aux)
+        deficit -= cut
+        p_term -= cut
+        if window and not depleted:
+            # ran out: the demand was met for the share p_hard / demand of the step; the
+            # auxiliaries got their power until the step began and what is left of it here
+            t_prev = b[(S0 + X_TIME) * LANES + l] + b[(S0 + X_PH_T) * LANES + l]
+            b[(S0 + X_DEPLETED) * LANES + l] = 1.0
+            b[(S0 + X_DEPLETED_AT) * LANES + l] = t_prev + dt * p_hard / demand
+            b[(S0 + X_AUX_AT_DEPLETION) * LANES + l] = (aux * t_prev - b[(S0 + X_AUX_UNSERVED) * LANES + l]
+                                                        + (aux - cut) * dt)
+        else:
+            b[(S0 + X_AUX_UNSERVED) * LANES + l] += cut * dt
+        if deficit > 0.0 and force <= 0.0 and p_motor > 0.0:
+            cut = min(deficit, p_motor)
+            p_motor -= cut
+            motor_loss -= cut
+            p_term -= cut
     cur = current_for_power(p_term, voc, res)
     if not (cur == cur):  # beyond the maximum power point: give what the cell can
         cur = voc / (2.0 * res)
     chem = voc * cur * dt
     term = chem - cur * cur * res * dt
+    soc_min = p[L.P_SOC_MIN]
+    above = soc >= soc_min
     soc -= cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+    if above and soc < soc_min:  # round-off of the window's current: never below the window
+        soc = soc_min
     # --- energy by sink ---
     if engine_on:
         b[(S0 + X_E_NONELEC) * LANES + l] += dist
@@ -443,11 +499,15 @@ def _make_fast_step(n_units):
             ok = (t_ok if pos else r_ok) and disc >= 0.0
             ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
             ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
+            # the pack's hard limits (kernel._battery_limits' p_hard): a step that would take the
+            # SOC below the usable window or exceed the current limit, and an empty pack, go exact
+            soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+            ok = ok and soc_new >= b[L.P_SOC_MIN * LANES + l] and cur <= b[L.P_MAX_CURRENT * LANES + l]
+            ok = ok and b[(S0 + X_DEPLETED) * LANES + l] == 0.0
             # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
             b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
             dist = vbar * dt if ok else 0.0
             tdt = dt if ok else 0.0
-            soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
             soc_new = soc_new if ok else soc
             b[(S0 + X_SOC) * LANES + l] = soc_new
             b[(S0 + X_V) * LANES + l] = vt if ok else v0
@@ -506,7 +566,13 @@ def _write_summary(b, l, out):
     v_start = b[(S0 + X_V_START) * LANES + l]
     out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
     out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVE) * LANES + l]
-    out[L.S_E_AUX] = b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]  # constant per run
+    # constant while served (less what a current-limited pack could not serve); an empty pack
+    # serves nothing after it ran out
+    if b[(S0 + X_DEPLETED) * LANES + l] != 0.0:
+        out[L.S_E_AUX] = b[(S0 + X_AUX_AT_DEPLETION) * LANES + l]
+    else:
+        out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]
+                          - b[(S0 + X_AUX_UNSERVED) * LANES + l])
     out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRIC) * LANES + l]
     out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
     out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ELOSS) * LANES + l]
@@ -522,6 +588,8 @@ def _write_summary(b, l, out):
     out[L.S_BREAKOFF_TIME] = b[(S0 + X_BREAKOFF_T) * LANES + l]
     out[L.S_STOPPED] = b[(S0 + X_STOPPED) * LANES + l]
     out[L.S_REPEATS_DONE] = b[(S0 + X_REPEATS_DONE) * LANES + l]
+    out[L.S_DEPLETED_AT] = (b[(S0 + X_DEPLETED_AT) * LANES + l] if b[(S0 + X_DEPLETED) * LANES + l] != 0.0
+                            else np.nan)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")

@@ -26,7 +26,7 @@ du1_c0 du1_c1 du1_c2 du1_c3 du1_zero_torque_loss
 du1_inv_max_speed du1_inv_peak_torque du1_force_to_torque du1_torque_to_force du1_gear_loss_factor
 inv_wheel_radius load_transfer_per_acc both_axles_driven
 ocv_row capacity resistance temperature v_min v_max soc_min soc_max soc_initial
-max_discharge_power max_charge_power
+max_discharge_power max_charge_power max_current
 aux_power regen_fade_low regen_fade_high
 rex_present rex_max_power rex_gen_eff rex_idle_fuel_power rex_min_on_time rex_start_fuel_energy
 rex_fuel_mass_max rex_lhv rex_fuel_density rex_best_power
@@ -37,6 +37,8 @@ P = {n: i for i, n in enumerate(PARAM_NAMES)}
 N_PARAMS = len(PARAM_NAMES)
 
 #: Summary columns per variant (N x N_SUMMARY). Energies in J, distances in m, times in s.
+#: ``depleted_at``: when the pack reached the bottom of its usable window and stopped serving
+#: traction and auxiliaries [s], NaN when it never did.
 SUMMARY_NAMES = """
 distance time soc_end
 e_battery_chem e_battery_terminal e_battery_loss e_regen
@@ -44,7 +46,7 @@ e_aero e_rolling e_grade e_inertia e_drivetrain_loss e_aux e_friction_brake
 e_fuel e_engine_loss e_generator_loss e_engine_electric
 fuel_mass engine_starts engine_on_time electric_distance
 trace_miss_time max_shortfall breakoff_distance breakoff_time stopped
-repeats_done
+repeats_done depleted_at
 """.split()
 S = {n: i for i, n in enumerate(SUMMARY_NAMES)}
 N_SUMMARY = len(SUMMARY_NAMES)

@@ -67,8 +67,9 @@ class SimResult:
         scale = np.abs(self["e_battery_chem"]) + self["e_fuel"] + sum(np.abs(self[s]) for s in AUDIT_SINKS)
         return (source - sinks) / np.maximum(scale, 1e-300)
 
-    def to_pandas(self, charger_efficiency=None) -> pd.DataFrame:
-        """One row per variant with unit-suffixed columns (DESIGN.md names)."""
+    def to_pandas(self, charger_efficiency=None, check: bool = True) -> pd.DataFrame:
+        """One row per variant with unit-suffixed columns (DESIGN.md names). With ``check`` (the
+        default) every row passes :func:`skateboard.checks.check_rows` first, else ResultError."""
         d = self["distance"]
         km = d / 1000.0
         e_term = self["e_battery_terminal"]
@@ -87,6 +88,7 @@ class SimResult:
         cols.update({
             "soc_start": self.params[:, L.P_SOC_INITIAL],
             "soc_end": self["soc_end"],
+            "depleted_at_s": self["depleted_at"],
             "trace_miss_s": self["trace_miss_time"],
             "max_speed_shortfall_kmh": self["max_shortfall"] * 3.6,
             "fuel_l": self.fuel_volume * 1000.0,
@@ -99,7 +101,11 @@ class SimResult:
         cols["engine_on_time_s"] = self["engine_on_time"]
         cols["electric_distance_km"] = self["electric_distance"] / 1000.0
         cols["energy_audit_residual"] = self.energy_audit_residual()
-        return pd.DataFrame(cols)
+        df = pd.DataFrame(cols)
+        if check:
+            from skateboard.checks import check_rows
+            check_rows(df, cycle=self.cycle)
+        return df
 
     def trace_frame(self, index: int) -> pd.DataFrame:
         """Time series of one variant as a DataFrame (requires ``record=True``)."""

@@ -1,10 +1,22 @@
 """Test procedures built on the engine. Each owns its test mass, cycle sequence, stop criterion
 and reported figures, and returns a pandas DataFrame with one row per variant (unit-suffixed
-columns)."""
+columns). The functions in :data:`PROCEDURES` check every row they return
+(:func:`skateboard.checks.check_rows`)."""
 
+import functools
+
+from skateboard.checks import check_rows
 from skateboard.procedures import cltc, epa, nedc, performance, real_world, wltp
 
-PROCEDURES = {
+
+def _checked(name, run):
+    @functools.wraps(run)
+    def checked(variants, **options):
+        return check_rows(run(variants, **options), cycle=name)
+    return checked
+
+
+PROCEDURES = {name: _checked(name, run) for name, run in {
     "wltp": wltp.run,
     "wltp_3phase": wltp.run_3phase,
     "cltc": cltc.run,
@@ -12,6 +24,6 @@ PROCEDURES = {
     "nedc": nedc.run,
     "performance": performance.run,
     "real_world": real_world.run,
-}
+}.items()}
 
 __all__ = ["PROCEDURES", "cltc", "epa", "nedc", "performance", "real_world", "wltp"]

@@ -12,6 +12,8 @@ from skateboard.cycles import Cycle, Phase
 from skateboard.engine import layout as L
 from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_params
+from skateboard.errors import ResultError
+from skateboard.physics import battery
 from skateboard.physics.constants import POUND
 
 LB = POUND  # kg per pound (exact, 40 CFR 1066.1005)
@@ -108,23 +110,85 @@ def params_for(variants, masses, **conditions):
     return build_params(variants, mass=tm, inertial_mass=im, **conditions)
 
 
-def repeats_to_deplete(variants, cycle: Cycle, floor_wh_per_km: float = 70.0) -> int:
-    """Enough cycle repeats to empty the largest pack at a low consumption, plus margin."""
-    usable = max(v.pack.usable_energy for v in variants)
-    return int(math.ceil(usable / (floor_wh_per_km * 3.6 * cycle.distance))) + 2
+#: Most repetitions of a cycle a depletion run may take. Assumption: a bound on memory and time
+#: (the per-phase records grow with it), far above any car: 1 000 kWh at 20 Wh/km over the
+#: 23.3 km WLTC is about 2 150 repetitions.
+MAX_DEPLETION_REPEATS = 5000
+#: Margin on the repetitions estimated from the first cycle: consumption per cycle rises towards
+#: the bottom of the window (lower voltage, higher resistance); a run that still ends undepleted
+#: is repeated with the count its own result implies.
+DEPLETION_MARGIN = 1.10
+
+
+def _available_energy(params, ocv) -> np.ndarray:
+    """Electrochemical energy [J] between each row's initial SOC and the bottom of its usable
+    window (zero when it starts at or below it)."""
+    out = np.zeros(len(params))
+    for i, p in enumerate(params):
+        lo, hi = p[L.P_SOC_MIN], p[L.P_SOC_INITIAL]
+        if hi > lo:
+            out[i] = battery.energy_between(ocv[int(p[L.P_OCV_ROW])], p[L.P_CAPACITY], lo, hi)
+    return out
+
+
+def _repeats_each(names, cycle, available, per_cycle) -> np.ndarray:
+    """Repetitions that draw ``available`` [J] at ``per_cycle`` [J per cycle], per variant."""
+    for name, e in zip(names, per_cycle):
+        if not e > 0.0:
+            raise ResultError(variant=name, cycle=cycle.name, quantity="battery energy per cycle",
+                              value=float(e), allowed="> 0 J: a cycle that draws no energy "
+                              "from the pack never depletes it")
+    need = np.ceil(DEPLETION_MARGIN * available / np.asarray(per_cycle)) + 2
+    worst = int(np.argmax(need))
+    if need[worst] > MAX_DEPLETION_REPEATS:
+        raise ResultError(variant=names[worst], cycle=cycle.name, quantity="repetitions to deplete",
+                          value=int(need[worst]), allowed=f"at most {MAX_DEPLETION_REPEATS} "
+                          f"(procedures.common.MAX_DEPLETION_REPEATS)")
+    return np.maximum(need.astype(int), 1)
+
+
+def repeats_each(params, ocv, rex, cycle: Cycle, names) -> np.ndarray:
+    """Repetitions of ``cycle`` that empty each variant's usable window, from the run's own
+    consumption: one cycle is driven first, and the electrical energy it drew per variant
+    (battery electrochemical + range-extender electricity) against the energy left in the window
+    gives the count (times :data:`DEPLETION_MARGIN`, plus 2). No assumed consumption. Each
+    variant's count depends on that variant alone."""
+    first = simulate_params(params, ocv, rex, cycle, names=names, repeats=1)
+    per_cycle = first["e_battery_chem"] + first["e_engine_electric"]
+    return _repeats_each(names, cycle, _available_energy(params, ocv), per_cycle)
+
+
+def repeats_to_deplete(params, ocv, rex, cycle: Cycle, names) -> int:
+    """Repetitions of ``cycle`` that empty every variant's usable window (:func:`repeats_each`)."""
+    return int(repeats_each(params, ocv, rex, cycle, names).max())
 
 
 def deplete(variants, cycle: Cycle, masses, **conditions):
     """Repeat ``cycle`` from full until each variant breaks off (cannot follow the trace within
     2 km/h); the range extender stays off. Returns the SimResult."""
     params, ocv, rex = params_for(variants, masses, range_extender_enabled=False, **conditions)
-    n = repeats_to_deplete(variants, cycle)
-    res = simulate_params(params, ocv, rex, cycle, names=[v.name for v in variants], repeats=n,
-                          stop_on_breakoff=True)
-    if not np.all(res["stopped"] > 0):
-        bad = [v.name for v, s in zip(variants, res["stopped"]) if s == 0]
-        raise RuntimeError(f"{bad}: not depleted after {n} cycles")
-    return res
+    names = [v.name for v in variants]
+    n = repeats_to_deplete(params, ocv, rex, cycle, names)
+    for _ in range(3):
+        res = simulate_params(params, ocv, rex, cycle, names=names, repeats=n, stop_on_breakoff=True)
+        if np.all(res["stopped"] > 0):
+            return res
+        # consumption rose more than the margin allows: the count this run's own energy implies
+        n = max(n + 1, int(_repeats_each(names, cycle, _available_energy(params, ocv),
+                                         res["e_battery_chem"] / np.maximum(res["repeats_done"], 1)).max()))
+    bad = [v.name for v, s in zip(variants, res["stopped"]) if s == 0]
+    raise ResultError(variant=", ".join(bad), cycle=cycle.name, quantity="break-off",
+                      value=f"none after {n} cycles", allowed="a range test that ends at break-off")
+
+
+def require_not_depleted(variants, res, what: str) -> None:
+    """Raise ResultError when a run that must drive its cycles in full ran a pack empty."""
+    out = np.nonzero(~np.isnan(res["depleted_at"]))[0]
+    if len(out):
+        i = int(out[0])
+        raise ResultError(variant=variants[i].name, cycle=f"{res.cycle} ({what})", quantity="depleted_at_s",
+                          value=float(res["depleted_at"][i]), allowed="never: the test needs the "
+                          "full cycles, and the pack ran out")
 
 
 def recharge_energy(variants, res) -> np.ndarray:
@@ -160,35 +224,44 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     equivalent of the regulation's correction (Sub-Annex 8 Appendix 2), which uses generic
     Willans factors instead."""
     params, ocv, rex = params_for(variants, masses, fuel=fuel, **conditions)
-    n_cd = max_cd_cycles or repeats_to_deplete(variants, cycle) + 2
-    cd = simulate_params(params, ocv, rex, cycle, names=[v.name for v in variants], repeats=n_cd, record=True)
-    out_d, out_f, out_e = [], [], []
+    names = [v.name for v in variants]
+    # each variant's count from its own consumption, and variants with the same count run
+    # together, so a variant's figures never depend on the batch it is in
+    n_each = (np.full(len(variants), max_cd_cycles) if max_cd_cycles
+              else repeats_each(params, ocv, rex, cycle, names) + 2)
+    out_d, out_f, out_e = [None] * len(variants), [None] * len(variants), [None] * len(variants)
     r_cdc = np.zeros(len(variants))
     aer = np.zeros(len(variants))
     cd_energy = np.zeros(len(variants))
-    for i in range(len(variants)):
-        tr = cd.trace[i]
-        on = np.nonzero(tr[1:, L.TR_ENGINE_POWER] > 0)[0]
-        steps_per_cycle = len(cycle.speed) - 1
-        speed = tr[:, L.TR_SPEED]
-        dist_steps = 0.5 * (speed[1:] + speed[:-1]) * cycle.dt
-        if len(on) == 0:
-            first = len(dist_steps)
-        else:
-            first = on[0]
-        # idle-start counts too: engine on with zero power is flagged via fuel; use starts
-        aer[i] = dist_steps[:first].sum()
-        transition = min(first // steps_per_cycle, n_cd - 1)
-        ph = cd.phases[i, : transition + 1].reshape(-1, cd.phases.shape[-1])
-        out_d.append(ph[:, L.R_DISTANCE])
-        out_f.append(ph[:, L.R_FUEL_MASS])
-        out_e.append(ph[:, L.R_E_BATTERY_CHEM])
-        r_cdc[i] = ph[:, L.R_DISTANCE].sum()
-        cd_energy[i] = ph[:, L.R_E_BATTERY_CHEM].sum()
+    cd_residual = np.zeros(len(variants))
+    steps_per_cycle = len(cycle.speed) - 1
+    for n_cd in sorted(set(int(n) for n in n_each)):
+        idx = np.nonzero(n_each == n_cd)[0]
+        group = [variants[i] for i in idx]
+        cd = simulate_params(params[idx], ocv, rex, cycle, names=[names[i] for i in idx], repeats=n_cd,
+                             record=True)
+        require_not_depleted(group, cd, "charge-depleting test (range extender on)")
+        cd_residual[idx] = np.abs(cd.energy_audit_residual())
+        for j, i in enumerate(idx):
+            tr = cd.trace[j]
+            on = np.nonzero(tr[1:, L.TR_ENGINE_POWER] > 0)[0]
+            speed = tr[:, L.TR_SPEED]
+            dist_steps = 0.5 * (speed[1:] + speed[:-1]) * cycle.dt
+            first = len(dist_steps) if len(on) == 0 else on[0]
+            # idle-start counts too: engine on with zero power is flagged via fuel; use starts
+            aer[i] = dist_steps[:first].sum()
+            transition = min(first // steps_per_cycle, n_cd - 1)
+            ph = cd.phases[j, : transition + 1].reshape(-1, cd.phases.shape[-1])
+            out_d[i] = ph[:, L.R_DISTANCE]
+            out_f[i] = ph[:, L.R_FUEL_MASS]
+            out_e[i] = ph[:, L.R_E_BATTERY_CHEM]
+            r_cdc[i] = ph[:, L.R_DISTANCE].sum()
+            cd_energy[i] = ph[:, L.R_E_BATTERY_CHEM].sum()
     # charge-sustaining test from the sustain target
     soc_cs = np.array([v.energy_management.soc_target for v in variants])
     cs_params, ocv, rex = params_for(variants, masses, fuel=fuel, soc_initial=soc_cs, **conditions)
     cs = simulate_params(cs_params, ocv, rex, cycle, names=[v.name for v in variants], repeats=cs_cycles)
+    require_not_depleted(variants, cs, "charge-sustaining test")
     fuel_mass = cs["fuel_mass"]
     lhv = cs_params[:, L.P_REX_LHV]
     el = cs["e_engine_electric"]
@@ -196,7 +269,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     delta = cs["e_battery_chem"]  # net drawn from the battery (>0 means battery supplied energy)
     corrected = fuel_mass + delta * conv / lhv
     dist = cs["distance"]
-    residual = np.maximum(np.abs(cd.energy_audit_residual()), np.abs(cs.energy_audit_residual()))
+    residual = np.maximum(cd_residual, np.abs(cs.energy_audit_residual()))
     return OvcResult(out_d, out_f, out_e, r_cdc, aer, cd_energy, corrected / dist, fuel_mass / dist,
                      cs_params[:, L.P_REX_FUEL_DENSITY], residual)
 

@@ -15,6 +15,7 @@ import pandas as pd
 from skateboard.cycles import Cycle
 from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_params
+from skateboard.procedures import common as C
 
 ROAD_FRICTION = {"dry": 0.9, "wet": 0.6, "snow": 0.2, "ice": 0.1}
 DT = 0.05  # s, time step of the acceleration runs
@@ -61,6 +62,7 @@ def top_speed(variants, *, duration=900.0):
     res = simulate_params(params, ocv, rex, _cycle(speed, 1.0), record=True)
     # at a hard motor-speed limit the step-mean speed sits on the limit and the samples
     # alternate around it: report the mean of the last 10 s
+    C.require_not_depleted(variants, res, "top-speed run")
     return res.trace[:, -10:, 0].mean(axis=1) * 3.6
 
 

@@ -17,11 +17,14 @@ AC consumption = energy recharged from the mains / range (Annex 8 4.3.4).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.engine.batch import road_load_coefficients
+from skateboard.errors import ResultError
 from skateboard.procedures import common as C
 
 #: Utility-factor coefficients C1..C10 (EU 2017/1151 Sub-Annex 8 Appendix 5, Table A8.App5/1).
@@ -86,6 +89,26 @@ def _cssm_duration(v, tm, cycle, css_speed):
     return 60.0 * max(round((0.5 * v.pack.usable_energy - e_ds) / p_css / 60.0), 1)
 
 
+#: Longest CSSE [s] a shortened test may need. Assumption: a bound on the composed cycle's
+#: length (memory); 1 000 kWh at a 10 kW road load is 100 h.
+MAX_CSSE_DURATION = 1.0e6
+
+
+def _csse_bound(v, tm, css_speed):
+    """CSSE duration [s] certain to reach break-off: at constant speed the pack gives at least
+    the road-load power plus the auxiliaries (drive-unit losses only add), so the usable energy
+    lasts at most E / (F(v) v + P_aux); plus 600 s. From the variant's own road load, no assumed
+    consumption."""
+    f0, f1, f2 = road_load_coefficients(v, tm)
+    p_min = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed + v.aux_power
+    t_e = v.pack.usable_energy / p_min + 600.0
+    if not t_e <= MAX_CSSE_DURATION:
+        raise ResultError(variant=v.name, cycle="WLTP STP", quantity="CSSE duration",
+                          value=f"{t_e:.3g} s", allowed=f"at most {MAX_CSSE_DURATION:g} s "
+                          "(procedures.wltp.MAX_CSSE_DURATION); use method = \"CCP\"")
+    return 60.0 * math.ceil(t_e / 60.0)
+
+
 def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **conditions):
     """Shortened test procedure; see the module docstring. Variants are grouped by their CSSM
     duration and each group runs as one batch."""
@@ -98,7 +121,7 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         idx = [i for i, d in enumerate(durations) if d == t_m]
         vs = [variants[i] for i in idx]
         ms = [masses[i] for i in idx]
-        t_e = max(v.pack.usable_energy for v in vs) / 10e3 + 600.0  # break-off ends it earlier
+        t_e = max(_csse_bound(v, tm, css_speed) for v, (tm, _) in zip(vs, ms))  # break-off ends it earlier
         seq = C.compose("wltp_stp", [("DS1", cycle.speed), ("CSSM", C.constant_speed_segment(css_speed, t_m)),
                                      ("DS2", cycle.speed), ("CSSE", C.constant_speed_segment(css_speed, t_e))],
                         dt=cycle.dt)
@@ -106,7 +129,17 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         res = simulate_params(params, ocv, rex, seq, names=[v.name for v in vs], repeats=1,
                               stop_on_breakoff=True)
         if not np.all(res["stopped"] > 0):
-            raise RuntimeError("STP: a variant was not depleted by the end of CSSE")
+            bad = [v.name for v, s in zip(vs, res["stopped"]) if s == 0]
+            raise ResultError(variant=", ".join(bad), cycle="WLTP STP", quantity="break-off",
+                              value="none by the end of CSSE", allowed="break-off in CSSE")
+        csse_start = seq.phases[3].start * seq.dt
+        early = np.nonzero(res["breakoff_time"] < csse_start)[0]
+        if len(early):  # DS1, CSSM and DS2 must be driven in full
+            i = int(early[0])
+            raise ResultError(variant=vs[i].name, cycle="WLTP STP", quantity="break-off time",
+                              value=f"{res['breakoff_time'][i]:.0f} s",
+                              allowed=f">= {csse_start:.0f} s (the start of CSSE: the shortened "
+                              "test needs DS1, CSSM and DS2 complete; use method = \"CCP\")")
         ph = res.phases[:, 0]
         ube = res["e_battery_terminal"]
         e1, e2 = ph[:, 0, L.R_E_BATTERY_TERMINAL], ph[:, 2, L.R_E_BATTERY_TERMINAL]

@@ -16,6 +16,7 @@ from typing import Any
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
+from skateboard.spec.bounds import check_pack
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
 
@@ -184,8 +185,13 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                     usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,
                     nominal_voltage=pack_opt.nominal_voltage, resistance=pack_opt.resistance,
                     max_discharge_power=pack_opt.max_discharge_power,
-                    max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass)
+                    max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass,
+                    max_current=pack_opt.max_current)
     pack = replace(pack, **{k: v for k, v in over.pack.model_dump().items() if v is not None})
+    if over.pack.max_discharge_power is not None:  # the current it needs at the voltage floor
+        check_pack(chemistry=pack.chemistry, nominal_voltage=pack.nominal_voltage,
+                   max_discharge_power=pack.max_discharge_power, max_current=pack.max_current,
+                   file=src, prefix="overrides.pack")
 
     # --- range extender and its control ---
     rex = None

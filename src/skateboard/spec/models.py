@@ -26,6 +26,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
                       field_validator, model_validator)
 
 from skateboard.errors import SpecError, close_matches
+from skateboard.spec.bounds import check_efficiency, check_pack
 from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
 from skateboard.units import parse_quantity
 
@@ -240,6 +241,9 @@ class PackOption(SpecModel):
     max_discharge_power: Power
     max_charge_power: Power
     mass: PartMass = 0.0
+    cells_in_series: Annotated[int, Field(ge=1, le=2000)] | None = None
+    max_current: OptionalQuantity("A", "a current", minimum=0.0, exclusive_minimum=True,
+                                  maximum=1e5, example="800 A") = None
 
     @model_validator(mode="after")
     def _derive(self) -> "PackOption":
@@ -247,6 +251,9 @@ class PackOption(SpecModel):
             raise SpecError("gross_energy must not be below usable_energy", field="gross_energy",
                             value=f"{self.gross_energy / 3.6e6:g} kWh",
                             allowed=f">= usable_energy ({self.usable_energy / 3.6e6:g} kWh)")
+        check_pack(chemistry=self.chemistry, nominal_voltage=self.nominal_voltage,
+                   max_discharge_power=self.max_discharge_power,
+                   cells_in_series=self.cells_in_series, max_current=self.max_current)
         if self.resistance is None:
             self.resistance = default_pack_resistance(self.chemistry, self.nominal_voltage,
                                                       self.gross_energy)
@@ -350,6 +357,7 @@ class DriveUnitOption(SpecModel):
 
     @model_validator(mode="after")
     def _derive(self) -> "DriveUnitOption":
+        check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
         if self.continuous_power > self.peak_power:
             raise SpecError("continuous_power must not exceed peak_power", field="continuous_power",
                             value=f"{self.continuous_power / 1e3:g} kW",
@@ -462,6 +470,7 @@ class RangeExtenderOption(SpecModel):
 
     @model_validator(mode="after")
     def _derive(self) -> "RangeExtenderOption":
+        check_efficiency("generator_efficiency", self.generator_efficiency)
         if (self.max_power is None) == (self.engine_max_power is None):
             given = "both" if self.max_power is not None else "neither"
             raise SpecError(f"give exactly one of max_power (electrical output) and "
@@ -540,6 +549,7 @@ class Platform(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Platform":
+        check_efficiency("charger_efficiency", self.charger_efficiency)
         if self.energy_management is not None and not self.range_extenders:
             raise SpecError("energy_management needs a range-extender slot", field="energy_management",
                             allowed="add [range_extenders.<option>] or remove [energy_management]")
@@ -671,6 +681,11 @@ class Overrides(SpecModel):
     pack: PackOverrides = Field(default_factory=PackOverrides)
     range_extender: RangeExtenderOverrides = Field(default_factory=RangeExtenderOverrides)
     energy_management: EnergyManagementSettings = Field(default_factory=EnergyManagementSettings)
+
+    @model_validator(mode="after")
+    def _plausible(self) -> "Overrides":
+        check_efficiency("charger_efficiency", self.charger_efficiency)
+        return self
 
 
 class Derivative(SpecModel):

@@ -33,6 +33,10 @@ class PackSpec:
     max_discharge_power : [W] at the terminals.
     max_charge_power : [W] at the terminals (limits regenerative braking and range-extender charging).
     mass : [kg] (informational; the derivative's curb mass already includes the pack it is declared with).
+    max_current : largest discharge current [A] of the pack (contactors, fuses, busbars, cells);
+        ``None`` (the default): ``max_discharge_power`` at the lowest terminal voltage, i.e. the
+        pack is rated to give its full power down to its voltage floor
+        (:func:`skateboard.engine.batch.pack_current_limit`).
     """
 
     name: str
@@ -44,6 +48,7 @@ class PackSpec:
     max_discharge_power: float
     max_charge_power: float
     mass: float
+    max_current: float | None = None
 
 
 @dataclass(frozen=True)

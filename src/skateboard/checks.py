@@ -1,0 +1,78 @@
+"""Checks on every result row before it leaves the package.
+
+One function, :func:`check_rows`, is applied to the rows of ``simulate`` (engine results), of
+every procedure (so ``evaluate`` and ``sweep`` rows) and of the ``evaluate`` table. A row passes
+when
+
+* every number is finite, except NaN where it means "does not apply" (a column of another
+  powertrain, a climate case the market does not have, a speed never reached, a consumption over
+  zero distance, ``depleted_at_s`` of a pack that never ran out);
+* the quantities every result has (:data:`REQUIRED`) are numbers, not NaN;
+* a state of charge lies in [0, 1];
+* the energy audit closes: ``|energy_audit_residual| < AUDIT_TOLERANCE``.
+
+A failing row raises :class:`~skateboard.errors.ResultError` naming the variant, the cycle (or
+procedure) and the quantity; it is never written as a number in a table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from skateboard.errors import ResultError
+
+#: Largest relative residual of the energy audit a row may carry (the kernel's per-step energy
+#: terms telescope, so the audit closes to round-off: measured about 1e-13 on the bundled runs).
+AUDIT_TOLERANCE = 1e-9
+#: Columns holding a state of charge (fraction of gross capacity).
+SOC_COLUMNS = ("soc_start", "soc_end")
+#: Quantities every row that has them must give as a number (NaN is an error).
+REQUIRED = frozenset({"distance_km", "time_s", "soc_start", "soc_end", "battery_energy_wh", "fuel_l",
+                      "range_km", "electric_range_km", "fuel_l_per_100km", "co2_g_per_km",
+                      "test_mass_kg", "energy_audit_residual"})
+#: Required unless the row covers no distance (a consumption over zero distance does not exist).
+PER_DISTANCE = frozenset({"consumption_wh_per_km", "consumption_ac_wh_per_km"})
+
+
+def _fail(row: Mapping, cycle: str, quantity: str, value: object, allowed: str):
+    raise ResultError(variant=row.get("variant", "?"), cycle=row.get("cycle") or row.get("procedure") or cycle,
+                      quantity=quantity, value=value, allowed=allowed)
+
+
+def check_row(row: Mapping, *, cycle: str = "?") -> None:
+    """Check one result row (a mapping of column -> value); raise ResultError if it fails."""
+    zero_distance = row.get("distance_km") == 0.0
+    for key, value in row.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            continue
+        x = float(value)
+        if math.isnan(x):
+            if key in REQUIRED or (key in PER_DISTANCE and not zero_distance) or key.startswith("energy_"):
+                _fail(row, cycle, key, value, "a finite number")
+            continue
+        if math.isinf(x):
+            _fail(row, cycle, key, value, "a finite number")
+        if key in SOC_COLUMNS and not 0.0 <= x <= 1.0:
+            _fail(row, cycle, key, value, "0 <= state of charge <= 1")
+        if key == "energy_audit_residual" and not abs(x) < AUDIT_TOLERANCE:
+            _fail(row, cycle, key, value, f"|residual| < {AUDIT_TOLERANCE:g}")
+
+
+def check_rows(rows, *, cycle: str = "?"):
+    """Check result rows (a DataFrame or an iterable of mappings) and return them unchanged.
+
+    ``cycle`` names the cycle or procedure in the error when a row has no ``cycle`` column."""
+    if isinstance(rows, pd.DataFrame):
+        records: Iterable[Mapping] = rows.to_dict("records")
+    else:
+        records = rows
+    for row in records:
+        check_row(row, cycle=cycle)
+    return rows
+
+
+__all__ = ["AUDIT_TOLERANCE", "REQUIRED", "SOC_COLUMNS", "check_row", "check_rows"]

@@ -10,7 +10,7 @@ Layout (``docs/sweep.md``, "How sweeps stay consistent")::
 Bookkeeping files start with ``_`` or ``.``, which Parquet dataset readers (pyarrow, pandas,
 Dask) skip, so ``pandas.read_parquet(DIR)`` reads the rows as they are. A part counts as
 finished only when the manifest lists it and its size, SHA-256 and row count match; anything
-else is recomputed by the next run.
+else is recomputed by the next run. The writer's lock is :mod:`skateboard.explore.lock`.
 
 This module knows nothing about plans beyond duck typing (``key``, ``arguments()``, ``n``,
 ``n_chunks``, ``chunk_bounds(i)``, ``schema``, ...): :mod:`skateboard.explore.sweep` builds them.
@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from skateboard.errors import SpecError
-from skateboard.explore.lock import LOCK, SweepLock
+from skateboard.explore.lock import LOCK
 
 #: Manifest format tag (version 2: bookkeeping files named ``_...``, per-part records).
 FORMAT = "skateboard-sweep/2"
@@ -365,7 +365,7 @@ def read_sweep(directory: str | Path, columns=None):
     return df
 
 
-__all__ = ["FORMAT", "LOCK", "MANIFEST", "SweepLock", "check_out", "check_part",
+__all__ = ["FORMAT", "LOCK", "MANIFEST", "check_out", "check_part",
            "default_directory", "encode_part", "finished_chunks", "new_manifest", "open_dataset",
            "part_files", "part_name", "prepare_directory", "read_manifest", "read_sweep",
            "safe_name", "to_table", "write_manifest", "write_part"]

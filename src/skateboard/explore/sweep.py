@@ -38,7 +38,8 @@ from skateboard.explore import sampling
 from skateboard.explore.fields import (NO_RANGE_EXTENDER, OPTION_TABLES, Dimension,
                                        check_drive_unit, check_road_load_form, lookup, parse_spec,
                                        split_field, split_vary)
-from skateboard.explore.store import (FORMAT, MANIFEST, SweepLock, check_out, default_directory,
+from skateboard.explore.lock import SweepLock
+from skateboard.explore.store import (FORMAT, MANIFEST, check_out, default_directory,
                                       finished_chunks, part_files, part_name, prepare_directory,
                                       read_manifest, read_sweep, write_manifest, write_part)
 
@@ -671,7 +672,7 @@ def run_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
                        chunks_damaged=len(damaged))
 
 
-__all__ = ["Combination", "DEFAULT_CHUNK_SIZE", "DEFAULT_MARKETS", "RESULT_COLUMNS",
-           "SweepPlan", "SweepResult", "default_directory", "finished_chunks", "part_files",
-           "plan_sweep", "prepare_directory", "read_manifest", "read_sweep", "run_chunk",
-           "run_sweep", "write_part"]
+__all__ = ["Combination", "DEFAULT_CHUNK_SIZE", "DEFAULT_MARKETS", "FORMAT", "MANIFEST",
+           "RESULT_COLUMNS", "SweepPlan", "SweepResult", "default_directory", "finished_chunks",
+           "part_files", "plan_sweep", "prepare_directory", "read_manifest", "read_sweep",
+           "run_chunk", "run_sweep", "write_part"]

@@ -332,3 +332,23 @@ def test_version_1_directory_still_reads_and_is_restarted_only_with_force(refere
     _run(out, force=True)
     assert not (out / "manifest.json").exists()
     _assert_same_dataset(out, reference)
+
+
+@pytest.mark.parametrize("edit, field", [
+    (lambda m: m["parts"].update({"../../../etc/passwd": {"rows": 3}}), "parts"),
+    (lambda m: m.update(parts=[]), "parts"),
+    (lambda m: m.pop("n_variants"), "n_variants"),
+    (lambda m: m.update(markets="eu"), "markets"),
+])
+def test_hand_edited_manifest_is_one_spec_error(reference, tmp_path, edit, field):
+    out = tmp_path / "sweep"
+    shutil.copytree(reference, out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    edit(manifest)
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    for call in (lambda: read_sweep(out), lambda: _run(out)):
+        with pytest.raises(SpecError, match=f"unreadable manifest.*{field}|{field}.*unreadable"):
+            call()
+    (out / MANIFEST).write_text('{"format": "skateboard-sweep/2", "parts": {')
+    with pytest.raises(SpecError, match="unreadable manifest: JSONDecodeError"):
+        read_sweep(out)

@@ -80,7 +80,12 @@ class SweepLock:
         except ImportError:  # pragma: no cover - Windows
             return self._acquire_exclusive()
         for _ in range(100):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise SpecError(f"cannot create the lock file ({exc.strerror or exc})",
+                                file=str(self.path), field="--out",
+                                allowed="a directory this user may write") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:

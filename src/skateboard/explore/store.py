@@ -201,9 +201,24 @@ def read_manifest(directory: str | Path) -> dict:
     if fmt not in (FORMAT, LEGACY_FORMAT):
         raise SpecError("not a sweep manifest", file=str(path), value=str(fmt)[:40],
                         allowed=FORMAT)
-    if fmt == FORMAT and not isinstance(data.get("parts"), dict):
-        raise SpecError("unreadable manifest: no parts table", file=str(path))
+    for key, kind in _FIELDS:
+        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
+            raise SpecError("unreadable manifest", file=str(path), field=key,
+                            allowed=f"a {kind.__name__}, as `skateboard sweep` writes it")
+    if fmt == FORMAT:
+        parts = data.get("parts")
+        bad = [str(k)[:40] for k in parts] if not isinstance(parts, dict) else \
+            [k[:40] for k in parts if not _PART.fullmatch(k)]
+        if not isinstance(parts, dict) or bad:
+            raise SpecError("unreadable manifest", file=str(path), field="parts",
+                            value=bad[0] if bad else ..., allowed="part-NNNNN.parquet names")
     return data
+
+
+#: What readers of a manifest rely on (anything else is informative).
+_FIELDS = (("key", str), ("arguments", dict), ("variant", str), ("n_variants", int),
+           ("n_chunks", int), ("markets", list), ("parameter_columns", list))
+_PART = re.compile(r"part-[0-9]{5,}\.parquet")
 
 
 def _differences(old: dict, new: dict) -> str:

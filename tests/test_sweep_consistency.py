@@ -277,6 +277,18 @@ def test_force_refuses_a_directory_without_sweep_manifest(tmp_path, monkeypatch)
         _run("thesis.tex", force=True)
     assert [p.name for p in notes.iterdir()] == ["thesis.tex"]
     assert (notes / "thesis.tex").read_text() == "mine"
+    # a file of another tool named like a manifest does not make a sweep directory
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "manifest.json").write_text('{"name": "my web app", "format": 2}')
+    (app / "_manifest.json").write_text("{}")
+    (app / "part-00000.parquet").write_bytes(b"someone else's")
+    with pytest.raises(SpecError, match="--force deletes only a sweep directory"):
+        _run(app, force=True)
+    with pytest.raises(SpecError, match="directory is not empty and holds no sweep"):
+        _run(app)
+    assert sorted(p.name for p in app.iterdir()) == ["_manifest.json", "manifest.json",
+                                                     "part-00000.parquet"]
 
 
 def test_force_restarts_a_sweep_and_keeps_other_files(reference, tmp_path):

@@ -20,19 +20,6 @@ from skateboard.errors import SpecError
 LOCK = "_sweep.lock"
 
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, belongs to someone else
-        return True
-    except (OSError, ValueError, OverflowError):
-        return False
-    return True
-
-
 class SweepLock:
     """One writer per sweep directory: ``DIR/_sweep.lock`` holds the writer's process id, host
     and start time.
@@ -42,7 +29,8 @@ class SweepLock:
     naming another host is refused even when ``flock`` is free (whether that process lives
     cannot be checked from here, and network file systems may not share ``flock``): delete the
     file by hand if that sweep is gone. Without ``fcntl`` (Windows) the file is created
-    exclusively and a lock of a dead process on this host is replaced.
+    exclusively and never taken over (whether a process lives is not checked there safely:
+    ``os.kill(pid, 0)`` sends Ctrl-C on Windows), so a killed sweep's lock is deleted by hand.
     """
 
     def __init__(self, directory: str | Path):
@@ -56,8 +44,8 @@ class SweepLock:
         pid = info.get("pid", "?")
         host = info.get("host", "?")
         since = info.get("started", "?")
-        return SpecError(f"another sweep is writing to this directory: process {pid} on host "
-                         f"{host!s:.64} since {since!s:.32}{note}", file=str(self.directory),
+        return SpecError(f"another sweep is writing to this directory: process {pid!s:.20} on "
+                         f"host {host!s:.64} since {since!s:.32}{note}", file=str(self.directory),
                          field="--out", allowed="wait for it to finish or use another --out DIR; "
                          f"if that process is gone, delete {self.path}")
 
@@ -93,7 +81,9 @@ class SweepLock:
                 os.close(fd)
                 if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise self._busy(info) from None
-                raise
+                raise SpecError(f"cannot lock the directory ({exc.strerror or exc})",
+                                file=str(self.path), field="--out",
+                                allowed="a file system with flock (e.g. a local disk)") from None
             try:  # the file we locked must still be the one at the path (not unlinked meanwhile)
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
@@ -115,27 +105,26 @@ class SweepLock:
         raise self._busy({}, " (the lock file keeps changing)")  # pragma: no cover
 
     def _acquire_exclusive(self) -> "SweepLock":  # pragma: no cover - Windows
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                info = self._parse(self.path.read_bytes())
-                pid = info.get("pid")
-                if info.get("host") == self.host and isinstance(pid, int) and not _pid_alive(pid):
-                    self.path.unlink(missing_ok=True)
-                    continue
-                raise self._busy(info) from None
-            os.write(fd, self._content())
-            os.fsync(fd)
-            self.fd = fd
-            return self
-        raise self._busy({})
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise self._busy(self._parse(self.path.read_bytes())) from None
+        except OSError as exc:
+            raise SpecError(f"cannot create the lock file ({exc.strerror or exc})",
+                            file=str(self.path), field="--out") from None
+        os.write(fd, self._content())
+        os.fsync(fd)
+        self.fd = fd
+        return self
 
     def release(self) -> None:
         if self.fd is None:
             return
-        try:
-            self.path.unlink(missing_ok=True)  # unlink first, then unlock (see acquire)
+        try:  # unlink first, then unlock (see acquire); only our own file
+            if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
+                self.path.unlink()
+        except OSError:
+            pass
         finally:
             os.close(self.fd)
             self.fd = None

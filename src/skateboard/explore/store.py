@@ -180,8 +180,17 @@ def write_manifest(directory: Path, manifest: dict) -> None:
 
 
 def has_manifest(directory: Path) -> bool:
-    directory = Path(directory)
-    return (directory / MANIFEST).is_file() or (directory / LEGACY_MANIFEST).is_file()
+    """Whether ``directory`` holds a sweep manifest: a JSON object with a sweep format tag (a
+    file of another tool that happens to have the name does not count)."""
+    return any(_is_manifest(Path(directory) / name) for name in (MANIFEST, LEGACY_MANIFEST))
+
+
+def _is_manifest(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") in (FORMAT, LEGACY_FORMAT)
 
 
 def read_manifest(directory: str | Path) -> dict:
@@ -228,7 +237,7 @@ def _differences(old: dict, new: dict) -> str:
 
 def _owned(directory: Path) -> list[Path]:
     """The files a sweep owns in its directory: what ``--force`` deletes (nothing else)."""
-    files = [directory / n for n in (MANIFEST, LEGACY_MANIFEST)]
+    files = [directory / n for n in (MANIFEST, LEGACY_MANIFEST) if _is_manifest(directory / n)]
     for pattern in ("part-*.parquet", ".part-*.tmp", f".{MANIFEST}.*.tmp"):
         files += sorted(directory.glob(pattern))
     return [f for f in files if f.is_symlink() or f.is_file()]

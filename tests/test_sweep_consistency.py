@@ -38,7 +38,8 @@ ARGS = dict(samples=24, seed=7, markets=["eu"], chunk_size=3)
 N_CHUNKS = 8
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 ENV.pop("SKATEBOARD_DEBUG", None)
-CLI = "import sys; from skateboard.cli import main; sys.argv = ['skateboard', *sys.argv[1:]]; main()"
+CLI = ("import sys; from skateboard.cli import main; "
+       "sys.argv = ['skateboard', *sys.argv[1:]]; main()")
 
 
 def _run(out, **kw):
@@ -124,8 +125,9 @@ def test_truncated_empty_changed_or_unrecorded_parts_are_recomputed(reference, t
 
 def test_killed_at_random_points_resumes_byte_identical(reference, tmp_path):
     """Real sweep processes SIGKILLed at random points (seeded): during start-up, planning,
-    chunks, part and manifest writes, the pause between chunks. After every kill, each part the manifest records equals
-    the uninterrupted run's byte for byte; the final resume equals it entirely."""
+    chunks, part and manifest writes, the pause between chunks. After every kill, each part the
+    manifest records equals the uninterrupted run's byte for byte; the final resume equals it
+    entirely."""
     out = tmp_path / "sweep"
     code = textwrap.dedent(f"""
         import time

@@ -82,21 +82,28 @@ def sweep(
     seed: int = typer.Option(0, "--seed", help="Seed of the Latin hypercube."),
     workers: int = typer.Option(2, "--workers", help="Worker processes of the local Dask cluster."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    force: bool = typer.Option(False, "--force",
+                               help="Delete the sweep in --out DIR (its manifest, part and "
+                               "temporary files only) and start again; refused unless DIR is new, "
+                               "empty or holds a sweep."),
 ) -> None:
     """Sweep a derivative's options and top-hat values; results stream to Parquet in DIR."""
     from skateboard.explore import run_sweep
 
     err = Console(stderr=True)
     kwargs = dict(method=method, samples=samples, seed=seed, markets=_split(markets), out=out,
-                  executor=executor, scheduler=scheduler, chunk_size=chunk_size, n_workers=workers)
+                  executor=executor, scheduler=scheduler, chunk_size=chunk_size, n_workers=workers,
+                  force=force)
     if quiet:
         result = run_sweep(program, vary or [], **kwargs)
     else:
         with _Bar(err, "sweep") as bar:
             result = run_sweep(program, vary or [], progress=bar, **kwargs)
     rate = (result.n_variants if result.chunks_run else 0) / max(result.seconds, 1e-9)
+    damaged = (f", {result.chunks_damaged} damaged parts recomputed" if result.chunks_damaged
+               else "")
     typer.echo(f"{result.n_variants} variants in {result.directory} ({result.chunks_run} chunks "
-               f"run, {result.chunks_skipped} already finished) in {result.seconds:.1f} s"
+               f"run, {result.chunks_skipped} already finished{damaged}) in {result.seconds:.1f} s"
                + (f", {rate:,.0f} variants/s" if result.chunks_run and not result.chunks_skipped
                   else ""))
 
@@ -108,7 +115,7 @@ def _records(df) -> list[dict]:
 
 
 def sweep_summary(
-    directory: Path = typer.Argument(..., help="A sweep directory (holding manifest.json)."),
+    directory: Path = typer.Argument(..., help="A sweep directory (holding _manifest.json)."),
     x: Optional[str] = typer.Option(None, "--x", help="First objective: COL, min:COL or max:COL "
                                     "(default min:pack_gross_energy_kwh)."),
     y: Optional[str] = typer.Option(None, "--y", help="Second objective: COL, min:COL or max:COL "

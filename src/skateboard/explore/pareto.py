@@ -130,23 +130,17 @@ def summarise_sweep(directory: str | Path, *, x: str | None = None,
         for y); defaults :data:`DEFAULT_X` and :data:`DEFAULT_Y` (or the first market's range
         when the sweep did not run the EU).
     """
-    import pyarrow.dataset as ds
-
-    from skateboard.explore.sweep import part_files, read_manifest
+    from skateboard.explore.store import open_dataset, to_table
     from skateboard.spec import load_program
 
     directory = Path(directory)
-    manifest = read_manifest(directory)
-    files = part_files(directory)
-    if not files:
-        raise SpecError("the sweep has no finished chunk yet", file=str(directory))
+    manifest, dataset = open_dataset(directory)
     markets = list(manifest.get("markets", []))
     default_y = DEFAULT_Y
     if markets and "eu" not in markets:  # the first market's range
         default_y = f"max:{markets[0].replace('-', '_')}_range_km"
     xo = parse_objective(x or DEFAULT_X, "min", where="--x")
     yo = parse_objective(y or default_y, "max", where="--y")
-    dataset = ds.dataset([str(f) for f in files], format="parquet")
     names = dataset.schema.names
     for o, where in ((xo, "--x"), (yo, "--y")):
         if o.column not in names:
@@ -167,7 +161,7 @@ def summarise_sweep(directory: str | Path, *, x: str | None = None,
                    for k in targets if k in TARGET_FIELDS]
     wanted = ["sample", "feasible", *params, xo.column, yo.column, *result_cols, *target_cols]
     wanted = [c for c in dict.fromkeys(wanted) if c in names]
-    df = dataset.to_table(columns=wanted).to_pandas()
+    df = to_table(dataset, directory, wanted).to_pandas()
     df = df.sort_values("sample", kind="stable").reset_index(drop=True)
     feasible = df["feasible"].to_numpy(dtype=bool)
     front = pareto_mask(np.where(feasible, df[xo.column], np.nan),

@@ -7,7 +7,8 @@ Flow::
         -> SweepPlan                   combination of options once with the spec layer
     run_chunk(plan, i)                 build chunk i's variants (Variant.replace), run each
         -> pyarrow.Table               market's headline procedure, one row per variant
-    run_sweep(...)                     manifest, executor (local or Dask), atomic part files
+    run_sweep(...)                     lock, manifest, executor (local or Dask), checked part
+                                       files (the directory's format: :mod:`.store`)
 
 Every variant's result depends on that variant alone (the engine steps each variant on its
 own; the procedures decide their settings per variant, see :func:`_batches`), so the dataset
@@ -18,13 +19,11 @@ user's view.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import functools
 import hashlib
 import itertools
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,17 +32,17 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from skateboard.errors import SpecError
 from skateboard.explore import sampling
 from skateboard.explore.fields import (NO_RANGE_EXTENDER, OPTION_TABLES, Dimension,
                                        check_drive_unit, check_road_load_form, lookup, parse_spec,
                                        split_field, split_vary)
+from skateboard.explore.lock import SweepLock
+from skateboard.explore.store import (FORMAT, MANIFEST, check_out, default_directory,
+                                      finished_chunks, part_files, part_name, prepare_directory,
+                                      read_manifest, read_sweep, write_manifest, write_part)
 
-#: Manifest format tag.
-FORMAT = "skateboard-sweep/1"
-MANIFEST = "manifest.json"
 DEFAULT_CHUNK_SIZE = 5000
 DEFAULT_MARKETS = ("eu",)
 #: Largest number of variants handed to one procedure call: battery-electric variants, and
@@ -571,110 +570,17 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
 
 
 # ---------------------------------------------------------------------------------------------
-# The directory: manifest, part files
+# Running: the directory itself (manifest, parts, lock, reading) is skateboard.explore.store
 # ---------------------------------------------------------------------------------------------
-
-def part_name(index: int) -> str:
-    return f"part-{index:05d}.parquet"
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def write_part(directory: Path, index: int, table: pa.Table) -> Path:
-    """Write one chunk atomically: a temporary file beside it, synced, then renamed, so a part
-    file that exists is complete."""
-    path = Path(directory) / part_name(index)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
-
-
-def _manifest(plan: SweepPlan) -> dict:
-    from skateboard import __version__
-
-    return {"format": FORMAT, "key": plan.key, "arguments": plan.arguments(),
-            "program_name": plan.program_name, "variant": plan.variant, "n_variants": plan.n,
-            "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
-            "parameter_columns": plan.parameter_columns,
-            "markets": [mk.name for mk in plan.markets],
-            "columns": plan.schema.names, "skateboard_version": __version__,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "complete": False}
-
-
-def read_manifest(directory: str | Path) -> dict:
-    """The manifest of a sweep directory (SpecError when there is none)."""
-    path = Path(directory) / MANIFEST
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SpecError("not a sweep directory (no manifest.json)", file=str(directory)) from None
-    except (OSError, ValueError) as exc:
-        raise SpecError(f"unreadable manifest: {exc}", file=str(path)) from None
-    if data.get("format") != FORMAT:
-        raise SpecError("not a sweep manifest", file=str(path), value=data.get("format"),
-                        allowed=FORMAT)
-    return data
-
-
-def _differences(old: dict, new: dict) -> str:
-    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-    return ", ".join(keys)
-
-
-def prepare_directory(directory: Path, plan: SweepPlan) -> dict:
-    """Create the directory and its manifest, or check that an existing one holds this very
-    sweep. Removes temporary files a killed run left behind."""
-    directory = Path(directory)
-    path = directory / MANIFEST
-    if path.exists():
-        old = read_manifest(directory)
-        if old.get("key") != plan.key:
-            diff = _differences(old.get("arguments", {}), plan.arguments())
-            raise SpecError("DIR holds a sweep with other arguments", file=str(directory),
-                            field="--out", value=f"differs in: {diff}" if diff else ...,
-                            allowed="the same arguments (to resume), or another --out DIR")
-        manifest = old
-    else:
-        if directory.exists() and any(directory.iterdir()):
-            raise SpecError("directory is not empty and holds no sweep", file=str(directory),
-                            field="--out", allowed="a new or empty directory, or a sweep's DIR")
-        directory.mkdir(parents=True, exist_ok=True)
-        manifest = _manifest(plan)
-        _atomic_write_bytes(path, json.dumps(manifest, indent=2).encode())
-    for tmp in directory.glob(".part-*.tmp"):
-        tmp.unlink(missing_ok=True)
-    return manifest
-
-
-def finished_chunks(directory: Path, plan: SweepPlan) -> set[int]:
-    """Indices of the chunks whose part file exists (written atomically: complete)."""
-    return {i for i in range(plan.n_chunks) if (Path(directory) / part_name(i)).exists()}
-
-
-def default_directory(plan: SweepPlan) -> Path:
-    """``sweeps/<program>-<variant>-<first 10 hex digits of the key>``: the same arguments find
-    the same directory, so running the command again resumes."""
-    return Path("sweeps") / f"{plan.program_name}-{plan.variant}-{plan.key[:10]}"
-
 
 @dataclass
 class SweepResult:
     """What :func:`run_sweep` did.
 
     directory : the sweep directory. n_variants, n_chunks : of the whole sweep.
-    chunks_run : chunks simulated by this call; chunks_skipped : found finished.
+    chunks_run : chunks simulated by this call; chunks_skipped : found finished (recorded in
+    the manifest, size, SHA-256 and rows checked); chunks_damaged : recorded but damaged
+    (truncated, emptied, changed, missing), hence recomputed (counted in chunks_run).
     seconds : wall time of this call.
     """
 
@@ -685,6 +591,7 @@ class SweepResult:
     chunks_skipped: int
     seconds: float
     plan: SweepPlan = field(repr=False, default=None)
+    chunks_damaged: int = 0
 
     def to_pandas(self, columns: Sequence[str] | None = None):
         return read_sweep(self.directory, columns=columns)
@@ -694,15 +601,19 @@ def run_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
               samples: int | None = None, seed: int | None = 0,
               markets: Sequence[str] | None = None, out: str | Path | None = None,
               executor: Any = "local", scheduler: str | None = None,
-              chunk_size: int = DEFAULT_CHUNK_SIZE, n_workers: int = 2,
+              chunk_size: int = DEFAULT_CHUNK_SIZE, n_workers: int = 2, force: bool = False,
               progress: Callable[[int, int], None] | None = None,
               after_chunk: Callable[[int], None] | None = None) -> SweepResult:
     """Run (or resume) a sweep into a Parquet dataset.
 
     Parameters are those of :func:`plan_sweep`, and
 
-    out : the sweep directory (default :func:`default_directory`). A directory holding this
-        sweep is resumed (finished chunks skipped); one holding another sweep is refused.
+    out : the sweep directory (default :func:`~skateboard.explore.store.default_directory`).
+        A directory holding this sweep is resumed (finished chunks skipped, damaged ones
+        recomputed); one holding another sweep is refused, and so is one that another process
+        is writing to (``DIR/_sweep.lock``).
+    force : delete the sweep in ``out`` (its manifest, part and temporary files; nothing else)
+        and start again; refused unless ``out`` is new, empty or holds a sweep manifest.
     executor : "local" (this process; the engine uses every core) or "dask", or an executor
         object (:mod:`skateboard.explore.executors`), e.g. a ``DaskExecutor`` on an existing
         client.
@@ -710,7 +621,8 @@ def run_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
         ``n_workers`` processes. Workers need skateboard installed; only results travel back,
         the part files are written by this process.
     progress : called as ``progress(done, total)`` (variants) at the start and after each chunk.
-    after_chunk : called with the index of each chunk once its part file is in place.
+    after_chunk : called with the index of each chunk once its part file is in place and
+        recorded in the manifest.
     """
     from skateboard.explore.executors import make_executor
 
@@ -725,52 +637,42 @@ def run_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
     else:
         ex = executor
     directory = Path(out) if out is not None else default_directory(plan)
-    prepare_directory(directory, plan)
-    done = finished_chunks(directory, plan)
-    todo = [i for i in range(plan.n_chunks) if i not in done]
-    done_variants = sum(plan.chunk_bounds(i)[1] - plan.chunk_bounds(i)[0] for i in done)
-    if progress:
-        progress(done_variants, plan.n)
-    if todo:
-        with ex:
-            for index, table in ex.map(run_chunk, plan, todo):
-                write_part(directory, index, table)
-                done_variants += table.num_rows
-                if progress:
-                    progress(done_variants, plan.n)
-                if after_chunk:
-                    after_chunk(index)
-    if len(finished_chunks(directory, plan)) == plan.n_chunks:
-        manifest = read_manifest(directory)
-        if not manifest.get("complete"):
+    check_out(directory, force=force)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError(f"cannot create the directory ({exc.strerror or type(exc).__name__})",
+                        field="--out", value=str(directory)) from None
+    with SweepLock(directory):
+        manifest = prepare_directory(directory, plan, force=force)
+        done, damaged = finished_chunks(directory, plan, manifest)
+        if damaged:
+            write_manifest(directory, manifest)  # without the damaged parts' records
+        todo = [i for i in range(plan.n_chunks) if i not in done]
+        done_variants = sum(plan.chunk_bounds(i)[1] - plan.chunk_bounds(i)[0] for i in done)
+        if progress:
+            progress(done_variants, plan.n)
+        if todo:
+            with ex:
+                for index, table in ex.map(run_chunk, plan, todo):
+                    manifest["parts"][part_name(index)] = write_part(directory, index, table)
+                    manifest["complete"] = len(manifest["parts"]) == plan.n_chunks
+                    write_manifest(directory, manifest)
+                    done_variants += table.num_rows
+                    if progress:
+                        progress(done_variants, plan.n)
+                    if after_chunk:
+                        after_chunk(index)
+        elif manifest.get("complete") is not True:
             manifest["complete"] = True
-            _atomic_write_bytes(directory / MANIFEST, json.dumps(manifest, indent=2).encode())
+            write_manifest(directory, manifest)
     return SweepResult(directory=directory, n_variants=plan.n, n_chunks=plan.n_chunks,
                        chunks_run=len(todo), chunks_skipped=len(done),
-                       seconds=time.perf_counter() - t0, plan=plan)
+                       seconds=time.perf_counter() - t0, plan=plan,
+                       chunks_damaged=len(damaged))
 
 
-def part_files(directory: str | Path) -> list[Path]:
-    return sorted(Path(directory).glob("part-*.parquet"))
-
-
-def read_sweep(directory: str | Path, columns: Sequence[str] | None = None):
-    """The sweep's rows as one pandas DataFrame, in sample order (``columns``: only these)."""
-    import pyarrow.dataset as ds
-
-    read_manifest(directory)
-    files = part_files(directory)
-    if not files:
-        raise SpecError("the sweep has no finished chunk yet", file=str(directory))
-    table = ds.dataset([str(f) for f in files], format="parquet").to_table(
-        columns=list(columns) if columns is not None else None)
-    df = table.to_pandas()
-    if "sample" in df:
-        df = df.sort_values("sample", kind="stable").reset_index(drop=True)
-    return df
-
-
-__all__ = ["Combination", "DEFAULT_CHUNK_SIZE", "DEFAULT_MARKETS", "RESULT_COLUMNS",
-           "SweepPlan", "SweepResult", "default_directory", "finished_chunks", "part_files",
-           "plan_sweep", "prepare_directory", "read_manifest", "read_sweep", "run_chunk",
-           "run_sweep", "write_part"]
+__all__ = ["Combination", "DEFAULT_CHUNK_SIZE", "DEFAULT_MARKETS", "FORMAT", "MANIFEST",
+           "RESULT_COLUMNS", "SweepPlan", "SweepResult", "default_directory", "finished_chunks",
+           "part_files", "plan_sweep", "prepare_directory", "read_manifest", "read_sweep",
+           "run_chunk", "run_sweep", "write_part"]

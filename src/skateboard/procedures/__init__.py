@@ -2,7 +2,8 @@
 and reported figures, and returns a pandas DataFrame with one row per variant (unit-suffixed
 columns)."""
 
-from skateboard.procedures import cltc, epa, nedc, performance, real_world, wltp
+from skateboard.procedures import (charging, cltc, epa, motorway, nedc, performance, real_world,
+                                   wltp)
 
 PROCEDURES = {
     "wltp": wltp.run,
@@ -12,6 +13,9 @@ PROCEDURES = {
     "nedc": nedc.run,
     "performance": performance.run,
     "real_world": real_world.run,
+    "charging": charging.run,
+    "motorway": motorway.run,
 }
 
-__all__ = ["PROCEDURES", "cltc", "epa", "nedc", "performance", "real_world", "wltp"]
+__all__ = ["PROCEDURES", "charging", "cltc", "epa", "motorway", "nedc", "performance",
+           "real_world", "wltp"]

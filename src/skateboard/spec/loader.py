@@ -184,11 +184,17 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                     usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,
                     nominal_voltage=pack_opt.nominal_voltage, resistance=pack_opt.resistance,
                     max_discharge_power=pack_opt.max_discharge_power,
-                    max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass)
+                    max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass,
+                    dc_charge_curve=None if pack_opt.dc_charge_curve is None else (
+                        tuple(pack_opt.dc_charge_curve.soc), tuple(pack_opt.dc_charge_curve.power)),
+                    dc_charge_derating=None if pack_opt.dc_charge_derating is None else (
+                        tuple(pack_opt.dc_charge_derating.temperature),
+                        tuple(pack_opt.dc_charge_derating.factor)))
     pack = replace(pack, **{k: v for k, v in over.pack.model_dump().items() if v is not None})
 
     # --- range extender and its control ---
     rex = None
+    rex_opt = None
     em = None
     if opts.range_extender is not None:
         if not platform.range_extenders:
@@ -252,6 +258,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                else wheel_opt.rolling_resistance_coefficient)
         f0 = f1 = f2 = None
 
+    defaults = _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
     options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": opts.wheels}
     if opts.range_extender is not None:
         options["range_extender"] = opts.range_extender
@@ -271,7 +278,39 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         aux_power=over.aux_power if over.aux_power is not None else platform.aux_power,
         charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
                             else platform.charger_efficiency),
-        options=options, source_file=src)
+        options=options, source_file=src, defaults=defaults)
+
+
+def _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, ...]:
+    """The values of a variant no file gave (their defaults: docs/spec.md)."""
+    top, over = derivative.top_hat, derivative.overrides
+    out = [f"top_hat.{k}" for k in ("front_mass_share", "optional_equipment_mass",
+                                    "rotating_inertia_fraction") if k not in top.model_fields_set]
+    if (top.road_load_form == "physical" and "rolling_resistance_coefficient" not in top.model_fields_set
+            and "rolling_resistance_coefficient" not in wheel_opt.model_fields_set):
+        out.append(f"wheels.{derivative.options.wheels}.rolling_resistance_coefficient")
+    for k in ("aux_power", "charger_efficiency"):
+        if k not in platform.model_fields_set and getattr(over, k) is None:
+            out.append(k)
+    if "cg_height" not in platform.chassis.model_fields_set:
+        out.append("chassis.cg_height")
+    pack = f"packs.{derivative.options.pack}"
+    if "resistance" not in pack_opt.model_fields_set and over.pack.resistance is None:
+        out.append(f"{pack}.resistance (from the chemistry)")
+    for k in ("dc_charge_curve", "dc_charge_derating"):
+        if k not in pack_opt.model_fields_set:
+            out.append(f"{pack}.{k}")
+    for name in derivative.options.drive_units:
+        du = platform.drive_units[name]
+        out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map",
+                                                    "zero_torque_loss_factor")
+                if k not in du.model_fields_set]
+    if rex_opt is not None:
+        name = derivative.options.range_extender
+        out += [f"range_extenders.{name}.{k}" for k in (
+            "engine_efficiency", "generator_efficiency", "idle_fuel_power", "min_on_time",
+            "start_fuel_energy") if k not in rex_opt.model_fields_set]
+    return tuple(out)
 
 
 def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
@@ -363,10 +402,51 @@ class Program:
     targets: dict[str, dict] = field(default_factory=dict)
     reference_variant: str | None = None
     source_file: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def variant_names(self) -> list[str]:
         return [v.name for v in self.variants]
+
+    def with_variant(self, variant: Variant, *, replaces: str | None = None,
+                     targets: dict | None = None) -> "Program":
+        """A copy of the program with ``variant`` added, or in place of the variant called
+        ``replaces`` (same position). The new variant keeps the replaced one's targets unless
+        ``targets`` is given (``{}`` for none); targets are checked as in a program file.
+
+        >>> bev = prog.variant("hongqi-b10-bev").replace(name="light", curb_mass="1.8 t")
+        >>> prog2 = prog.with_variant(bev, replaces="hongqi-b10-bev")
+        """
+        from skateboard.markets import list_markets
+        from skateboard.targets import parse_targets
+
+        if not isinstance(variant, Variant):
+            raise SpecError("expected a Variant", field="variant", value=type(variant).__name__,
+                            allowed="a Variant, e.g. program.variant(name).replace(...)")
+        variants = list(self.variants)
+        new_targets = {k: v for k, v in self.targets.items()}
+        if replaces is not None:
+            old = self.variant(replaces)  # unknown name -> SpecError listing the variants
+            pos = variants.index(old)
+            variants[pos] = variant
+            kept = new_targets.pop(replaces, None)
+            if targets is None and kept:
+                new_targets[variant.name] = kept
+        else:
+            variants.append(variant)
+        if [v.name for v in variants].count(variant.name) > 1:
+            raise SpecError("two variants share one name", field="variant.name", value=variant.name,
+                            allowed="a name not used by another variant of the program: "
+                            "variant.replace(name=...)")
+        if targets:
+            new_targets[variant.name], _ = parse_targets(targets, variant=variant.name,
+                                                         markets=list_markets())
+        elif targets is not None:
+            new_targets.pop(variant.name, None)
+        reference = self.reference_variant
+        if replaces is not None and reference == replaces:
+            reference = variant.name
+        return replace(self, variants=variants, targets=new_targets, reference_variant=reference)
 
     def variant(self, name: str) -> Variant:
         """The variant called ``name``; an unknown name lists the program's variants."""
@@ -394,14 +474,21 @@ def load_program(name_or_path: str | Path) -> Program:
         raise SpecError(f"reference is not one of the program's variants"
                         f"{close_matches(spec.reference, names)}", file=src, field="reference",
                         value=spec.reference, allowed=", ".join(names))
-    for key in spec.targets:
+    from skateboard.markets import list_markets
+    from skateboard.targets import parse_targets
+
+    targets: dict[str, dict] = {}
+    warnings: list[str] = []
+    for key, table in spec.targets.items():
         if key not in names:
             raise SpecError(f"targets for a variant the program does not have"
                             f"{close_matches(key, names)}", file=src, field=f"targets.{key}",
                             allowed=", ".join(names))
+        targets[key], found = parse_targets(table, variant=key, markets=list_markets(), file=src)
+        warnings += found
     return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
-                   targets={k: dict(v) for k, v in spec.targets.items()},
-                   reference_variant=spec.reference, source_file=src)
+                   targets=targets, reference_variant=spec.reference, source_file=src,
+                   warnings=tuple(warnings))
 
 
 __all__ = [

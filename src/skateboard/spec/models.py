@@ -228,6 +228,42 @@ class SpecModel(BaseModel):
 # Platform
 # ---------------------------------------------------------------------------------------------
 
+class ChargeCurve(SpecModel):
+    """DC charging power the pack accepts over displayed SOC (``dc_charge_curve = {soc = [...],
+    power = [...]}``); SOC strictly increasing within 0..1, one power per SOC."""
+
+    soc: list[_fraction("a state of charge", "0.5")] = Field(min_length=2)
+    power: list[Power] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ChargeCurve":
+        if len(self.power) != len(self.soc):
+            raise SpecError(f"{len(self.power)} powers for {len(self.soc)} SOC points",
+                            field="power", allowed=f"{len(self.soc)} values")
+        if any(b <= a for a, b in zip(self.soc, self.soc[1:])):
+            raise SpecError("must be strictly increasing", field="soc", value=self.soc)
+        return self
+
+
+class ChargeDerating(SpecModel):
+    """Factor on the DC charging power over pack temperature (``dc_charge_derating =
+    {temperature = ["-10 degC", "25 degC"], factor = [0.3, 1.0]}``)."""
+
+    temperature: list[Quantity("K", "a temperature", display="K ('25 degC' allowed)",
+                               minimum=200.0, maximum=400.0, example="25 degC")] = Field(min_length=2)
+    factor: list[_fraction("a power factor", "0.5")] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ChargeDerating":
+        if len(self.factor) != len(self.temperature):
+            raise SpecError(f"{len(self.factor)} factors for {len(self.temperature)} temperatures",
+                            field="factor", allowed=f"{len(self.temperature)} values")
+        if any(b <= a for a, b in zip(self.temperature, self.temperature[1:])):
+            raise SpecError("must be strictly increasing", field="temperature",
+                            value=self.temperature)
+        return self
+
+
 class PackOption(SpecModel):
     """A traction battery offered by the platform (``[packs.<option>]``)."""
 
@@ -240,6 +276,12 @@ class PackOption(SpecModel):
     max_discharge_power: Power
     max_charge_power: Power
     mass: PartMass = 0.0
+    #: DC fast-charging curve over SOC; default: max_charge_power x the default shape
+    #: (skateboard.procedures.charging.DEFAULT_SHAPE).
+    dc_charge_curve: ChargeCurve | None = None
+    #: Factor on the charging power over pack temperature; default
+    #: skateboard.procedures.charging.DEFAULT_DERATING.
+    dc_charge_derating: ChargeDerating | None = None
 
     @model_validator(mode="after")
     def _derive(self) -> "PackOption":

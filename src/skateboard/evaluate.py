@@ -5,7 +5,9 @@ by the markets that use it; performance and climate cases likewise."""
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 import numpy as np
 import pandas as pd
 
@@ -137,4 +139,24 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     details["charging"] = charging
     if motorway is not None:
         details["motorway"] = motorway.reset_index()
-    return Evaluation(table=table, details=details, program=prog, seconds=time.perf_counter() - t0)
+    from skateboard.inputs import inputs_table, plausibility_warnings
+
+    warnings = list(getattr(prog, "warnings", ()) or ())
+    for v in chosen:
+        warnings += plausibility_warnings(v)
+    return Results(table=table, details=details, program=prog, seconds=time.perf_counter() - t0,
+                   kind="evaluate", inputs=inputs_table(chosen), warnings=warnings)
+
+
+class _CallableModule(types.ModuleType):
+    """``skateboard.evaluate`` is both this module and, as ``sb.evaluate``, the public
+    function: importing the module binds it on the package over the function, so the module
+    itself is callable (it runs :func:`skateboard.api.evaluate`)."""
+
+    def __call__(self, *args, **kwargs):
+        from skateboard.api import evaluate as _api_evaluate
+
+        return _api_evaluate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

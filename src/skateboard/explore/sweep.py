@@ -56,9 +56,10 @@ MAX_CORNERS = 64
 KWH = 3.6e6
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
-RESULT_COLUMNS = ("range_km", "electric_range_km", "consumption_wh_per_km",
-                  "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km", "test_mass_kg",
-                  "energy_audit_residual")
+RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
+                  "consumption_wh_per_km", "consumption_ac_wh_per_km",
+                  "fuel_weighted_l_per_100km", "fuel_cs_l_per_100km", "co2_weighted_g_per_km",
+                  "co2_cs_g_per_km", "test_mass_kg", "energy_audit_residual")
 
 
 # ---------------------------------------------------------------------------------------------

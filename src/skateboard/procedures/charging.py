@@ -20,7 +20,7 @@ as the generic curves of public charging guides describe (constant current to mi
 taper as the cell voltage nears its limit; e.g. Circuit électrique, "Electric vehicles and fast
 charging: understanding the charging curve", 2021). Check: the Leapmotor C10's 83 kW pack
 (km77.com, C10 2024 "consumo y recarga": 83 kW peak, 30 to 80 % in 30 min at best) gives
-28.5 min here (``tests/test_outputs.py``).
+29.0 min here (``tests/test_outputs.py``).
 
 Default temperature factor (assumption): 1 from 25 degC up, 0.5 at 10 degC (the lithium-plating
 limit on charge current roughly halves between 25 and 10 degC: evpulse.co.in, "DC fast charging

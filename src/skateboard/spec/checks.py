@@ -41,17 +41,18 @@ def _info(model: type, name: str) -> m.QuantityInfo:
     raise KeyError(name)  # pragma: no cover - every mapped field is a Quantity
 
 
-def _parse(value: Any, model: type, name: str, field: str) -> float | None:
+def _parse(value: Any, model: type, name: str, field: str, file=None) -> float | None:
     if value is None and name in ("drag_coefficient", "frontal_area",
                                   "rolling_resistance_coefficient", "f0", "f1", "f2"):
         return None
-    return m.parse_field(value, _info(model, name), field=field)
+    return m.parse_field(value, _info(model, name), field=field, file=file)
 
 
-def _obj(obj: Any, model: type, names: tuple, cls: type, field: str) -> Any:
+def _obj(obj: Any, model: type, names: tuple, cls: type, field: str, file=None) -> Any:
     if not isinstance(obj, cls):
-        raise SpecError(f"expected a {cls.__name__}", field=field, value=type(obj).__name__)
-    parsed = {k: m.parse_field(getattr(obj, k), _info(model, k), field=f"{field}.{k}")
+        raise SpecError(f"expected a {cls.__name__}", file=file, field=field,
+                        value=type(obj).__name__)
+    parsed = {k: m.parse_field(getattr(obj, k), _info(model, k), field=f"{field}.{k}", file=file)
               for k in names}
     return dataclasses.replace(obj, **parsed)
 
@@ -69,16 +70,16 @@ def checked_replace(variant, changes: dict) -> Any:
             raise SpecError(f"not a Variant field{close_matches(key, fields)}", file=where,
                             field=field, allowed=", ".join(sorted(fields)))
         if key in _VARIANT:
-            out[key] = _parse(value, *_VARIANT[key], field)
+            out[key] = _parse(value, *_VARIANT[key], field, where)
         elif key == "pack":
-            pack = _obj(value, m.PackOption, _PACK, PackSpec, field)
+            pack = _obj(value, m.PackOption, _PACK, PackSpec, field, where)
             if pack.gross_energy < pack.usable_energy:
                 raise SpecError("gross_energy must not be below usable_energy", file=where,
                                 field=f"{field}.gross_energy", value=f"{pack.gross_energy / 3.6e6:g} kWh",
                                 allowed=f">= usable_energy ({pack.usable_energy / 3.6e6:g} kWh)")
             out[key] = pack
         elif key == "drive_units":
-            units = tuple(_obj(du, m.DriveUnitOption, _DRIVE_UNIT, DriveUnitSpec, f"{field}[{i}]")
+            units = tuple(_obj(du, m.DriveUnitOption, _DRIVE_UNIT, DriveUnitSpec, f"{field}[{i}]", where)
                           for i, du in enumerate(value))
             if not units:
                 raise SpecError("a variant needs a drive unit", file=where, field=field)

@@ -115,3 +115,96 @@ def test_target_failures_count_each_target_per_market():
     assert by["max_consumption_wh_per_km"]["by_market"] == {"eu": 1, "us": 1}
     assert by["max_consumption_wh_per_km"]["n_fail"] == 1
     assert unchecked == ["max_accel_0_100_s"]
+
+
+# --- pack-size sweeps that follow physics (item 8) ---------------------------------------------
+
+def test_pack_mass_follows_energy_unless_mass_is_varied():
+    from skateboard.explore.sweep import _fast, plan_sweep
+
+    base = sb.load_program("hongqi-on-b10").variant("hongqi-b10-bev")   # 67.1 kWh, 420 kg pack
+    plan = plan_sweep("hongqi-on-b10", ['hongqi-b10-bev.pack.gross_energy="66 kWh".."67.1 kWh":2'])
+    v = _fast(base, plan.dims, [66.0 * KWH], "x")
+    dm = 420.0 * (66.0 / 67.1 - 1.0)                  # same energy density (Wh per kg)
+    assert v.pack.mass == pytest.approx(420.0 + dm, rel=1e-12)
+    assert v.curb_mass == pytest.approx(base.curb_mass + dm, rel=1e-12)
+    plan = plan_sweep("hongqi-on-b10", ['hongqi-b10-bev.pack.gross_energy="66 kWh".."67.1 kWh":2',
+                                        'hongqi-b10-bev.top_hat.curb_mass="1.7 t".."1.8 t":2'])
+    v = _fast(base, plan.dims, [66.0 * KWH, 1750.0], "x")
+    assert v.curb_mass == 1750.0 and v.pack.mass == 420.0
+
+
+def test_pack_beyond_the_largest_option_needs_a_declared_limit(tmp_path):
+    from skateboard.explore.sweep import plan_sweep
+    from skateboard.spec import load_platform
+
+    with pytest.raises(SpecError, match="above the platform's largest pack option 67.1 kWh") as err:
+        plan_sweep("hongqi-on-b10", ['hongqi-b10-bev.pack.gross_energy="66 kWh".."80 kWh":2'])
+    assert "declare chassis.max_pack_energy" in err.value.allowed
+    # a platform that declares a larger floor: 80 kWh allowed, and the mass follows
+    src = load_platform("b10")._source_file
+    plat = tmp_path / "b10-long.toml"
+    plat.write_text(open(src).read().replace('name = "b10"', 'name = "b10-long"')
+                    .replace("[chassis]\n", '[chassis]\nmax_pack_energy = "80 kWh"\n'))
+    deriv = tmp_path / "bev.toml"
+    deriv.write_text(open(sb.load_program("hongqi-on-b10").variant("hongqi-b10-bev").source_file).read()
+                     .replace('platform = "b10"', f'platform = "{plat}"'))
+    prog = tmp_path / "p.toml"
+    prog.write_text(f'name = "p"\ntitle = "p"\nvariants = ["{deriv}"]\n')
+    plan = plan_sweep(str(prog), ['hongqi-b10-bev.pack.gross_energy="66 kWh".."80 kWh":2'])
+    assert plan.n == 2
+    with pytest.raises(SpecError, match="above the platform's max_pack_energy 80 kWh"):
+        plan_sweep(str(prog), ['hongqi-b10-bev.pack.gross_energy="66 kWh".."90 kWh":2'])
+    bad = tmp_path / "b10-bad.toml"
+    bad.write_text(plat.read_text().replace('max_pack_energy = "80 kWh"', 'max_pack_energy = "60 kWh"'))
+    with pytest.raises(SpecError, match="above chassis.max_pack_energy"):
+        load_platform(bad)
+
+
+# --- a derivative's own wheels; a forked platform's name (item 7) -----------------------------
+
+def _derivative_with(tmp_path, old, new, name="wheels.toml"):
+    src = sb.load_program("hongqi-on-b10").variant("hongqi-b10-bev").source_file
+    path = tmp_path / name
+    path.write_text(open(src).read().replace(old, new))
+    return path
+
+
+def test_derivative_brings_its_own_tyres_within_the_platform_limits(tmp_path):
+    from skateboard.spec import load_platform, resolve_variant
+    from skateboard.spec.loader import wheel_radius_limits
+
+    lo, hi = wheel_radius_limits(load_platform("b10"))
+    # 225/50 R19: (19 x 25.4 / 2 + 225 x 0.50) mm = 353.8 mm unloaded, x 0.97 = 343.2 mm rolling
+    # (the B10 options: 326-347 mm with the 3 % margin)
+    path = _derivative_with(tmp_path, 'wheels = "19in"\n', "")
+    path.write_text(path.read_text() + '\n[wheels]\nsize = "225/50 R19"\n'
+                    "rolling_resistance_coefficient = 0.0085\n")
+    v = resolve_variant(path)
+    assert v.wheel_radius == pytest.approx(0.97 * (19 * 25.4 / 2 + 225 * 0.50) / 1000, rel=1e-12)
+    assert lo <= v.wheel_radius <= hi
+    assert v.rolling_resistance_coefficient == 0.0085
+    assert v.options["wheels"] == "own (225/50 R19)"
+    big = path.read_text().replace('size = "225/50 R19"', 'size = "285/45 R22"')
+    path.write_text(big)
+    with pytest.raises(SpecError, match="outside the platform's wheel limits") as err:
+        resolve_variant(path)
+    assert err.value.field == "wheels.size"
+    both = _derivative_with(tmp_path, 'wheels = "18in"', 'wheels = "18in"', "both.toml")
+    both.write_text(both.read_text() + '\n[wheels]\nsize = "225/50 R19"\n')
+    with pytest.raises(SpecError, match="choose the wheels once"):
+        resolve_variant(both)
+
+
+def test_a_forked_platform_keeping_the_bundled_name_is_warned_about(tmp_path):
+    from skateboard.spec import load_platform
+
+    fork = tmp_path / "my-b10.toml"
+    fork.write_text(open(load_platform("b10")._source_file).read())   # a copy, same name
+    deriv = _derivative_with(tmp_path, 'platform = "b10"', f'platform = "{fork}"', "on-fork.toml")
+    prog = tmp_path / "p.toml"
+    prog.write_text(f'name = "p"\ntitle = "p"\nvariants = ["{deriv}"]\n')
+    p = sb.load_program(prog)
+    assert len(p.warnings) == 1 and "named 'b10' like the bundled platform" in p.warnings[0]
+    fork.write_text(fork.read_text().replace('name = "b10"', 'name = "b10-fork"'))
+    assert sb.load_program(prog).warnings == ()

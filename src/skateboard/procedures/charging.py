@@ -22,9 +22,10 @@ charging: understanding the charging curve", 2021). Check: the Leapmotor C10's 8
 (km77.com, C10 2024 "consumo y recarga": 83 kW peak, 30 to 80 % in 30 min at best) gives
 29.0 min here (``tests/test_outputs.py``).
 
-Default temperature factor (assumption): 1 from 25 degC up, 0.5 at 10 degC (the lithium-plating
+Default temperature factor (assumption): 1 from 20 degC up (makers quote their peak power at
+room temperature, and the type-approval cell is at 23 degC), 0.5 at 10 degC (the lithium-plating
 limit on charge current roughly halves between 25 and 10 degC: evpulse.co.in, "DC fast charging
-and battery degradation", 2024), linear between and below, at least 0.25.
+and battery degradation", 2024), linear between and below, at least 0.25 (from 2.5 degC down).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import pandas as pd
 #: (displayed SOC, fraction of peak power) of the default curve (assumption, module docstring).
 DEFAULT_SHAPE = ((0.0, 0.1, 0.5, 0.8, 0.9, 1.0), (0.8, 1.0, 1.0, 0.55, 0.3, 0.1))
 #: (pack temperature [K], power factor) of the default derating (assumption, module docstring).
-DEFAULT_DERATING = ((273.15 - 5.0, 273.15 + 2.5, 273.15 + 10.0, 273.15 + 25.0),
+DEFAULT_DERATING = ((273.15 - 5.0, 273.15 + 2.5, 273.15 + 10.0, 273.15 + 20.0),
                     (0.25, 0.25, 0.5, 1.0))
 SOC_START, SOC_END = 0.10, 0.80
 MINUTES = (10.0, 20.0)

@@ -159,7 +159,13 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
 
     # --- options ---
     pack_opt = _option(platform, "packs", "pack", opts.pack, file=src, field="options.pack")
-    wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src, field="options.wheels")
+    if derivative.wheels is not None:
+        wheel_opt = derivative.wheels
+        _check_own_wheels(platform, wheel_opt, src)
+    else:
+        wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src,
+                            field="options.wheels")
+    _warn_forked(platform)
     drive_units = []
     axles: dict[str, str] = {}
     for i, du_name in enumerate(opts.drive_units):
@@ -259,7 +265,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         f0 = f1 = f2 = None
 
     defaults = _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
-    options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": opts.wheels}
+    wheels = opts.wheels or f"own ({wheel_opt.size or f'{wheel_opt.rolling_radius * 1e3:.0f} mm'})"
+    options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": wheels}
     if opts.range_extender is not None:
         options["range_extender"] = opts.range_extender
     return Variant(
@@ -281,6 +288,50 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         options=options, source_file=src, defaults=defaults)
 
 
+#: Tolerance on the platform's wheel radii when it declares no limits (assumption, docs/spec.md).
+WHEEL_RADIUS_TOLERANCE = 0.03
+
+
+class SpecWarning(UserWarning):
+    """A valid but suspicious specification (collected into ``Program.warnings``)."""
+
+
+def wheel_radius_limits(platform: m.Platform) -> tuple[float, float]:
+    """(min, max) rolling radius [m] a derivative's own wheels may have."""
+    radii = [w.rolling_radius for w in platform.wheels.values()]
+    ch = platform.chassis
+    lo = ch.min_wheel_radius if ch.min_wheel_radius is not None else min(radii) * (1 - WHEEL_RADIUS_TOLERANCE)
+    hi = ch.max_wheel_radius if ch.max_wheel_radius is not None else max(radii) * (1 + WHEEL_RADIUS_TOLERANCE)
+    return lo, hi
+
+
+def _check_own_wheels(platform: m.Platform, wheel: m.WheelOption, src: str | None) -> None:
+    lo, hi = wheel_radius_limits(platform)
+    r = wheel.rolling_radius
+    if not lo <= r <= hi:
+        what = f"{wheel.size} (rolling radius {r * 1e3:.0f} mm)" if wheel.size else f"{r * 1e3:.0f} mm"
+        raise SpecError(f"wheels {what} outside the platform's wheel limits", file=src,
+                        field="wheels.size" if wheel.size else "wheels.rolling_radius",
+                        value=wheel.size or f"{r * 1e3:.0f} mm",
+                        allowed=f"rolling radius {lo * 1e3:.0f}-{hi * 1e3:.0f} mm "
+                        f"(platform {platform.name!r}: chassis.min_wheel_radius/max_wheel_radius, "
+                        "default its wheel options -/+ 3 %)")
+
+
+def _warn_forked(platform: m.Platform) -> None:
+    """A platform file outside the bundled ones that keeps a bundled platform's name would be
+    mistaken for it in every table: warn (``Program.warnings``)."""
+    import warnings
+
+    src = platform.source_file
+    bundled = DATA_DIR / _FOLDERS["platform"] / f"{platform.name}.toml"
+    if src and bundled.is_file() and Path(src).resolve() != bundled.resolve():
+        warnings.warn(SpecWarning(
+            f"{src}: name: platform file named {platform.name!r} like the bundled platform; "
+            f"give the fork its own name (results name the platform); a derivative may bring its "
+            f"own wheels without a fork ([wheels] in the derivative)"), stacklevel=3)
+
+
 def _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, ...]:
     """The values of a variant no file gave (their defaults: docs/spec.md)."""
     top, over = derivative.top_hat, derivative.overrides
@@ -288,7 +339,8 @@ def _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str,
                                     "rotating_inertia_fraction") if k not in top.model_fields_set]
     if (top.road_load_form == "physical" and "rolling_resistance_coefficient" not in top.model_fields_set
             and "rolling_resistance_coefficient" not in wheel_opt.model_fields_set):
-        out.append(f"wheels.{derivative.options.wheels}.rolling_resistance_coefficient")
+        where = f"wheels.{derivative.options.wheels}" if derivative.options.wheels else "wheels"
+        out.append(f"{where}.rolling_resistance_coefficient")
     for k in ("aux_power", "charger_efficiency"):
         if k not in platform.model_fields_set and getattr(over, k) is None:
             out.append(k)
@@ -462,9 +514,15 @@ def load_program(name_or_path: str | Path) -> Program:
     src = str(path)
     spec = m.validate(m.ProgramSpec, read_toml(path), file=src)
     variants: list[Variant] = []
+    found: list[str] = []
     for i, ref in enumerate(spec.variants):
         dpath = locate("derivative", ref, relative_to=path.parent, file=src, field=f"variants[{i}]")
-        variant = resolve_variant(load_derivative(dpath))
+        import warnings as _w
+
+        with _w.catch_warnings(record=True) as caught:
+            _w.simplefilter("always", SpecWarning)
+            variant = resolve_variant(load_derivative(dpath))
+        found += [str(c.message) for c in caught if issubclass(c.category, SpecWarning)]
         if variant.name in [v.name for v in variants]:
             raise SpecError("two variants share one name", file=src, field=f"variants[{i}]",
                             value=variant.name, allowed="derivatives with distinct names")
@@ -478,7 +536,7 @@ def load_program(name_or_path: str | Path) -> Program:
     from skateboard.targets import parse_targets
 
     targets: dict[str, dict] = {}
-    warnings: list[str] = []
+    warnings: list[str] = list(dict.fromkeys(found))
     for key, table in spec.targets.items():
         if key not in names:
             raise SpecError(f"targets for a variant the program does not have"

@@ -426,6 +426,17 @@ class Chassis(SpecModel):
     max_gross_mass: VehicleMass
     max_front_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1100 kg")
     max_rear_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1200 kg")
+    #: Rolling radii a derivative's own wheels may have; default the platform's wheel options'
+    #: smallest and largest radius -/+ 3 % (assumption: about one tyre size either way fits the
+    #: wheel arches and the speed calibration).
+    min_wheel_radius: OptionalQuantity("m", "a length", minimum=0.15, maximum=0.6,
+                                       example="320 mm") = None
+    max_wheel_radius: OptionalQuantity("m", "a length", minimum=0.15, maximum=0.6,
+                                       example="360 mm") = None
+    #: Largest pack the floor takes (gross energy); default the largest pack option. Sweeps
+    #: may vary a pack's energy up to it.
+    max_pack_energy: OptionalQuantity("J", "an energy", minimum=3.6e6, maximum=3.6e9,
+                                      example="80 kWh") = None
 
 
 _TYRE_SIZE = re.compile(r"^\s*(\d{3})\s*/\s*(\d{2,3})\s*Z?R(?:F)?\s*(\d{2}(?:\.\d)?)\s*$", re.I)
@@ -582,6 +593,13 @@ class Platform(SpecModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Platform":
+        limit = self.chassis.max_pack_energy
+        for name, pack in self.packs.items():
+            if limit is not None and pack.gross_energy > limit * (1 + 1e-12):
+                raise SpecError(f"pack option {name!r} ({pack.gross_energy / 3.6e6:g} kWh) is above "
+                                "chassis.max_pack_energy", field="chassis.max_pack_energy",
+                                value=f"{limit / 3.6e6:g} kWh",
+                                allowed=f">= {pack.gross_energy / 3.6e6:g} kWh (the largest pack option)")
         if self.energy_management is not None and not self.range_extenders:
             raise SpecError("energy_management needs a range-extender slot", field="energy_management",
                             allowed="add [range_extenders.<option>] or remove [energy_management]")
@@ -679,7 +697,8 @@ class Options(SpecModel):
 
     pack: Name
     drive_units: Annotated[list[Name], BeforeValidator(_as_list)] = Field(min_length=1)
-    wheels: Name
+    #: a wheel option of the platform; leave out when the derivative brings its own [wheels]
+    wheels: Name | None = None
     range_extender: Name | None = None
 
 
@@ -725,8 +744,22 @@ class Derivative(SpecModel):
     top_hat: TopHat
     options: Options
     overrides: Overrides = Field(default_factory=Overrides)
+    #: the derivative's own wheels and tyres (``[wheels]``, the fields of a platform wheel
+    #: option), instead of ``options.wheels``; their radius must lie within the platform's
+    #: limits (``chassis.min_wheel_radius`` / ``max_wheel_radius``).
+    wheels: WheelOption | None = None
 
     _source_file: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _one_wheel_choice(self) -> "Derivative":
+        if (self.wheels is None) == (self.options.wheels is None):
+            given = "both" if self.wheels is not None else "neither"
+            raise SpecError(f"choose the wheels once: options.wheels (a platform option) or a "
+                            f"[wheels] table (the derivative's own); {given} given",
+                            field="options.wheels", allowed="options.wheels = '<option>' or "
+                            "[wheels] size = '235/50 R19'")
+        return self
 
     @property
     def source_file(self) -> str | None:

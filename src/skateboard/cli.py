@@ -61,7 +61,7 @@ def rich_table(title: str, rows: list[dict], columns: list[str] | None = None) -
     columns = columns or (list(rows[0]) if rows else [])
     table = Table(title=title, header_style="bold")
     for c in columns:
-        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle") else "right")
+        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle", "input") else "right")
     for r in rows:
         table.add_row(*[_fmt(r.get(c)) for c in columns])
     return table
@@ -168,7 +168,10 @@ def evaluate(
                              "at 23 °C, motorway range", per_variant.to_dict("records"),
                              _shown(per_variant, VARIANT_COLUMNS)))
     if inputs:
-        console.print(rich_table("inputs used", result.inputs.to_dict("records"), INPUT_COLUMNS))
+        t = result.inputs.set_index("variant")
+        rows = [{"input": c, **{v: t.loc[v, c] for v in t.index}} for c in INPUT_COLUMNS[1:]]
+        console.print(rich_table("inputs used (all of them: --json --inputs)", rows,
+                                 ["input", *t.index]))
         for _, r in result.inputs.iterrows():
             console.print(f"[bold]{r['variant']}[/] defaulted: {r['defaulted'] or '-'}")
     failed = result.table[result.table["targets_met"] == False]  # noqa: E712

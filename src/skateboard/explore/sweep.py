@@ -342,6 +342,8 @@ def _check_pack_limits(derivative, combo: Combination, dims, packs) -> None:
     declared = platform.chassis.max_pack_energy is not None
     v = combo.variant
     for d in packs:
+        if d.field.target[1] != "gross_energy":  # usable energy is bounded by the gross
+            continue
         high = _ends(d)[1]
         if high > limit * (1 + 1e-12):
             opts = "".join(f" with {k}={val}" for k, val in combo.options.items())

@@ -172,7 +172,7 @@ class Variant:
     options: dict[str, str] = field(default_factory=dict)
     source_file: str | None = None
     #: fields no file gave (their defaults are documented in docs/spec.md)
-    defaults: tuple[str, ...] = ()
+    defaults: tuple[str, ...] = field(default=(), compare=False)
 
     def replace(self, **changes) -> "Variant":
         """A copy with ``changes``, checked as the TOML loader checks a file: numbers in SI or

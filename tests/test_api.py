@@ -198,6 +198,7 @@ def test_sb_evaluate_stays_callable_after_the_module_is_imported():
     ({"charger_efficiency": 0}, "charger_efficiency"),
     ({"curb_mass": "3 t"}, "curb_mass"),          # above the platform's maximum gross mass
     ({"f0": 120.0}, "f0"),                        # a second road-load form
+    ({"front_mass_share": 0.9}, "front_mass_share"),  # front axle overloaded at gross mass
     ({"colour": "red"}, "colour"),
 ])
 def test_variant_replace_validates_like_the_loader(changes, field):

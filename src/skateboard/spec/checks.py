@@ -4,7 +4,8 @@ Each Variant field maps to the spec-model field it is copied from (its unit, ran
 text, ``docs/spec.md``); a value is a number in SI or a quantity string (``"1.9 t"``). Cross
 checks: one road-load form, mass in running order within the maximum gross mass, gross pack
 energy at least the usable energy, continuous at most peak power. Problems are SpecErrors,
-never a NaN in a result."""
+never a NaN in a result. A cross check runs when a field it involves changes (a variant built
+outside the loader is not checked for what ``replace`` does not touch)."""
 
 from __future__ import annotations
 
@@ -101,21 +102,38 @@ def checked_replace(variant, changes: dict) -> Any:
     return new
 
 
+_ROAD = {"drag_coefficient", "frontal_area", "rolling_resistance_coefficient", "f0", "f1", "f2"}
+_AXLES = {"front_mass_share", "max_gross_mass", "max_front_axle_load", "max_rear_axle_load"}
+_MASS = {"curb_mass", "optional_equipment_mass", "max_gross_mass"}
+
+
 def _cross_checks(v, changed: set, where) -> None:
     from skateboard.physics.constants import DRIVER_MASS
 
-    physical = [k for k in ("drag_coefficient", "frontal_area") if getattr(v, k) is not None]
-    coast = [k for k in ("f0", "f1", "f2") if getattr(v, k) is not None]
-    if physical and coast or not (len(physical) == 2 or len(coast) == 3):
-        key = sorted(changed & {"drag_coefficient", "frontal_area", "f0", "f1", "f2"}) or ["f0"]
-        raise SpecError("road load must be in one form: drag_coefficient + frontal_area, or "
-                        "f0 + f1 + f2 (set the other form's values to None)", file=where,
-                        field=f"{v.name}.{key[0]}", allowed="one complete form")
-    if not coast and v.rolling_resistance_coefficient is None:
-        raise SpecError("a physical road load needs rolling_resistance_coefficient", file=where,
-                        field=f"{v.name}.rolling_resistance_coefficient", allowed="0 .. 0.05")
+    if changed & _ROAD:
+        physical = [k for k in ("drag_coefficient", "frontal_area") if getattr(v, k) is not None]
+        coast = [k for k in ("f0", "f1", "f2") if getattr(v, k) is not None]
+        if (physical and coast) or not (len(physical) == 2 or len(coast) == 3):
+            key = sorted(changed & (_ROAD - {"rolling_resistance_coefficient"})) or ["f0"]
+            raise SpecError("road load must be in one form: drag_coefficient + frontal_area, or "
+                            "f0 + f1 + f2 (set the other form's values to None)", file=where,
+                            field=f"{v.name}.{key[0]}", allowed="one complete form")
+        if not coast and v.rolling_resistance_coefficient is None:
+            raise SpecError("a physical road load needs rolling_resistance_coefficient", file=where,
+                            field=f"{v.name}.rolling_resistance_coefficient", allowed="0 .. 0.05")
+    if changed & _AXLES:
+        gross, share = v.max_gross_mass, v.front_mass_share
+        for axle, load, limit in (("front", gross * share, v.max_front_axle_load),
+                                  ("rear", gross * (1 - share), v.max_rear_axle_load)):
+            if load > limit * (1 + 1e-12):
+                raise SpecError(f"static {axle} axle load at maximum gross mass {load:.0f} kg "
+                                f"exceeds the maximum {axle} axle load {limit:.0f} kg", file=where,
+                                field=f"{v.name}.front_mass_share", value=share,
+                                allowed=f"front_mass_share between "
+                                f"{max(0.0, 1 - v.max_rear_axle_load / gross):.3f} and "
+                                f"{min(1.0, v.max_front_axle_load / gross):.3f}")
     mro = v.curb_mass + DRIVER_MASS + v.optional_equipment_mass
-    if mro > v.max_gross_mass:
+    if changed & _MASS and mro > v.max_gross_mass:
         raise SpecError(f"mass in running order {mro:.0f} kg exceeds the maximum gross mass "
                         f"{v.max_gross_mass:.0f} kg", file=where, field=f"{v.name}.curb_mass",
                         value=f"{v.curb_mass:g} kg", allowed=f"curb_mass + {DRIVER_MASS:g} kg "

@@ -16,6 +16,8 @@ from typing import Any
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
+from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted, warn_forked,
+                                        wheel_radius_limits)
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
 
@@ -161,11 +163,11 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
     pack_opt = _option(platform, "packs", "pack", opts.pack, file=src, field="options.pack")
     if derivative.wheels is not None:
         wheel_opt = derivative.wheels
-        _check_own_wheels(platform, wheel_opt, src)
+        check_own_wheels(platform, wheel_opt, src)
     else:
         wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src,
                             field="options.wheels")
-    _warn_forked(platform)
+    warn_forked(platform, DATA_DIR / _FOLDERS["platform"])
     drive_units = []
     axles: dict[str, str] = {}
     for i, du_name in enumerate(opts.drive_units):
@@ -264,7 +266,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                else wheel_opt.rolling_resistance_coefficient)
         f0 = f1 = f2 = None
 
-    defaults = _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
+    defaults = defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
     wheels = opts.wheels or f"own ({wheel_opt.size or f'{wheel_opt.rolling_radius * 1e3:.0f} mm'})"
     options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": wheels}
     if opts.range_extender is not None:
@@ -286,83 +288,6 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
                             else platform.charger_efficiency),
         options=options, source_file=src, defaults=defaults)
-
-
-#: Tolerance on the platform's wheel radii when it declares no limits (assumption, docs/spec.md).
-WHEEL_RADIUS_TOLERANCE = 0.03
-
-
-class SpecWarning(UserWarning):
-    """A valid but suspicious specification (collected into ``Program.warnings``)."""
-
-
-def wheel_radius_limits(platform: m.Platform) -> tuple[float, float]:
-    """(min, max) rolling radius [m] a derivative's own wheels may have."""
-    radii = [w.rolling_radius for w in platform.wheels.values()]
-    ch = platform.chassis
-    lo = ch.min_wheel_radius if ch.min_wheel_radius is not None else min(radii) * (1 - WHEEL_RADIUS_TOLERANCE)
-    hi = ch.max_wheel_radius if ch.max_wheel_radius is not None else max(radii) * (1 + WHEEL_RADIUS_TOLERANCE)
-    return lo, hi
-
-
-def _check_own_wheels(platform: m.Platform, wheel: m.WheelOption, src: str | None) -> None:
-    lo, hi = wheel_radius_limits(platform)
-    r = wheel.rolling_radius
-    if not lo <= r <= hi:
-        what = f"{wheel.size} (rolling radius {r * 1e3:.0f} mm)" if wheel.size else f"{r * 1e3:.0f} mm"
-        raise SpecError(f"wheels {what} outside the platform's wheel limits", file=src,
-                        field="wheels.size" if wheel.size else "wheels.rolling_radius",
-                        value=wheel.size or f"{r * 1e3:.0f} mm",
-                        allowed=f"rolling radius {lo * 1e3:.0f}-{hi * 1e3:.0f} mm "
-                        f"(platform {platform.name!r}: chassis.min_wheel_radius/max_wheel_radius, "
-                        "default its wheel options -/+ 3 %)")
-
-
-def _warn_forked(platform: m.Platform) -> None:
-    """A platform file outside the bundled ones that keeps a bundled platform's name would be
-    mistaken for it in every table: warn (``Program.warnings``)."""
-    import warnings
-
-    src = platform.source_file
-    bundled = DATA_DIR / _FOLDERS["platform"] / f"{platform.name}.toml"
-    if src and bundled.is_file() and Path(src).resolve() != bundled.resolve():
-        warnings.warn(SpecWarning(
-            f"{src}: name: platform file named {platform.name!r} like the bundled platform; "
-            f"give the fork its own name (results name the platform); a derivative may bring its "
-            f"own wheels without a fork ([wheels] in the derivative)"), stacklevel=3)
-
-
-def _defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, ...]:
-    """The values of a variant no file gave (their defaults: docs/spec.md)."""
-    top, over = derivative.top_hat, derivative.overrides
-    out = [f"top_hat.{k}" for k in ("front_mass_share", "optional_equipment_mass",
-                                    "rotating_inertia_fraction") if k not in top.model_fields_set]
-    if (top.road_load_form == "physical" and "rolling_resistance_coefficient" not in top.model_fields_set
-            and "rolling_resistance_coefficient" not in wheel_opt.model_fields_set):
-        where = f"wheels.{derivative.options.wheels}" if derivative.options.wheels else "wheels"
-        out.append(f"{where}.rolling_resistance_coefficient")
-    for k in ("aux_power", "charger_efficiency"):
-        if k not in platform.model_fields_set and getattr(over, k) is None:
-            out.append(k)
-    if "cg_height" not in platform.chassis.model_fields_set:
-        out.append("chassis.cg_height")
-    pack = f"packs.{derivative.options.pack}"
-    if "resistance" not in pack_opt.model_fields_set and over.pack.resistance is None:
-        out.append(f"{pack}.resistance (from the chemistry)")
-    for k in ("dc_charge_curve", "dc_charge_derating"):
-        if k not in pack_opt.model_fields_set:
-            out.append(f"{pack}.{k}")
-    for name in derivative.options.drive_units:
-        du = platform.drive_units[name]
-        out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map",
-                                                    "zero_torque_loss_factor")
-                if k not in du.model_fields_set]
-    if rex_opt is not None:
-        name = derivative.options.range_extender
-        out += [f"range_extenders.{name}.{k}" for k in (
-            "engine_efficiency", "generator_efficiency", "idle_fuel_power", "min_on_time",
-            "start_fuel_energy") if k not in rex_opt.model_fields_set]
-    return tuple(out)
 
 
 def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
@@ -550,7 +475,7 @@ def load_program(name_or_path: str | Path) -> Program:
 
 
 __all__ = [
-    "DATA_DIR", "DRIVER_MASS", "Program", "list_derivatives", "list_platforms", "list_programs",
-    "load_derivative", "load_platform", "load_program", "locate", "read_toml", "resolve_variant",
-    "usable_soc_window",
+    "DATA_DIR", "DRIVER_MASS", "Program", "SpecWarning", "list_derivatives", "list_platforms",
+    "list_programs", "load_derivative", "load_platform", "load_program", "locate", "read_toml", "resolve_variant",
+    "usable_soc_window", "wheel_radius_limits",
 ]

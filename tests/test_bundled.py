@@ -45,9 +45,15 @@ def test_evaluate_table_matches_reference():
     new = _evaluate_table().set_index(["variant", "market"])
     ref = pd.read_csv(REFERENCE).set_index(["variant", "market"])
     assert set(new.index) == set(ref.index)
-    tol = {"range_km": 0.005, "electric_range_km": 0.005, "consumption_wh_per_km": 0.005,
-           "consumption_ac_wh_per_km": 0.005, "fuel_l_per_100km": 0.02, "co2_g_per_km": 0.02,
-           "range_minus7c_km": 0.005, "range_23c_km": 0.005, "range_35c_km": 0.005, "range_45c_km": 0.005}
+    tol = {"range_km": 0.005, "electric_range_km": 0.005, "label_range_km": 0.005,
+           "label_range_mi": 0.005, "mpge": 0.005, "consumption_wh_per_km": 0.005,
+           "consumption_ac_wh_per_km": 0.005, "fuel_weighted_l_per_100km": 0.02,
+           "fuel_cs_l_per_100km": 0.02, "co2_weighted_g_per_km": 0.02, "co2_cs_g_per_km": 0.02,
+           "range_wltc_minus7c_km": 0.005, "range_wltc_23c_km": 0.005, "range_wltc_35c_km": 0.005,
+           "range_wltc_45c_km": 0.005, "dc_charge_10_80_min": 0.005, "dc_charge_10_80_cold_min": 0.005,
+           "dc_energy_10min_kwh": 0.005, "dc_energy_20min_kwh": 0.005, "motorway_range_110_km": 0.005,
+           "motorway_range_120_km": 0.005, "motorway_range_130_km": 0.005,
+           "motorway_range_artemis_km": 0.005}
     for col, rel in tol.items():
         a = new.loc[ref.index, col].to_numpy(float)
         b = ref[col].to_numpy(float)

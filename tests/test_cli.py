@@ -127,7 +127,7 @@ def test_main_job_evaluate_json_all_markets():
         assert x["range_km"] > 0
         if x["powertrain"] == "EREV":
             assert x["electric_range_km"] < x["range_km"]
-            assert x["fuel_l_per_100km"] > 0
+            assert x["fuel_cs_l_per_100km"] > 0   # every market reports the CS fuel of an EREV
 
 
 def test_usage_errors_exit_2_without_traceback():

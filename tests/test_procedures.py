@@ -185,7 +185,7 @@ def test_nedc_erev_weighting_formula():
     df = nedc.run([v], fuel=E10)
     # R101 Annex 8: C = (De C1 + 25 C2) / (De + 25); C1 ~ 0 for an EREV that stays electric in CD,
     # so C ~ 25 / (De + 25) x C2 and the weighted figure is far below the CS one.
-    assert 0 < df["fuel_l_per_100km"][0] < 0.25 * 8.0
+    assert 0 < df["fuel_weighted_l_per_100km"][0] < 0.25 * 8.0
 
 
 def test_wltp_3phase_uses_three_phases(bev):

@@ -676,11 +676,11 @@ def _program(tmp_path, body: str) -> Path:
 
 def test_program_with_paths_and_targets(tmp_path):
     path = _program(tmp_path, 'reference = "testcar"\nvariants = ["derivative.toml", "leapmotor-b10"]\n'
-                              'markets = ["EU"]\n[targets.testcar]\nrange_km = 400\n')
+                              'markets = ["EU"]\n[targets.testcar]\nmin_range_km = 400\n')
     program = load_program(path)
     assert [v.name for v in program.variants] == ["testcar", "leapmotor-b10"]
     assert program.markets == ["EU"]
-    assert program.targets == {"testcar": {"range_km": 400}}
+    assert program.targets == {"testcar": {"min_range_km": 400.0}}
     assert program.reference_variant == "testcar"
     assert program.source_file == str(path)
 

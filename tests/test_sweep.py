@@ -275,7 +275,7 @@ def test_range_extended_sweep_is_chunk_independent(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep, "EREV_BATCH", 1)
     b = read_sweep(run_sweep(PROGRAM, vary, out=tmp_path / "b", chunk_size=3).directory)
     _assert_identical(a, b)
-    assert (a["eu_co2_g_per_km"] > 0).all() and (a["eu_electric_range_km"] > 50).all()
+    assert (a["eu_co2_weighted_g_per_km"] > 0).all() and (a["eu_electric_range_km"] > 50).all()
 
 
 # --- resuming and refusing -------------------------------------------------------------------

@@ -1,6 +1,30 @@
-"""Skateboard: EV platforms and derivatives, simulated in batch across markets and test procedures."""
+"""Skateboard: EV platforms and derivatives, simulated in batch across markets and test procedures.
+
+``import skateboard as sb`` is light: the names below are imported on first use.
+"""
 
 from skateboard.errors import SpecError
 
 __version__ = "0.1.0"
-__all__ = ["SpecError", "__version__"]
+
+#: Public name -> module that defines it (imported on first access).
+_LAZY = {
+    "load_program": "skateboard.spec",
+    "Program": "skateboard.spec",
+    "Variant": "skateboard.spec",
+    "evaluate": "skateboard.api",
+    "simulate": "skateboard.api",
+    "sweep": "skateboard.api",
+    "Results": "skateboard.results",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'skateboard' has no attribute {name!r}")
+
+
+__all__ = ["SpecError", "__version__", *_LAZY]

@@ -1,10 +1,38 @@
-"""The public Python API the CLI calls: programs -> variants -> engine -> rows."""
+"""The public Python API (``import skateboard as sb``; the CLI calls the same functions).
+
+    prog = sb.load_program("hongqi-on-b10")
+    bev = prog.variant("hongqi-b10-bev").replace(curb_mass="1.85 t", drag_coefficient=0.27)
+    res = sb.evaluate(prog.with_variant(bev, replaces="hongqi-b10-bev"), markets=["eu", "us"])
+    res.to_pandas(); res.plot()
+
+``evaluate`` and ``simulate`` return a :class:`skateboard.results.Results`. Heavy modules
+(pandas, numba, matplotlib) are imported when a function runs, not on ``import skateboard``.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from skateboard.errors import SpecError, unknown_name
+
+
+def as_program(program):
+    """A Program from a bundled name, a path, a Program, a Variant or a list of Variants (the
+    last two: an ad-hoc program without targets)."""
+    from skateboard.spec import Program, Variant, load_program
+
+    if isinstance(program, Program):
+        return program
+    if isinstance(program, Variant):
+        program = [program]
+    if isinstance(program, (list, tuple)) and program and all(isinstance(v, Variant) for v in program):
+        names = [v.name for v in program]
+        if len(set(names)) != len(names):
+            raise SpecError("two variants share one name", field="variants", value=names,
+                            allowed="distinct names: variant.replace(name=...)")
+        return Program(name="variants", title="variants", variants=list(program))
+    if isinstance(program, str) or hasattr(program, "__fspath__"):
+        return load_program(program)
+    raise SpecError("expected a program", field="program", value=type(program).__name__,
+                    allowed="a bundled program name, a program file, a Program, or Variants")
 
 
 def select_variants(program, names=None):
@@ -22,6 +50,16 @@ def select_variants(program, names=None):
     return chosen
 
 
+def evaluate(program="hongqi-on-b10", *, markets=None, variants=None, motorway_cases=True):
+    """Every variant in every market (the program's, or ``markets``): headline procedure,
+    performance, climate cases, DC charging, motorway range, targets. Returns Results
+    (``to_pandas()``: one row per variant and market, ``docs/results.md``)."""
+    from skateboard.evaluate import evaluate as _evaluate
+
+    return _evaluate(as_program(program), markets=markets, variants=variants,
+                     motorway_cases=motorway_cases)
+
+
 def simulate_program(program, *, variants=None, cycle="wltc_class3b", record=False, **conditions):
     """Simulate a program's variants over one cycle.
 
@@ -30,14 +68,28 @@ def simulate_program(program, *, variants=None, cycle="wltc_class3b", record=Fal
     rows : list of dict — one per variant (unit-suffixed keys, see SimResult.to_pandas).
     timeseries : pandas.DataFrame or None — all variants' time series, with a ``variant`` column.
     """
-    from skateboard.cycles import load_cycle
-    from skateboard.engine import simulate
-    from skateboard.spec import load_program
+    res = simulate(program, variants=variants, cycle=cycle, record=record, **conditions)
+    return res.table.to_dict("records"), res.timeseries
 
-    prog = load_program(program) if isinstance(program, str) else program
+
+def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", record=False,
+             **conditions):
+    """Drive the variants over one cycle (a bundled name or a CSV file). Returns Results
+    (``to_pandas()``: one row per variant; ``timeseries`` with ``record=True``)."""
+    import time
+
+    import pandas as pd
+
+    from skateboard.cycles import load_cycle
+    from skateboard.engine import simulate as _simulate
+    from skateboard.inputs import inputs_table, plausibility_warnings
+    from skateboard.results import Results
+
+    t0 = time.perf_counter()
+    prog = as_program(program)
     chosen = select_variants(prog, variants)
     cyc = load_cycle(cycle)
-    result = simulate(chosen, cyc, record=record, **conditions)
+    result = _simulate(chosen, cyc, record=record, **conditions)
     df = result.to_pandas(charger_efficiency=[v.charger_efficiency for v in chosen])
     df.insert(1, "powertrain", [v.powertrain for v in chosen])
     frames = None
@@ -48,7 +100,19 @@ def simulate_program(program, *, variants=None, cycle="wltc_class3b", record=Fal
             f.insert(0, "variant", v.name)
             parts.append(f)
         frames = pd.concat(parts, ignore_index=True)
-    return df.to_dict("records"), frames
+    warnings = [w for v in chosen for w in plausibility_warnings(v)]
+    return Results(table=df, program=prog, seconds=time.perf_counter() - t0, kind="simulate",
+                   timeseries=frames, inputs=inputs_table(chosen), warnings=warnings,
+                   cycle=cyc.name)
 
 
-__all__ = ["simulate_program", "select_variants", "SpecError"]
+def sweep(program, vary, **options):
+    """Run or resume a sweep (:func:`skateboard.explore.run_sweep`: ``method``, ``samples``,
+    ``markets``, ``out``, ``executor``, ...); ``.to_pandas()`` reads the dataset."""
+    from skateboard.explore.sweep import run_sweep
+
+    return run_sweep(program, list(vary) if not isinstance(vary, str) else [vary], **options)
+
+
+__all__ = ["SpecError", "as_program", "evaluate", "select_variants", "simulate",
+           "simulate_program", "sweep"]

@@ -24,9 +24,17 @@ err_console = Console(stderr=True)
 
 #: Short column labels for tables on screen (files and JSON keep the full unit-suffixed names).
 LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
+          "label_range_mi": "label\nrange mi", "mpge": "MPGe",
           "consumption_wh_per_km": "DC\nWh/km", "consumption_ac_wh_per_km": "AC\nWh/km",
-          "fuel_l_per_100km": "fuel\nl/100km", "co2_g_per_km": "CO2\ng/km",
-          "accel_0_100_s": "0-100\ns", "range_minus7c_km": "-7°C\nkm", "range_45c_km": "45°C\nkm",
+          "fuel_weighted_l_per_100km": "fuel wtd\nl/100km", "fuel_cs_l_per_100km": "fuel CS\nl/100km",
+          "co2_weighted_g_per_km": "CO2 wtd\ng/km", "co2_cs_g_per_km": "CO2 CS\ng/km",
+          "accel_0_100_s": "0-100\ns", "accel_80_120_s": "80-120\ns", "top_speed_kmh": "vmax\nkm/h",
+          "range_wltc_minus7c_km": "WLTC -7°C\nkm", "range_wltc_23c_km": "WLTC 23°C\nkm",
+          "range_wltc_35c_km": "WLTC 35°C\nkm", "range_wltc_45c_km": "WLTC 45°C\nkm",
+          "dc_charge_10_80_min": "DC 10-80%\nmin", "dc_charge_10_80_cold_min": "DC 10-80%\ncold min",
+          "dc_energy_10min_kwh": "kWh in\n10 min", "dc_energy_20min_kwh": "kWh in\n20 min",
+          "motorway_range_110_km": "110 km/h\nkm", "motorway_range_120_km": "120 km/h\nkm",
+          "motorway_range_130_km": "130 km/h\nkm", "motorway_range_artemis_km": "Artemis mw\nkm",
           "targets_met": "targets", "distance_km": "distance\nkm", "soc_end": "SOC\nend",
           "fuel_l": "fuel\nl", "trace_miss_s": "trace\nmiss s", "energy_audit_residual": "audit\nresidual"}
 
@@ -53,7 +61,7 @@ def rich_table(title: str, rows: list[dict], columns: list[str] | None = None) -
     columns = columns or (list(rows[0]) if rows else [])
     table = Table(title=title, header_style="bold")
     for c in columns:
-        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle") else "right")
+        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle", "input") else "right")
     for r in rows:
         table.add_row(*[_fmt(r.get(c)) for c in columns])
     return table
@@ -92,41 +100,84 @@ def simulate(
                           "from then on it served neither traction nor auxiliaries[/]")
 
 
+#: The first table of `evaluate`: one row per variant and market (columns empty everywhere are
+#: left out). The second: per variant, the figures that do not depend on the market's procedure.
 HEADLINE_COLUMNS = ["variant", "market", "procedure", "range_km", "electric_range_km",
-                    "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_l_per_100km",
-                    "co2_g_per_km", "accel_0_100_s", "range_minus7c_km", "range_45c_km", "targets_met"]
-JSON_COLUMNS = ["variant", "powertrain", "market", "procedure", "range_km", "electric_range_km",
-                "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km",
-                "accel_0_100_s", "accel_80_120_s", "top_speed_kmh", "range_minus7c_km", "range_23c_km",
-                "range_35c_km", "range_45c_km", "regulatory_metric", "regulatory_target_g_per_km",
-                "targets_met", "targets_failed", "energy_audit_residual"]
+                    "label_range_mi", "mpge", "consumption_wh_per_km", "consumption_ac_wh_per_km",
+                    "fuel_weighted_l_per_100km", "fuel_cs_l_per_100km", "co2_weighted_g_per_km",
+                    "co2_cs_g_per_km", "dc_charge_10_80_cold_min", "targets_met"]
+VARIANT_COLUMNS = ["variant", "accel_0_100_s", "accel_80_120_s", "top_speed_kmh",
+                   "range_wltc_minus7c_km", "range_wltc_23c_km", "range_wltc_35c_km",
+                   "range_wltc_45c_km", "dc_charge_10_80_min", "dc_energy_10min_kwh",
+                   "dc_energy_20min_kwh", "motorway_range_110_km", "motorway_range_120_km",
+                   "motorway_range_130_km", "motorway_range_artemis_km"]
+INPUT_COLUMNS = ["variant", "curb_mass_kg", "wltp_test_mass_kg", "china_test_mass_kg",
+                 "epa_test_weight_kg", "drag_coefficient", "frontal_area_m2",
+                 "road_load_f0_n", "road_load_f2_n_per_m2_s2", "pack_usable_kwh",
+                 "pack_gross_kwh", "pack_nominal_voltage_v", "pack_resistance_mohm",
+                 "pack_max_charge_kw", "motor_peak_kw", "gear_ratio", "aux_power_w",
+                 "charger_efficiency"]
+
+
+def _json_columns() -> list[str]:
+    from skateboard.evaluate import COLUMNS
+
+    return list(COLUMNS)
+
+
+def _shown(df, columns: list[str]) -> list[str]:
+    """The columns that have a value in at least one row."""
+    return [c for c in columns if c in df and (df[c].dtype == object or df[c].notna().any())]
 
 
 @app.command()
 def evaluate(
     program: Optional[str] = typer.Argument(None, help="Program file or bundled name (default: hongqi-on-b10)."),
     markets: Optional[list[str]] = typer.Option(None, "--markets", "-m", help="Markets to evaluate (repeatable or comma-separated; default: the program's, or all)."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of row objects."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of row objects (with --inputs: an object with rows, inputs and warnings)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write CSV, Parquet and a self-contained HTML report into this new directory."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
+    inputs: bool = typer.Option(False, "--inputs", help="Also show the resolved inputs (test masses, road load, pack, drive units, defaulted values)."),
+    no_warnings: bool = typer.Option(False, "--no-warnings", help="Do not print plausibility and deprecation warnings."),
 ) -> None:
     """Evaluate every variant in every market under that market's procedures and climate."""
     from skateboard.evaluate import evaluate as run_evaluate
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)
+    if not no_warnings:
+        for w in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     if out is not None:
         from skateboard.report.html import write_report
         path = write_report(result, out, force=force)
         if not as_json:
             console.print(f"report written to {path}")
     if as_json:
-        print_json(result.table[JSON_COLUMNS].to_dict("records"))
+        rows = result.table[_json_columns()].to_dict("records")
+        if inputs:
+            from skateboard.jsonsafe import json_records
+            typer.echo(json.dumps({"rows": json_records(rows),
+                                   "inputs": json_records(result.inputs.to_dict("records")),
+                                   "warnings": list(result.warnings)}, indent=2, default=str))
+        else:
+            print_json(rows)
         return
     table = result.table.copy()
     table["targets_met"] = table["targets_met"].map({True: "pass", False: "FAIL"}).fillna("-")
     title = f"evaluate: {getattr(result.program, 'name', program)} ({result.seconds:.2f} s)"
-    console.print(rich_table(title, table.to_dict("records"), HEADLINE_COLUMNS))
+    console.print(rich_table(title, table.to_dict("records"), _shown(table, HEADLINE_COLUMNS)))
+    per_variant = table.groupby("variant", sort=False).first().reset_index()  # first value found
+    console.print(rich_table("per variant: performance, climate (WLTC 3b, HVAC on), DC charging "
+                             "at 23 °C, motorway range", per_variant.to_dict("records"),
+                             _shown(per_variant, VARIANT_COLUMNS)))
+    if inputs:
+        t = result.inputs.set_index("variant")
+        rows = [{"input": c, **{v: t.loc[v, c] for v in t.index}} for c in INPUT_COLUMNS[1:]]
+        console.print(rich_table("inputs used (all of them: --json --inputs)", rows,
+                                 ["input", *t.index]))
+        for _, r in result.inputs.iterrows():
+            console.print(f"[bold]{r['variant']}[/] defaulted: {r['defaulted'] or '-'}")
     failed = result.table[result.table["targets_met"] == False]  # noqa: E712
     for _, r in failed.iterrows():
         console.print(f"[red]{r['variant']} in {r['market']}:[/] {r['targets_failed']}")

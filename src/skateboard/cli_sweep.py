@@ -132,7 +132,8 @@ def sweep_summary(
         typer.echo(json.dumps({
             "x": s.x.label, "y": s.y.label, "n_rows": s.n_rows, "n_feasible": s.n_feasible,
             "n_expected": s.n_expected, "targets": s.targets, "targets_checked": s.checked,
-            "targets_not_checked": s.unchecked, "front": _records(s.front),
+            "targets_not_checked": s.unchecked, "target_failures": s.failures,
+            "front": _records(s.front),
             "meeting_targets": _records(s.meeting_targets)}, indent=2))
         return
     partial = "" if s.n_rows == s.n_expected else f" (of {s.n_expected}: the sweep is unfinished)"
@@ -144,8 +145,14 @@ def sweep_summary(
     if not s.targets:
         console.print("the program sets no targets for this variant")
         return
-    text = ", ".join(f"{k} {v:g}" for k, v in s.targets.items() if k in s.checked)
-    console.print(rich_table(f"meeting all targets in {', '.join(s.markets)} ({text}): "
+    rows = [{"target": f["target"],
+             "limit": ", ".join(f"{m} {v:g}" for m, v in f["limits"].items()),
+             "variants failing": f["n_fail"],
+             "by market": ", ".join(f"{m} {n}" for m, n in f["by_market"].items())}
+            for f in s.failures]
+    console.print(rich_table(f"targets: how many of the {s.n_feasible} feasible variants fail each",
+                             rows, ["target", "limit", "variants failing", "by market"]))
+    console.print(rich_table(f"meeting all targets in {', '.join(s.markets)}: "
                              f"{len(s.meeting_targets)} variants",
                              s.meeting_targets.head(limit).to_dict("records")))
     if s.unchecked:

@@ -5,79 +5,67 @@ by the markets that use it; performance and climate cases likewise."""
 
 from __future__ import annotations
 
+import sys
 import time
-from dataclasses import dataclass, field
-
+import types
 import numpy as np
 import pandas as pd
 
 from skateboard.checks import check_rows
 from skateboard.errors import SpecError
 from skateboard.markets import list_markets, load_market
+from skateboard.results import Results
+from skateboard.targets import TARGETS, check, for_market, lookup
 
-#: Columns of the evaluate table (units in the names; DESIGN.md).
-COLUMNS = ["variant", "powertrain", "market", "procedure", "range_km", "electric_range_km",
-           "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km",
-           "accel_0_100_s", "accel_80_120_s", "top_speed_kmh", "range_minus7c_km", "range_23c_km",
-           "range_35c_km", "range_45c_km", "regulatory_metric", "regulatory_target_g_per_km",
+#: The old name of the result object (the same class as simulate's).
+Evaluation = Results
+
+#: Columns of the evaluate table, one meaning each (units in the names; docs/results.md).
+CLIMATE_CASES_C = (-7.0, 23.0, 35.0, 45.0)
+CLIMATE_CYCLE = "wltc"  # the real-world climate cases run WLTC class 3b
+
+
+def climate_column(t: float) -> str:
+    """``range_wltc_minus7c_km``: electric range on repeated WLTCs at ``t`` degC ambient."""
+    return f"range_{CLIMATE_CYCLE}_{'minus' if t < 0 else ''}{abs(t):g}c_km"
+
+
+HEADLINE = ["range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
+            "consumption_wh_per_km", "consumption_ac_wh_per_km", "fuel_weighted_l_per_100km",
+            "fuel_cs_l_per_100km", "co2_weighted_g_per_km", "co2_cs_g_per_km"]
+PERFORMANCE = ["accel_0_100_s", "accel_80_120_s", "top_speed_kmh"]
+CLIMATE = [climate_column(t) for t in CLIMATE_CASES_C]
+CHARGING = ["dc_charge_10_80_min", "dc_charge_10_80_cold_min", "dc_energy_10min_kwh",
+            "dc_energy_20min_kwh"]
+MOTORWAY = ["motorway_range_110_km", "motorway_range_120_km", "motorway_range_130_km",
+            "motorway_range_artemis_km"]
+COLUMNS = ["variant", "powertrain", "market", "procedure", *HEADLINE, *PERFORMANCE, *CLIMATE,
+           *CHARGING, *MOTORWAY, "regulatory_metric", "regulatory_target_g_per_km",
            "targets_met", "targets_failed", "energy_audit_residual"]
 
-TARGET_FIELDS = {
-    # target name -> (column, kind)
-    "min_range_km": ("range_km", "min"),
-    "min_electric_range_km": ("electric_range_km", "min"),
-    "max_consumption_wh_per_km": ("consumption_wh_per_km", "max"),
-    "max_consumption_ac_wh_per_km": ("consumption_ac_wh_per_km", "max"),
-    "max_co2_g_per_km": ("co2_g_per_km", "max"),
-    "max_fuel_l_per_100km": ("fuel_l_per_100km", "max"),
-    "max_accel_0_100_s": ("accel_0_100_s", "max"),
-    "min_top_speed_kmh": ("top_speed_kmh", "min"),
-    "min_range_minus7c_km": ("range_minus7c_km", "min"),
-    "min_range_45c_km": ("range_45c_km", "min"),
-}
-
-
-def _climate_column(t: float) -> str:
-    return f"range_{'minus' if t < 0 else ''}{abs(t):g}c_km"
-
-
-@dataclass
-class Evaluation:
-    """Result of :func:`evaluate`: the table and the per-procedure details behind it."""
-
-    table: pd.DataFrame
-    details: dict = field(default_factory=dict)
-    program: object = None
-    seconds: float = 0.0
-
-    def to_pandas(self) -> pd.DataFrame:
-        return self.table
-
-    def records(self) -> list[dict]:
-        return self.table.to_dict("records")
+#: Kept for callers of the old API: target name -> (column, kind) of the current names.
+TARGET_FIELDS = {name: (t.columns[0], t.kind) for name, t in TARGETS.items()}
 
 
 def check_targets(row: dict, targets: dict, *, file=None, variant=None):
-    """(met, failed list) of a row against a variant's targets; None when there are none."""
-    if not targets:
-        return None, []
-    failed = []
-    for key, limit in targets.items():
-        if key not in TARGET_FIELDS:
+    """(met, failed list) of a row against one market's targets (names already checked by
+    the program loader; see :mod:`skateboard.targets`); None when there are none."""
+    for key in targets:
+        if lookup(key) is None:
             from skateboard.errors import close_matches
-            raise SpecError(f"unknown target{close_matches(key, TARGET_FIELDS)}", file=file,
-                            field=f"targets.{variant}.{key}", value=key,
-                            allowed=", ".join(TARGET_FIELDS))
-        col, kind = TARGET_FIELDS[key]
-        value = row.get(col)
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            continue
-        if (kind == "min" and value < limit) or (kind == "max" and value > limit):
-            failed.append(f"{col} {value:.4g} {'<' if kind == 'min' else '>'} {limit:g}")
-    return not failed, failed
+            raise SpecError(f"unknown target{close_matches(key, TARGETS)}", file=file,
+                            field=f"targets.{variant}.{key}", value=key, allowed=", ".join(TARGETS))
+    return check(row, targets)
 
 
-def evaluate(program="hongqi-on-b10", *, markets=None, variants=None) -> Evaluation:
+def cold_case(market) -> float | None:
+    """The market's coldest climate case below 23 degC (its cold-charging case), or None."""
+    cold = [t for t in market.climate_cases_c if t < 23.0]
+    return min(cold) if cold else None
+
+
+def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
+             motorway_cases: bool = True) -> Evaluation:
     """Evaluate every variant of a program in every market (or the given ones).
 
     Parameters
@@ -85,6 +73,7 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None) -> Evaluat
     program : str or Program — a bundled name or a program file.
     markets : list of str, optional — default the program's markets, or all bundled ones.
     variants : list of str, optional — only these variants.
+    motorway_cases : run the motorway ranges (four depletion runs; default True).
     """
     from skateboard.api import select_variants
     from skateboard.procedures import PROCEDURES
@@ -107,29 +96,39 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None) -> Evaluat
     perf = PROCEDURES["performance"](chosen).set_index("variant")
     cases = sorted({t for m in mkts for t in m.climate_cases_c})
     climate = PROCEDURES["real_world"](chosen, ambient_c=cases) if cases else pd.DataFrame()
+    charge_temps = sorted({23.0} | {cold_case(m) for m in mkts if cold_case(m) is not None})
+    charging = PROCEDURES["charging"](chosen, ambient_c=charge_temps)
+    motorway = PROCEDURES["motorway"](chosen).set_index("variant") if motorway_cases else None
     targets = getattr(prog, "targets", {}) or {}
     rows = []
     for m in mkts:
         head = run(m.headline, dict(m.procedure_options), m.fuel)
+        cold = cold_case(m)
         for v in chosen:
             h = head.loc[v.name]
             row = {"variant": v.name, "powertrain": v.powertrain, "market": m.name,
                    "procedure": h["procedure"] + (f" {h['method']}" if isinstance(h.get("method"), str) else "")}
-            for col in ("range_km", "electric_range_km", "consumption_wh_per_km", "consumption_ac_wh_per_km",
-                        "fuel_l_per_100km", "co2_g_per_km"):
+            for col in HEADLINE:
                 row[col] = float(h[col]) if col in h and pd.notna(h[col]) else np.nan
-            for col in ("accel_0_100_s", "accel_80_120_s", "top_speed_kmh"):
+            for col in PERFORMANCE:
                 row[col] = float(perf.loc[v.name, col])
-            for t in (-7.0, 23.0, 35.0, 45.0):
-                col = _climate_column(t)
+            for t in CLIMATE_CASES_C:
+                col = climate_column(t)
                 row[col] = np.nan
                 if t in m.climate_cases_c:
                     sel = climate[(climate["variant"] == v.name) & (climate["ambient_c"] == t)]
                     row[col] = float(sel["range_km"].iloc[0])
+            ch = charging[charging["variant"] == v.name].set_index("ambient_c")
+            row["dc_charge_10_80_min"] = float(ch.loc[23.0, "dc_charge_10_80_min"])
+            row["dc_charge_10_80_cold_min"] = (float(ch.loc[cold, "dc_charge_10_80_min"])
+                                               if cold is not None else np.nan)
+            row["dc_energy_10min_kwh"] = float(ch.loc[23.0, "dc_energy_10min_kwh"])
+            row["dc_energy_20min_kwh"] = float(ch.loc[23.0, "dc_energy_20min_kwh"])
+            for col in MOTORWAY:
+                row[col] = float(motorway.loc[v.name, col]) if motorway is not None else np.nan
             row["regulatory_metric"] = m.metric.name
             row["regulatory_target_g_per_km"] = m.metric.target_g_per_km if m.metric.target_g_per_km is not None else np.nan
-            met, failed = check_targets(row, targets.get(v.name, {}), file=getattr(prog, "source_file", None),
-                                        variant=v.name)
+            met, failed = check(row, for_market(targets.get(v.name), m.name))
             row["targets_met"] = met
             row["targets_failed"] = "; ".join(failed)
             row["energy_audit_residual"] = float(h.get("energy_audit_residual", np.nan))
@@ -138,4 +137,27 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None) -> Evaluat
     details = {f"{k[0]}|{k[2]}|{dict(k[1])}": df.reset_index() for k, df in cache.items()}
     details["performance"] = perf.reset_index()
     details["climate"] = climate
-    return Evaluation(table=table, details=details, program=prog, seconds=time.perf_counter() - t0)
+    details["charging"] = charging
+    if motorway is not None:
+        details["motorway"] = motorway.reset_index()
+    from skateboard.inputs import inputs_table, plausibility_warnings
+
+    warnings = list(getattr(prog, "warnings", ()) or ())
+    for v in chosen:
+        warnings += plausibility_warnings(v)
+    return Results(table=table, details=details, program=prog, seconds=time.perf_counter() - t0,
+                   kind="evaluate", inputs=inputs_table(chosen), warnings=warnings)
+
+
+class _CallableModule(types.ModuleType):
+    """``skateboard.evaluate`` is both this module and, as ``sb.evaluate``, the public
+    function: importing the module binds it on the package over the function, so the module
+    itself is callable (it runs :func:`skateboard.api.evaluate`)."""
+
+    def __call__(self, *args, **kwargs):
+        from skateboard.api import evaluate as _api_evaluate
+
+        return _api_evaluate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

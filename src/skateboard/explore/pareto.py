@@ -65,35 +65,57 @@ def pareto_mask(x: np.ndarray, y: np.ndarray, *, x_sense: str = "min",
     return mask
 
 
-def targets_mask(df: pd.DataFrame, targets: dict, markets: list[str], *, file=None,
-                 variant=None) -> tuple[np.ndarray, list[str], list[str]]:
-    """Rows that meet every target in every market of the sweep.
+def target_failures(df: pd.DataFrame, targets: dict, markets: list[str]
+                    ) -> tuple[np.ndarray, list[dict], list[str]]:
+    """Which rows meet every target in every market of the sweep, and how many fail each.
 
     A target applies to each market's column (``min_range_km`` -> ``eu_range_km``,
-    ``china_range_km``, ...) with the comparison of :data:`skateboard.evaluate.TARGET_FIELDS`;
-    as in :func:`skateboard.evaluate.check_targets`, a missing value (NaN) does not fail.
-    Targets on figures the sweep does not compute (performance, climate ranges) are not
-    checked.
+    ``china_range_km``, ...) with the market's own value where the program sets one
+    (``[targets.<variant>.<market>]``, :func:`skateboard.targets.for_market`); as in
+    :func:`skateboard.targets.check`, a missing value (NaN) does not fail. Targets on figures
+    the sweep does not compute (performance, climate, charging, motorway) are not checked.
 
-    Returns (mask, checked target names, unchecked target names)."""
-    from skateboard.evaluate import TARGET_FIELDS, check_targets
+    Returns (mask of feasible rows meeting all, one dict per checked target: ``target``,
+    ``limits`` (market -> value), ``n_fail`` (feasible variants failing it in at least one
+    market), ``by_market`` (market -> failing variants); unchecked target names)."""
+    from skateboard.targets import all_names, for_market, lookup
 
-    check_targets({}, targets, file=file, variant=variant)  # unknown target names -> SpecError
-    mask = df["feasible"].to_numpy(dtype=bool).copy()
-    checked, unchecked = [], []
-    for key, limit in targets.items():
-        col, kind = TARGET_FIELDS[key]
-        cols = [f"{m.replace('-', '_')}_{col}" for m in markets]
-        cols = [c for c in cols if c in df]
-        if not cols:
-            unchecked.append(key)
-            continue
-        checked.append(key)
-        for c in cols:
-            v = df[c].to_numpy(dtype=float)
-            bad = (v < limit) if kind == "min" else (v > limit)
-            mask &= ~(bad & ~np.isnan(v))
+    feasible = df["feasible"].to_numpy(dtype=bool)
+    mask = feasible.copy()
+    report: dict[str, dict] = {}
+    for m in markets:
+        prefix = f"{m.replace('-', '_')}_"
+        for name, limit in for_market(targets, m).items():
+            t = lookup(name)
+            cols = [prefix + c for c in t.columns if prefix + c in df]
+            if not cols:
+                continue
+            v = np.full(len(df), np.nan)
+            for c in cols:  # the first column with a value (old names: weighted, else CS)
+                x = df[c].to_numpy(dtype=float)
+                v = np.where(np.isnan(v), x, v)
+            bad = ((v < limit) if t.kind == "min" else (v > limit)) & ~np.isnan(v) & feasible
+            mask &= ~bad
+            entry = report.setdefault(name, {"target": name, "limits": {}, "any": np.zeros(len(df), bool),
+                                             "by_market": {}})
+            entry["limits"][m] = limit
+            entry["by_market"][m] = int(bad.sum())
+            entry["any"] |= bad
+    checked = []
+    for name in all_names(targets):
+        if name in report:
+            e = report[name]
+            checked.append({"target": name, "limits": e["limits"], "n_fail": int(e["any"].sum()),
+                            "by_market": e["by_market"]})
+    unchecked = [n for n in all_names(targets) if n not in report]
     return mask, checked, unchecked
+
+
+def targets_mask(df: pd.DataFrame, targets: dict, markets: list[str], *, file=None,
+                 variant=None) -> tuple[np.ndarray, list[str], list[str]]:
+    """(mask, checked target names, unchecked target names): see :func:`target_failures`."""
+    mask, checked, unchecked = target_failures(df, targets, markets)
+    return mask, [c["target"] for c in checked], unchecked
 
 
 @dataclass
@@ -105,6 +127,8 @@ class SweepSummary:
     meeting_targets : feasible variants meeting every checked target, sorted by x.
     n_rows : rows read; n_feasible : of which feasible; n_expected : the sweep's size.
     targets : the variant's targets; checked / unchecked : target names.
+    failures : per checked target: its limits per market and how many feasible variants fail
+        it (``n_fail``, and ``by_market``).
     """
 
     directory: Path
@@ -120,6 +144,7 @@ class SweepSummary:
     unchecked: list = field(default_factory=list)
     parameter_columns: list = field(default_factory=list)
     markets: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
 
 
 def summarise_sweep(directory: str | Path, *, x: str | None = None,
@@ -155,10 +180,10 @@ def summarise_sweep(directory: str | Path, *, x: str | None = None,
     targets = dict(prog.targets.get(variant, {}))
     result_cols = [f"{m.replace('-', '_')}_{c}" for m in markets
                    for c in ("range_km", "consumption_wh_per_km")]
-    from skateboard.evaluate import TARGET_FIELDS
+    from skateboard.targets import all_names, lookup
 
-    target_cols = [f"{m.replace('-', '_')}_{TARGET_FIELDS[k][0]}" for m in markets
-                   for k in targets if k in TARGET_FIELDS]
+    target_cols = [f"{m.replace('-', '_')}_{c}" for m in markets
+                   for k in all_names(targets) for c in lookup(k).columns]
     wanted = ["sample", "feasible", *params, xo.column, yo.column, *result_cols, *target_cols]
     wanted = [c for c in dict.fromkeys(wanted) if c in names]
     df = to_table(dataset, directory, wanted).to_pandas()
@@ -171,15 +196,15 @@ def summarise_sweep(directory: str | Path, *, x: str | None = None,
             if c in df]
     ascending = xo.sense == "min"
     front_df = df.loc[front, show].sort_values(xo.column, ascending=ascending, kind="stable")
-    meets, checked, unchecked = targets_mask(df, targets, markets, file=prog.source_file,
-                                             variant=variant)
+    meets, failures, unchecked = target_failures(df, targets, markets)
+    checked = [f["target"] for f in failures]
     meet_df = df.loc[meets, show].sort_values(xo.column, ascending=ascending, kind="stable")
     return SweepSummary(directory=directory, x=xo, y=yo, front=front_df.reset_index(drop=True),
                         meeting_targets=meet_df.reset_index(drop=True), n_rows=len(df),
                         n_feasible=int(feasible.sum()), n_expected=int(manifest["n_variants"]),
                         targets=targets, checked=checked, unchecked=unchecked,
-                        parameter_columns=params, markets=markets)
+                        parameter_columns=params, markets=markets, failures=failures)
 
 
 __all__ = ["DEFAULT_X", "DEFAULT_Y", "Objective", "SweepSummary", "parse_objective",
-           "pareto_mask", "summarise_sweep", "targets_mask"]
+           "pareto_mask", "summarise_sweep", "target_failures", "targets_mask"]

@@ -55,9 +55,10 @@ MAX_CORNERS = 64
 KWH = 3.6e6
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
-RESULT_COLUMNS = ("range_km", "electric_range_km", "consumption_wh_per_km",
-                  "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km", "test_mass_kg",
-                  "energy_audit_residual")
+RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
+                  "consumption_wh_per_km", "consumption_ac_wh_per_km",
+                  "fuel_weighted_l_per_100km", "fuel_cs_l_per_100km", "co2_weighted_g_per_km",
+                  "co2_cs_g_per_km", "test_mass_kg", "energy_audit_residual")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +150,8 @@ class SweepPlan:
                                      pa.string() if d.field.kind == "option" else pa.float64()))
             cols += [pa.field("pack_gross_energy_kwh", pa.float64()),
                      pa.field("pack_usable_energy_kwh", pa.float64()),
+                     pa.field("pack_mass_kg", pa.float64()),
+                     pa.field("curb_mass_kg", pa.float64()),
                      pa.field("feasible", pa.bool_(), nullable=False),
                      pa.field("error", pa.string())]
             for mk in self.markets:
@@ -232,9 +235,23 @@ def _resolve(derivative, options: dict, numeric: dict):
     return resolve_variant(new, file=src)
 
 
+def mass_follows_pack(dims: Sequence[Dimension]) -> bool:
+    """True when the sweep varies the pack's gross energy but not the curb mass: the pack's
+    mass then follows its energy at the option's energy density, and the car's mass with it."""
+    targets = {d.field.target for d in dims if d.field.kind == "numeric"}
+    return ("pack", "gross_energy") in targets and ("variant", "curb_mass") not in targets
+
+
+def pack_mass_change(pack, gross_energy: float) -> float:
+    """Mass [kg] a pack gains when its gross energy becomes ``gross_energy`` at the same
+    energy density (gross energy per kg) as the option (0 when the option gives no mass)."""
+    return pack.mass * (gross_energy / pack.gross_energy - 1.0)
+
+
 def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
-    """The variant with the numeric dimensions' values applied (no validation: the plan checked
-    the ranges)."""
+    """The variant with the numeric dimensions' values applied (checked by ``Variant.replace``;
+    the plan checked the ranges). When the pack's gross energy varies and the curb mass does
+    not, the pack's mass and the curb mass follow the energy (:func:`mass_follows_pack`)."""
     changes: dict[str, Any] = {"name": name}
     pack: dict[str, float] = {}
     units: dict[str, dict[str, float]] = {}
@@ -246,6 +263,10 @@ def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name:
             pack[attr] = float(value)
         elif kind == "drive_unit":
             units.setdefault(d.field.unit, {})[attr] = float(value)
+    if pack and "gross_energy" in pack and "curb_mass" not in changes:
+        dm = pack_mass_change(variant.pack, pack["gross_energy"])
+        pack["mass"] = variant.pack.mass + dm
+        changes["curb_mass"] = variant.curb_mass + dm
     if pack:
         changes["pack"] = dataclasses.replace(variant.pack, **pack)
     if units:
@@ -298,6 +319,7 @@ def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) ->
                             field=where, allowed=f">= {unit.continuous_power / 1e3:g} kW "
                             "everywhere in the range")
     if packs:
+        _check_pack_limits(derivative, combo, dims, packs)
         pack = combo.variant.pack
         by = {d.field.target[1]: d for d in packs}
         gross = _ends(by["gross_energy"])[0] if "gross_energy" in by else pack.gross_energy
@@ -307,6 +329,39 @@ def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) ->
             raise SpecError(f"gross_energy {gross / KWH:g} kWh below usable_energy "
                             f"{usable / KWH:g} kWh of pack {pack.name!r} in the range", field=where,
                             allowed="gross_energy >= usable_energy everywhere in the ranges")
+
+
+def _check_pack_limits(derivative, combo: Combination, dims, packs) -> None:
+    """A varied pack stays within the platform's ``chassis.max_pack_energy`` (default: its
+    largest pack option), and the mass it brings within the maximum gross mass."""
+    from skateboard.physics.constants import DRIVER_MASS
+
+    platform = _platform_of(derivative)
+    limit = platform.chassis.max_pack_energy or max(p.gross_energy for p in platform.packs.values())
+    declared = platform.chassis.max_pack_energy is not None
+    v = combo.variant
+    for d in packs:
+        if d.field.target[1] != "gross_energy":  # usable energy is bounded by the gross
+            continue
+        high = _ends(d)[1]
+        if high > limit * (1 + 1e-12):
+            opts = "".join(f" with {k}={val}" for k, val in combo.options.items())
+            raise SpecError(f"{d.field.target[1]} {high / KWH:g} kWh above the platform's "
+                            f"{'max_pack_energy' if declared else 'largest pack option'} "
+                            f"{limit / KWH:g} kWh{opts}", field=f"--vary {d.text}",
+                            allowed=f"<= {limit / KWH:g} kWh" + ("" if declared else
+                            "; declare chassis.max_pack_energy in the platform for larger packs"))
+    if mass_follows_pack(dims):
+        d = next(d for d in packs if d.field.target[1] == "gross_energy")
+        dm = pack_mass_change(v.pack, _ends(d)[1])
+        mro = v.curb_mass + dm + DRIVER_MASS + v.optional_equipment_mass
+        if mro > v.max_gross_mass:
+            raise SpecError(f"the pack's mass follows its energy ({v.pack.mass:.0f} kg at "
+                            f"{v.pack.gross_energy / KWH:g} kWh -> {v.pack.mass + dm:.0f} kg at "
+                            f"{_ends(d)[1] / KWH:g} kWh): mass in running order {mro:.0f} kg "
+                            f"exceeds the maximum gross mass {v.max_gross_mass:.0f} kg",
+                            field=f"--vary {d.text}", allowed="a smaller pack, or vary "
+                            "top_hat.curb_mass explicitly (then the pack's mass is not changed)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -563,6 +618,8 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
         [v.pack.gross_energy / KWH if v is not None else np.nan for v in variants])
     cols["pack_usable_energy_kwh"] = np.array(
         [v.pack.usable_energy / KWH if v is not None else np.nan for v in variants])
+    cols["pack_mass_kg"] = np.array([v.pack.mass if v is not None else np.nan for v in variants])
+    cols["curb_mass_kg"] = np.array([v.curb_mass if v is not None else np.nan for v in variants])
     cols["feasible"] = np.array([e is None for e in errors], dtype=bool)
     cols["error"] = errors
     cols.update(results)

@@ -6,7 +6,8 @@ columns). The functions in :data:`PROCEDURES` check every row they return
 import functools
 
 from skateboard.checks import check_rows
-from skateboard.procedures import cltc, epa, nedc, performance, real_world, wltp
+from skateboard.procedures import (charging, cltc, epa, motorway, nedc, performance, real_world,
+                                   wltp)
 
 
 def _checked(name, run):
@@ -24,6 +25,9 @@ PROCEDURES = {name: _checked(name, run) for name, run in {
     "nedc": nedc.run,
     "performance": performance.run,
     "real_world": real_world.run,
+    "charging": charging.run,
+    "motorway": motorway.run,
 }.items()}
 
-__all__ = ["PROCEDURES", "cltc", "epa", "nedc", "performance", "real_world", "wltp"]
+__all__ = ["PROCEDURES", "charging", "cltc", "epa", "motorway", "nedc", "performance",
+           "real_world", "wltp"]

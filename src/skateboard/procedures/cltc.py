@@ -11,6 +11,7 @@ charge-sustaining fuel consumption with China's 92-octane reference fuel.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
@@ -51,10 +52,12 @@ def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFr
     df = pd.concat(parts).sort_index().reset_index(drop=True)
     df["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
                     else "EREV CD/CS" for v, m in zip(variants, methods)]
-    # China reports EREV pure-electric range and CS fuel; no utility-factor weighting here
+    # China reports EREV pure-electric range and CS fuel; the weighted figure (GB/T 19753's
+    # own utility factor) is not implemented, so it is left empty rather than given with
+    # Europe's weighting (docs/results.md)
     erev = df["powertrain"] == "EREV"
     if erev.any():
         df.loc[erev, "electric_range_km"] = df.loc[erev, "all_electric_range_km"]
-        df.loc[erev, "fuel_l_per_100km"] = df.loc[erev, "fuel_cs_l_per_100km"]
-        df.loc[erev, "co2_g_per_km"] = df.loc[erev, "co2_cs_g_per_km"]
+        df.loc[erev, "fuel_weighted_l_per_100km"] = np.nan
+        df.loc[erev, "co2_weighted_g_per_km"] = np.nan
     return df

@@ -111,13 +111,15 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                 "variant": v.name, "powertrain": v.powertrain, "procedure": "EPA", "method": "MCT 2-cycle",
                 "range_unadjusted_km": rng, "range_km": rng * LABEL_FACTOR,
                 "electric_range_km": rng * LABEL_FACTOR,
-                "range_miles": rng * LABEL_FACTOR * 1000.0 / MILE,
+                "label_range_km": rng * LABEL_FACTOR,
+                "label_range_mi": rng * LABEL_FACTOR * 1000.0 / MILE,
                 "consumption_wh_per_km": (CITY_WEIGHT * dc_c + (1 - CITY_WEIGHT) * dc_h) / LABEL_FACTOR,
                 "consumption_ac_wh_per_km": ac / LABEL_FACTOR,
                 "consumption_ac_unadjusted_wh_per_km": ac,
                 "city_ac_unadjusted_wh_per_km": ac_c, "highway_ac_unadjusted_wh_per_km": ac_h,
                 "mpge_unadjusted": mpge, "mpge": mpge * LABEL_FACTOR,
-                "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
+                "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
+                "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
                 "energy_audit_residual": float(residual[k]),
             }
     if rex:
@@ -132,15 +134,22 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
             l_per_100 = fc / fuel.density * 1e8
             mpg = (1.0 / (fc / fuel.density / US_GALLON)) / MILE
             aer = oc.aer[k] / 1000.0
+            total = (aer + v.range_extender.fuel_tank_volume * fuel.density / fc / 1000.0) * LABEL_FACTOR
+            ac_cd = oc.cd_energy[k] / v.charger_efficiency / oc.cd_distance[k] / 3.6 / LABEL_FACTOR
             rows[i] = {
                 "variant": v.name, "powertrain": v.powertrain, "procedure": "EPA", "method": "CD/CS 2-cycle",
                 "range_unadjusted_km": aer, "electric_range_km": aer * LABEL_FACTOR,
-                "range_km": (aer + v.range_extender.fuel_tank_volume * fuel.density / fc / 1000.0) * LABEL_FACTOR,
+                "range_km": total, "label_range_km": total,
+                "label_range_mi": total * 1000.0 / MILE,
                 "consumption_wh_per_km": oc.cd_energy[k] / oc.cd_distance[k] / 3.6 / LABEL_FACTOR,
-                "consumption_ac_wh_per_km": oc.cd_energy[k] / v.charger_efficiency / oc.cd_distance[k] / 3.6 / LABEL_FACTOR,
+                "consumption_ac_wh_per_km": ac_cd,
+                # charge-depleting (electric) MPGe of the label
+                "mpge": WH_PER_GALLON_EQUIVALENT / (ac_cd * MILE / 1000.0),
                 "mpg_cs": mpg * LABEL_FACTOR,
-                "fuel_l_per_100km": l_per_100 / LABEL_FACTOR,
-                "co2_g_per_km": fc * co2_per_kg * 1e6 / LABEL_FACTOR,
+                # the SAE J2841 utility-factor weighting of the PHEV label is not implemented
+                "fuel_weighted_l_per_100km": np.nan, "co2_weighted_g_per_km": np.nan,
+                "fuel_cs_l_per_100km": l_per_100 / LABEL_FACTOR,
+                "co2_cs_g_per_km": fc * co2_per_kg * 1e6 / LABEL_FACTOR,
                 "energy_audit_residual": float(max(oc.residual[k], oh.residual[k])),
             }
     df = pd.DataFrame(rows)

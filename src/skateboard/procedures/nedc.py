@@ -38,7 +38,8 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                        "range_km": d / 1000.0, "electric_range_km": d / 1000.0,
                        "consumption_wh_per_km": res["e_battery_terminal"][k] / d / 3.6,
                        "consumption_ac_wh_per_km": e_ac[k] / d / 3.6,
-                       "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
+                       "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
+                       "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
                        "energy_audit_residual": float(residual[k])}
     if rex:
         vs = [variants[i] for i in rex]
@@ -54,8 +55,10 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                        "electric_range_km": de,
                        "consumption_wh_per_km": oc.cd_energy[k] / oc.cd_distance[k] / 3.6,
                        "consumption_ac_wh_per_km": oc.cd_energy[k] / vs[k].charger_efficiency / oc.cd_distance[k] / 3.6,
-                       "fuel_l_per_100km": c / fuel.density * 1e8,
-                       "co2_g_per_km": c * co2_per_kg * 1e6,
+                       "fuel_weighted_l_per_100km": c / fuel.density * 1e8,
+                       "co2_weighted_g_per_km": c * co2_per_kg * 1e6,
+                       "fuel_cs_l_per_100km": c2 / fuel.density * 1e8,
+                       "co2_cs_g_per_km": c2 * co2_per_kg * 1e6,
                        "energy_audit_residual": float(oc.residual[k])}
     df = pd.DataFrame(rows)
     df["test_mass_kg"] = [m[0] for m in masses]

@@ -66,7 +66,8 @@ def _bev_rows(variants, res, e_ac, distance, method, procedure, extra=None):
             "consumption_wh_per_km": ec_dc / 3.6,
             "consumption_ac_wh_per_km": e_ac[i] / rng / 3.6,
             "usable_battery_energy_kwh": ube / C.KWH,
-            "fuel_l_per_100km": 0.0, "co2_g_per_km": 0.0,
+            "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
+            "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
             "energy_audit_residual": float(residual[i]),
             "trace_miss_s": float(res["trace_miss_time"][i]),
         })
@@ -184,8 +185,8 @@ def ovc_rows(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **condi
             "consumption_ac_wh_per_km": ec_ac_w / 3.6,
             "fuel_cs_l_per_100km": fc_cs / dens * 1e5 * 1000.0,
             "co2_cs_g_per_km": co2_cs * 1e6,
-            "fuel_l_per_100km": fc_w / dens * 1e5 * 1000.0,
-            "co2_g_per_km": fc_w * co2_per_kg * 1e6,
+            "fuel_weighted_l_per_100km": fc_w / dens * 1e5 * 1000.0,
+            "co2_weighted_g_per_km": fc_w * co2_per_kg * 1e6,
             "utility_factor": float(uf.sum()),
             "energy_audit_residual": float(ovc.residual[i]),
         })

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.errors import SpecError
-from skateboard.report import plots
+from skateboard.report import plots, sections
 from skateboard.report.files import write_table_safely
 
 REPORT_FILES = ("results.csv", "results.parquet", "report.html")
@@ -30,10 +30,14 @@ TEXT_COLUMNS = ("variant", "powertrain", "market", "procedure", "regulatory_metr
 
 #: Decimals per column of the HTML table (others: strings as they are).
 DECIMALS = {
-    "range_km": 1, "electric_range_km": 1, "consumption_wh_per_km": 1,
-    "consumption_ac_wh_per_km": 1, "fuel_l_per_100km": 2, "co2_g_per_km": 1,
-    "accel_0_100_s": 2, "accel_80_120_s": 2, "top_speed_kmh": 1, "range_minus7c_km": 1,
-    "range_23c_km": 1, "range_35c_km": 1, "range_45c_km": 1, "regulatory_target_g_per_km": 1,
+    "range_km": 1, "electric_range_km": 1, "label_range_km": 1, "label_range_mi": 1, "mpge": 1,
+    "consumption_wh_per_km": 1, "consumption_ac_wh_per_km": 1, "fuel_weighted_l_per_100km": 2,
+    "fuel_cs_l_per_100km": 2, "co2_weighted_g_per_km": 1, "co2_cs_g_per_km": 1,
+    "accel_0_100_s": 2, "accel_80_120_s": 2, "top_speed_kmh": 1, "range_wltc_minus7c_km": 1,
+    "range_wltc_23c_km": 1, "range_wltc_35c_km": 1, "range_wltc_45c_km": 1,
+    "dc_charge_10_80_min": 1, "dc_charge_10_80_cold_min": 1, "dc_energy_10min_kwh": 1,
+    "dc_energy_20min_kwh": 1, "motorway_range_110_km": 1, "motorway_range_120_km": 1,
+    "motorway_range_130_km": 1, "motorway_range_artemis_km": 1, "regulatory_target_g_per_km": 1,
 }
 
 CSS = """
@@ -252,8 +256,8 @@ def render_html(evaluation, *, started: float | None = None) -> str:
     variants = _variants_of(evaluation)
     markets = list(dict.fromkeys(table["market"]))
 
-    sections = []
-    sections.append("<h2>1. Range by market and climate</h2>" + _figure(
+    parts = []
+    parts.append("<h2>5. Range by market and climate</h2>" + _figure(
         plots.plot_range(evaluation), "range by market and climate",
         "Left: headline range [km] of each variant under each market's procedure; for range-extended "
         "variants the bar is the total (electric + fuel) range and the hatched part the electric range. "
@@ -261,7 +265,7 @@ def render_html(evaluation, *, started: float | None = None) -> str:
         "with the HVAC load and pack temperature of that climate."))
 
     if variants:
-        sections.append("<h2>2. Consumption breakdown by energy sink</h2>" + _figure(
+        parts.append("<h2>6. Consumption breakdown by energy sink</h2>" + _figure(
             plots.plot_consumption_breakdown(variants), "consumption breakdown",
             f"Where the battery's electrochemical energy goes over one {plots.CYCLE} run, in Wh per km "
             "driven (the stack adds up to the battery energy per km). The green bar is the energy "
@@ -269,9 +273,16 @@ def render_html(evaluation, *, started: float | None = None) -> str:
             f"is not part of the stack. Sinks below {plots.NEGLIGIBLE_WH_PER_KM} Wh/km in every variant "
             "(e.g. grade on a flat cycle) are omitted."))
 
+        parts.append("<h2>7. DC fast charging</h2>" + _figure(
+            plots.plot_charging(variants), "DC charging power over SOC",
+            "Power the pack accepts [kW] over the displayed state of charge at 23 °C (solid) and with "
+            "the pack cold-soaked at −7 °C (dashed): the pack's declared curve, or its peak power "
+            "times the default shape (docs/results.md). Shaded: the 10–80 % window of "
+            "<code>dc_charge_10_80_min</code>."))
+
         erevs = [v for v in variants if v.powertrain == "EREV"]
-        body = "<h2>3. SOC and range-extender operation (EREV)</h2>"
         if erevs:
+            body = "<h2>8. SOC and range-extender operation (EREV)</h2>"
             for v in erevs:
                 body += _figure(
                     plots.plot_erev_operation(v), f"SOC and engine power of {v.name}",
@@ -279,23 +290,29 @@ def render_html(evaluation, *, started: float | None = None) -> str:
                     "charge: charge-depleting (engine off) until the SOC reaches the sustaining level, then "
                     "charge-sustaining. Top: state of charge [%]; bottom: range-extender (engine-generator) "
                     "power and battery terminal power [kW].")
-        else:
-            body += '<p class="note">No range-extended (EREV) variant in this evaluation.</p>'
-        sections.append(body)
+            parts.append(body)
 
-        body = "<h2>4. Speed traces</h2>"
+        body = "<h2>9. Speed traces</h2>"
+        quiet = []
         for v, tr in zip(variants, plots.speed_traces(variants)):
             n_miss = int(plots.trace_misses(tr).sum())
-            status = f"{n_miss} steps of trace misses" if n_miss else "no trace misses"
+            if not n_miss:  # nothing to see: say so in one line instead of a plot
+                quiet.append(v.name)
+                continue
+            status = f"{n_miss} steps of trace misses"
             body += _figure(
                 plots.plot_speed_trace(v.name, tr), f"speed trace of {v.name}: {status}",
                 f"{_esc(v.name)}: target (dashed) and achieved speed [km/h] over one {plots.CYCLE}; red "
                 f"points mark steps where the vehicle fell more than {plots.MISS_TOLERANCE_KMH:g} km/h below "
                 f"the target (trace misses). <strong>{_esc(status.capitalize())}.</strong>")
-        sections.append(body)
+        if quiet:
+            body += (f'<p class="note">No trace misses over one {plots.CYCLE} for '
+                     f"{_esc(', '.join(quiet))} (their plots are left out).</p>")
+        parts.append(body)
     else:
-        sections.append('<p class="note">The variants of this evaluation are not available '
-                        "(no program attached), so the simulation plots are omitted.</p>")
+        parts.append('<p class="note">The variants of this evaluation are not available '
+                     "(no program attached), so the simulation plots are omitted.</p>")
+    sections_html = parts
 
     n_fail = int((table["targets_met"] == False).sum())  # noqa: E712
     n_pass = int((table["targets_met"] == True).sum())  # noqa: E712
@@ -315,7 +332,7 @@ def render_html(evaluation, *, started: float | None = None) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{_esc(title)} - skateboard report</title>
-<style>{CSS}{results_table_css(table)}
+<style>{CSS}{sections.CSS}{results_table_css(table)}
 </style>
 </head>
 <body>
@@ -329,25 +346,30 @@ def render_html(evaluation, *, started: float | None = None) -> str:
 <tr><td>targets</td><td>{_esc(targets)}</td></tr>
 </table>
 
-<h2>How to read</h2>
-<p>Each row of the table is one variant in one market, evaluated under that market's headline test
-procedure (column <code>procedure</code>). Units are in the column names: <code>_km</code> kilometres,
-<code>_wh_per_km</code> watt-hours per kilometre (<code>consumption_wh_per_km</code> at the battery,
-<code>consumption_ac_wh_per_km</code> from the mains including charger losses),
-<code>fuel_l_per_100km</code> litres per 100 km, <code>co2_g_per_km</code> grams of CO<sub>2</sub> per km,
-<code>_s</code> seconds (acceleration times), <code>_kmh</code> km/h. <code>range_km</code> is the total range
-(electric plus fuel for range-extended variants), <code>electric_range_km</code> the electric part.
-<code>range_minus7c_km</code>, <code>range_23c_km</code>, <code>range_35c_km</code> and <code>range_45c_km</code>
-are real-world electric ranges at &minus;7, 23, 35 and 45&nbsp;°C ambient (HVAC on), shown only where the
-market defines that climate case. <code>targets_met</code> is <span class="pass">pass</span> or
-<span class="fail">FAIL</span> against the program's targets (a dash when none are set; failures are listed in
-<code>targets_failed</code>). <code>energy_audit_residual</code> is the relative error of the energy balance
-(should be near zero). The same table is in <code>results.csv</code> and <code>results.parquet</code> beside
-this file.</p>
+<h2>1. Targets: variant × market</h2>
+{sections.matrix_html(table)}
+<p class="note">Failed targets are named in each cell (hover for the values); the names are listed
+in docs/results.md.</p>
 
-<h2>Results</h2>
-<div class="scroll">
-{results_table_html(table)}
-</div>
+<h2>2. Warnings</h2>
+{sections.warnings_html(getattr(evaluation, "warnings", None))}
+
+<h2>3. Inputs used</h2>
+<p>The values the procedures used, per variant: test masses of each procedure, road-load
+coefficients at the WLTP test mass, pack and drive units; <code>defaulted</code> lists the values no
+file gave (their defaults are in docs/spec.md).</p>
+{sections.inputs_html(getattr(evaluation, "inputs", None))}
+
+<h2>4. Results</h2>
+<p><b>How to read.</b> Each row is one variant in one market under that market's headline test procedure (column
+<code>procedure</code>). Units are in the column names; every column has one meaning, listed with its
+meaning per market in docs/results.md: <code>range_km</code> is the homologated range of the
+procedure (the EPA label range in the US), <code>label_range_km</code>/<code>_mi</code> and
+<code>mpge</code> the US label, <code>_weighted_</code> the utility-factor (or NEDC) weighted fuel and
+CO<sub>2</sub>, <code>_cs_</code> the charge-sustaining ones, <code>range_wltc_&lt;t&gt;c_km</code> the
+electric range on WLTC class 3b at that ambient temperature (HVAC on), a dash where the market or
+procedure does not define the figure. The same table is in <code>results.csv</code> and
+<code>results.parquet</code> beside this file.</p>
+{sections.results_tables_html(table, results_table_html)}
 """
-    return head + "\n".join(sections) + "\n</body>\n</html>\n"
+    return head + "\n".join(sections_html) + "\n</body>\n</html>\n"

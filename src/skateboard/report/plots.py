@@ -273,3 +273,52 @@ def plot_speed_trace(name: str, trace: pd.DataFrame, cycle: str = CYCLE) -> Figu
     ax.legend(fontsize="small", loc="upper left")
     ax.grid(alpha=0.3)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# charging power and simulated time series (Results.plot)
+# --------------------------------------------------------------------------------------------
+
+def plot_charging(variants: Sequence, temperatures_c: Sequence[float] = (23.0, -7.0)) -> Figure:
+    """DC charging power [kW] over displayed SOC of each variant's pack, at 23 degC and cold
+    (:mod:`skateboard.procedures.charging`)."""
+    from skateboard.physics import climate
+    from skateboard.procedures import charging
+
+    names = [v.name for v in variants]
+    colours = variant_colours(names)
+    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    ax = fig.subplots()
+    soc = np.linspace(0.0, 1.0, 201)
+    for v in variants:
+        for t, style in zip(temperatures_c, ("-", "--")):
+            p = charging.power_curve(v.pack, soc, float(climate.battery_temperature_k(t)))
+            ax.plot(100 * soc, p / 1e3, style, color=colours[v.name], label=f"{v.name}, {t:g} °C")
+    ax.axvspan(100 * charging.SOC_START, 100 * charging.SOC_END, color="grey", alpha=0.1,
+               label="10-80 %")
+    ax.set_xlabel("displayed state of charge [%]")
+    ax.set_ylabel("DC charging power [kW]")
+    ax.set_title("DC fast-charging power (pack temperature = cold-soaked ambient)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_timeseries(timeseries: pd.DataFrame, names: Sequence[str] | None = None) -> Figure:
+    """Speed [km/h] and SOC [%] over time of a recorded simulation (``variant`` column)."""
+    names = list(names or dict.fromkeys(timeseries["variant"]))
+    colours = variant_colours(names)
+    fig = Figure(figsize=(11, 5), layout="constrained")
+    ax, ax2 = fig.subplots(2, 1, sharex=True)
+    for n in names:
+        tr = timeseries[timeseries["variant"] == n]
+        ax.plot(tr["time_s"], tr["speed_kmh"], color=colours[n], linewidth=0.9, label=n)
+        ax2.plot(tr["time_s"], 100 * tr["soc"], color=colours[n], linewidth=0.9, label=n)
+    ax.set_ylabel("speed [km/h]")
+    ax2.set_ylabel("state of charge [%]")
+    ax2.set_xlabel("time [s]")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    ax2.grid(alpha=0.3)
+    fig.suptitle("Simulated speed and state of charge")
+    return fig

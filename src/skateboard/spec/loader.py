@@ -17,6 +17,8 @@ from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
 from skateboard.spec.bounds import check_pack
+from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted, warn_forked,
+                                        wheel_radius_limits)
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
 
@@ -160,7 +162,13 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
 
     # --- options ---
     pack_opt = _option(platform, "packs", "pack", opts.pack, file=src, field="options.pack")
-    wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src, field="options.wheels")
+    if derivative.wheels is not None:
+        wheel_opt = derivative.wheels
+        check_own_wheels(platform, wheel_opt, src)
+    else:
+        wheel_opt = _option(platform, "wheels", "wheel", opts.wheels, file=src,
+                            field="options.wheels")
+    warn_forked(platform, DATA_DIR / _FOLDERS["platform"])
     drive_units = []
     axles: dict[str, str] = {}
     for i, du_name in enumerate(opts.drive_units):
@@ -186,7 +194,12 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                     nominal_voltage=pack_opt.nominal_voltage, resistance=pack_opt.resistance,
                     max_discharge_power=pack_opt.max_discharge_power,
                     max_charge_power=pack_opt.max_charge_power, mass=pack_opt.mass,
-                    max_current=pack_opt.max_current)
+                    max_current=pack_opt.max_current,
+                    dc_charge_curve=None if pack_opt.dc_charge_curve is None else (
+                        tuple(pack_opt.dc_charge_curve.soc), tuple(pack_opt.dc_charge_curve.power)),
+                    dc_charge_derating=None if pack_opt.dc_charge_derating is None else (
+                        tuple(pack_opt.dc_charge_derating.temperature),
+                        tuple(pack_opt.dc_charge_derating.factor)))
     pack = replace(pack, **{k: v for k, v in over.pack.model_dump().items() if v is not None})
     if over.pack.max_discharge_power is not None:  # the current it needs at the voltage floor
         check_pack(chemistry=pack.chemistry, nominal_voltage=pack.nominal_voltage,
@@ -195,6 +208,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
 
     # --- range extender and its control ---
     rex = None
+    rex_opt = None
     em = None
     if opts.range_extender is not None:
         if not platform.range_extenders:
@@ -258,7 +272,9 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                else wheel_opt.rolling_resistance_coefficient)
         f0 = f1 = f2 = None
 
-    options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": opts.wheels}
+    defaults = defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
+    wheels = opts.wheels or f"own ({wheel_opt.size or f'{wheel_opt.rolling_radius * 1e3:.0f} mm'})"
+    options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": wheels}
     if opts.range_extender is not None:
         options["range_extender"] = opts.range_extender
     return Variant(
@@ -277,7 +293,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         aux_power=over.aux_power if over.aux_power is not None else platform.aux_power,
         charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
                             else platform.charger_efficiency),
-        options=options, source_file=src)
+        options=options, source_file=src, defaults=defaults)
 
 
 def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
@@ -369,10 +385,51 @@ class Program:
     targets: dict[str, dict] = field(default_factory=dict)
     reference_variant: str | None = None
     source_file: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def variant_names(self) -> list[str]:
         return [v.name for v in self.variants]
+
+    def with_variant(self, variant: Variant, *, replaces: str | None = None,
+                     targets: dict | None = None) -> "Program":
+        """A copy of the program with ``variant`` added, or in place of the variant called
+        ``replaces`` (same position). The new variant keeps the replaced one's targets unless
+        ``targets`` is given (``{}`` for none); targets are checked as in a program file.
+
+        >>> bev = prog.variant("hongqi-b10-bev").replace(name="light", curb_mass="1.8 t")
+        >>> prog2 = prog.with_variant(bev, replaces="hongqi-b10-bev")
+        """
+        from skateboard.markets import list_markets
+        from skateboard.targets import parse_targets
+
+        if not isinstance(variant, Variant):
+            raise SpecError("expected a Variant", field="variant", value=type(variant).__name__,
+                            allowed="a Variant, e.g. program.variant(name).replace(...)")
+        variants = list(self.variants)
+        new_targets = {k: v for k, v in self.targets.items()}
+        if replaces is not None:
+            old = self.variant(replaces)  # unknown name -> SpecError listing the variants
+            pos = variants.index(old)
+            variants[pos] = variant
+            kept = new_targets.pop(replaces, None)
+            if targets is None and kept:
+                new_targets[variant.name] = kept
+        else:
+            variants.append(variant)
+        if [v.name for v in variants].count(variant.name) > 1:
+            raise SpecError("two variants share one name", field="variant.name", value=variant.name,
+                            allowed="a name not used by another variant of the program: "
+                            "variant.replace(name=...)")
+        if targets:
+            new_targets[variant.name], _ = parse_targets(targets, variant=variant.name,
+                                                         markets=list_markets())
+        elif targets is not None:
+            new_targets.pop(variant.name, None)
+        reference = self.reference_variant
+        if replaces is not None and reference == replaces:
+            reference = variant.name
+        return replace(self, variants=variants, targets=new_targets, reference_variant=reference)
 
     def variant(self, name: str) -> Variant:
         """The variant called ``name``; an unknown name lists the program's variants."""
@@ -388,9 +445,15 @@ def load_program(name_or_path: str | Path) -> Program:
     src = str(path)
     spec = m.validate(m.ProgramSpec, read_toml(path), file=src)
     variants: list[Variant] = []
+    found: list[str] = []
     for i, ref in enumerate(spec.variants):
         dpath = locate("derivative", ref, relative_to=path.parent, file=src, field=f"variants[{i}]")
-        variant = resolve_variant(load_derivative(dpath))
+        import warnings as _w
+
+        with _w.catch_warnings(record=True) as caught:
+            _w.simplefilter("always", SpecWarning)
+            variant = resolve_variant(load_derivative(dpath))
+        found += [str(c.message) for c in caught if issubclass(c.category, SpecWarning)]
         if variant.name in [v.name for v in variants]:
             raise SpecError("two variants share one name", file=src, field=f"variants[{i}]",
                             value=variant.name, allowed="derivatives with distinct names")
@@ -400,18 +463,25 @@ def load_program(name_or_path: str | Path) -> Program:
         raise SpecError(f"reference is not one of the program's variants"
                         f"{close_matches(spec.reference, names)}", file=src, field="reference",
                         value=spec.reference, allowed=", ".join(names))
-    for key in spec.targets:
+    from skateboard.markets import list_markets
+    from skateboard.targets import parse_targets
+
+    targets: dict[str, dict] = {}
+    warnings: list[str] = list(dict.fromkeys(found))
+    for key, table in spec.targets.items():
         if key not in names:
             raise SpecError(f"targets for a variant the program does not have"
                             f"{close_matches(key, names)}", file=src, field=f"targets.{key}",
                             allowed=", ".join(names))
+        targets[key], found = parse_targets(table, variant=key, markets=list_markets(), file=src)
+        warnings += found
     return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
-                   targets={k: dict(v) for k, v in spec.targets.items()},
-                   reference_variant=spec.reference, source_file=src)
+                   targets=targets, reference_variant=spec.reference, source_file=src,
+                   warnings=tuple(warnings))
 
 
 __all__ = [
-    "DATA_DIR", "DRIVER_MASS", "Program", "list_derivatives", "list_platforms", "list_programs",
-    "load_derivative", "load_platform", "load_program", "locate", "read_toml", "resolve_variant",
-    "usable_soc_window",
+    "DATA_DIR", "DRIVER_MASS", "Program", "SpecWarning", "list_derivatives", "list_platforms",
+    "list_programs", "load_derivative", "load_platform", "load_program", "locate", "read_toml", "resolve_variant",
+    "usable_soc_window", "wheel_radius_limits",
 ]

@@ -229,6 +229,42 @@ class SpecModel(BaseModel):
 # Platform
 # ---------------------------------------------------------------------------------------------
 
+class ChargeCurve(SpecModel):
+    """DC charging power the pack accepts over displayed SOC (``dc_charge_curve = {soc = [...],
+    power = [...]}``); SOC strictly increasing within 0..1, one power per SOC."""
+
+    soc: list[_fraction("a state of charge", "0.5")] = Field(min_length=2)
+    power: list[Power] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ChargeCurve":
+        if len(self.power) != len(self.soc):
+            raise SpecError(f"{len(self.power)} powers for {len(self.soc)} SOC points",
+                            field="power", allowed=f"{len(self.soc)} values")
+        if any(b <= a for a, b in zip(self.soc, self.soc[1:])):
+            raise SpecError("must be strictly increasing", field="soc", value=self.soc)
+        return self
+
+
+class ChargeDerating(SpecModel):
+    """Factor on the DC charging power over pack temperature (``dc_charge_derating =
+    {temperature = ["-10 degC", "25 degC"], factor = [0.3, 1.0]}``)."""
+
+    temperature: list[Quantity("K", "a temperature", display="K ('25 degC' allowed)",
+                               minimum=200.0, maximum=400.0, example="25 degC")] = Field(min_length=2)
+    factor: list[_fraction("a power factor", "0.5")] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ChargeDerating":
+        if len(self.factor) != len(self.temperature):
+            raise SpecError(f"{len(self.factor)} factors for {len(self.temperature)} temperatures",
+                            field="factor", allowed=f"{len(self.temperature)} values")
+        if any(b <= a for a, b in zip(self.temperature, self.temperature[1:])):
+            raise SpecError("must be strictly increasing", field="temperature",
+                            value=self.temperature)
+        return self
+
+
 class PackOption(SpecModel):
     """A traction battery offered by the platform (``[packs.<option>]``)."""
 
@@ -244,6 +280,12 @@ class PackOption(SpecModel):
     cells_in_series: Annotated[int, Field(ge=1, le=2000)] | None = None
     max_current: OptionalQuantity("A", "a current", minimum=0.0, exclusive_minimum=True,
                                   maximum=1e5, example="800 A") = None
+    #: DC fast-charging curve over SOC; default: max_charge_power x the default shape
+    #: (skateboard.procedures.charging.DEFAULT_SHAPE).
+    dc_charge_curve: ChargeCurve | None = None
+    #: Factor on the charging power over pack temperature; default
+    #: skateboard.procedures.charging.DEFAULT_DERATING.
+    dc_charge_derating: ChargeDerating | None = None
 
     @model_validator(mode="after")
     def _derive(self) -> "PackOption":
@@ -392,6 +434,17 @@ class Chassis(SpecModel):
     max_gross_mass: VehicleMass
     max_front_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1100 kg")
     max_rear_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1200 kg")
+    #: Rolling radii a derivative's own wheels may have; default the platform's wheel options'
+    #: smallest and largest radius -/+ 3 % (assumption: about one tyre size either way fits the
+    #: wheel arches and the speed calibration).
+    min_wheel_radius: OptionalQuantity("m", "a length", minimum=0.15, maximum=0.6,
+                                       example="320 mm") = None
+    max_wheel_radius: OptionalQuantity("m", "a length", minimum=0.15, maximum=0.6,
+                                       example="360 mm") = None
+    #: Largest pack the floor takes (gross energy); default the largest pack option. Sweeps
+    #: may vary a pack's energy up to it.
+    max_pack_energy: OptionalQuantity("J", "an energy", minimum=3.6e6, maximum=3.6e9,
+                                      example="80 kWh") = None
 
 
 _TYRE_SIZE = re.compile(r"^\s*(\d{3})\s*/\s*(\d{2,3})\s*Z?R(?:F)?\s*(\d{2}(?:\.\d)?)\s*$", re.I)
@@ -550,6 +603,13 @@ class Platform(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> "Platform":
         check_efficiency("charger_efficiency", self.charger_efficiency)
+        limit = self.chassis.max_pack_energy
+        for name, pack in self.packs.items():
+            if limit is not None and pack.gross_energy > limit * (1 + 1e-12):
+                raise SpecError(f"pack option {name!r} ({pack.gross_energy / 3.6e6:g} kWh) is above "
+                                "chassis.max_pack_energy", field="chassis.max_pack_energy",
+                                value=f"{limit / 3.6e6:g} kWh",
+                                allowed=f">= {pack.gross_energy / 3.6e6:g} kWh (the largest pack option)")
         if self.energy_management is not None and not self.range_extenders:
             raise SpecError("energy_management needs a range-extender slot", field="energy_management",
                             allowed="add [range_extenders.<option>] or remove [energy_management]")
@@ -647,7 +707,8 @@ class Options(SpecModel):
 
     pack: Name
     drive_units: Annotated[list[Name], BeforeValidator(_as_list)] = Field(min_length=1)
-    wheels: Name
+    #: a wheel option of the platform; leave out when the derivative brings its own [wheels]
+    wheels: Name | None = None
     range_extender: Name | None = None
 
 
@@ -698,8 +759,22 @@ class Derivative(SpecModel):
     top_hat: TopHat
     options: Options
     overrides: Overrides = Field(default_factory=Overrides)
+    #: the derivative's own wheels and tyres (``[wheels]``, the fields of a platform wheel
+    #: option), instead of ``options.wheels``; their radius must lie within the platform's
+    #: limits (``chassis.min_wheel_radius`` / ``max_wheel_radius``).
+    wheels: WheelOption | None = None
 
     _source_file: str | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _one_wheel_choice(self) -> "Derivative":
+        if (self.wheels is None) == (self.options.wheels is None):
+            given = "both" if self.wheels is not None else "neither"
+            raise SpecError(f"choose the wheels once: options.wheels (a platform option) or a "
+                            f"[wheels] table (the derivative's own); {given} given",
+                            field="options.wheels", allowed="options.wheels = '<option>' or "
+                            "[wheels] size = '235/50 R19'")
+        return self
 
     @property
     def source_file(self) -> str | None:

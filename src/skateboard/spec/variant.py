@@ -8,7 +8,7 @@ Procedures derive test masses and road-load coefficients from these fields
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -49,6 +49,11 @@ class PackSpec:
     max_charge_power: float
     mass: float
     max_current: float | None = None
+    #: DC charging power [W] over displayed SOC: ((soc, ...), (power, ...)), or None for the
+    #: default shape times max_charge_power (skateboard.procedures.charging).
+    dc_charge_curve: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    #: Charging power factor over pack temperature: ((K, ...), (factor, ...)), or None.
+    dc_charge_derating: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,14 @@ class Variant:
     # chosen option names, for reports
     options: dict[str, str] = field(default_factory=dict)
     source_file: str | None = None
+    #: fields no file gave (their defaults are documented in docs/spec.md)
+    defaults: tuple[str, ...] = field(default=(), compare=False)
 
     def replace(self, **changes) -> "Variant":
-        return replace(self, **changes)
+        """A copy with ``changes``, checked as the TOML loader checks a file: numbers in SI or
+        quantity strings (``curb_mass="1.9 t"``), the spec's ranges, one road-load form, mass
+        within the maximum gross mass; a bad value raises
+        :class:`~skateboard.errors.SpecError`."""
+        from skateboard.spec.checks import checked_replace
+
+        return checked_replace(self, changes)

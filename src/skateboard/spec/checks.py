@@ -1,0 +1,143 @@
+"""``Variant.replace`` checks its changes as the TOML loader checks a file.
+
+Each Variant field maps to the spec-model field it is copied from (its unit, range and error
+text, ``docs/spec.md``); a value is a number in SI or a quantity string (``"1.9 t"``). Cross
+checks: one road-load form, mass in running order within the maximum gross mass, gross pack
+energy at least the usable energy, continuous at most peak power. Problems are SpecErrors,
+never a NaN in a result. A cross check runs when a field it involves changes (a variant built
+outside the loader is not checked for what ``replace`` does not touch)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any
+
+from skateboard.errors import SpecError, close_matches
+from skateboard.spec import models as m
+
+_VARIANT = {
+    **{k: (m.TopHat, k) for k in ("curb_mass", "front_mass_share", "optional_equipment_mass",
+                                  "rotating_inertia_fraction", "drag_coefficient", "frontal_area",
+                                  "rolling_resistance_coefficient", "f0", "f1", "f2")},
+    "aux_power": (m.Overrides, "aux_power"),
+    "charger_efficiency": (m.Overrides, "charger_efficiency"),
+    "wheel_radius": (m.WheelOption, "rolling_radius"),
+    **{k: (m.Chassis, k) for k in ("wheelbase", "track", "cg_height", "max_gross_mass",
+                                   "max_front_axle_load", "max_rear_axle_load")},
+}
+_PACK = ("usable_energy", "gross_energy", "nominal_voltage", "resistance", "max_discharge_power",
+         "max_charge_power", "mass")
+_DRIVE_UNIT = ("peak_power", "continuous_power", "peak_torque", "max_speed", "gear_ratio",
+               "gearbox_efficiency", "mass", "zero_torque_loss_factor")
+_NAMES = ("name", "label", "platform", "maker")
+
+
+@functools.cache
+def _info(model: type, name: str) -> m.QuantityInfo:
+    for meta in model.model_fields[name].metadata:
+        q = getattr(meta, "func", None)
+        if isinstance(q, m.QuantityInfo):
+            return q
+    raise KeyError(name)  # pragma: no cover - every mapped field is a Quantity
+
+
+def _parse(value: Any, model: type, name: str, field: str, file=None) -> float | None:
+    if value is None and name in ("drag_coefficient", "frontal_area",
+                                  "rolling_resistance_coefficient", "f0", "f1", "f2"):
+        return None
+    return m.parse_field(value, _info(model, name), field=field, file=file)
+
+
+def _obj(obj: Any, model: type, names: tuple, cls: type, field: str, file=None) -> Any:
+    if not isinstance(obj, cls):
+        raise SpecError(f"expected a {cls.__name__}", file=file, field=field,
+                        value=type(obj).__name__)
+    parsed = {k: m.parse_field(getattr(obj, k), _info(model, k), field=f"{field}.{k}", file=file)
+              for k in names}
+    return dataclasses.replace(obj, **parsed)
+
+
+def checked_replace(variant, changes: dict) -> Any:
+    """The variant with ``changes`` applied, after the loader's checks (SpecError otherwise)."""
+    from skateboard.spec.variant import DriveUnitSpec, PackSpec
+
+    fields = {f.name for f in dataclasses.fields(variant)}
+    where = variant.source_file
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        field = f"{variant.name}.{key}"
+        if key not in fields:
+            raise SpecError(f"not a Variant field{close_matches(key, fields)}", file=where,
+                            field=field, allowed=", ".join(sorted(fields)))
+        if key in _VARIANT:
+            out[key] = _parse(value, *_VARIANT[key], field, where)
+        elif key == "pack":
+            pack = _obj(value, m.PackOption, _PACK, PackSpec, field, where)
+            if pack.gross_energy < pack.usable_energy:
+                raise SpecError("gross_energy must not be below usable_energy", file=where,
+                                field=f"{field}.gross_energy", value=f"{pack.gross_energy / 3.6e6:g} kWh",
+                                allowed=f">= usable_energy ({pack.usable_energy / 3.6e6:g} kWh)")
+            out[key] = pack
+        elif key == "drive_units":
+            units = tuple(_obj(du, m.DriveUnitOption, _DRIVE_UNIT, DriveUnitSpec, f"{field}[{i}]", where)
+                          for i, du in enumerate(value))
+            if not units:
+                raise SpecError("a variant needs a drive unit", file=where, field=field)
+            for i, du in enumerate(units):
+                if du.continuous_power > du.peak_power:
+                    raise SpecError("continuous_power must not exceed peak_power", file=where,
+                                    field=f"{field}[{i}].continuous_power",
+                                    value=f"{du.continuous_power / 1e3:g} kW",
+                                    allowed=f"<= peak_power ({du.peak_power / 1e3:g} kW)")
+            out[key] = units
+        elif key in _NAMES:
+            if not isinstance(value, str) or not value.strip():
+                raise SpecError("expected a non-empty name", file=where, field=field, value=value)
+            out[key] = value
+        else:
+            out[key] = value
+    new = dataclasses.replace(variant, **out)
+    _cross_checks(new, set(out), where)
+    return new
+
+
+_ROAD = {"drag_coefficient", "frontal_area", "rolling_resistance_coefficient", "f0", "f1", "f2"}
+_AXLES = {"front_mass_share", "max_gross_mass", "max_front_axle_load", "max_rear_axle_load"}
+_MASS = {"curb_mass", "optional_equipment_mass", "max_gross_mass"}
+
+
+def _cross_checks(v, changed: set, where) -> None:
+    from skateboard.physics.constants import DRIVER_MASS
+
+    if changed & _ROAD:
+        physical = [k for k in ("drag_coefficient", "frontal_area") if getattr(v, k) is not None]
+        coast = [k for k in ("f0", "f1", "f2") if getattr(v, k) is not None]
+        if (physical and coast) or not (len(physical) == 2 or len(coast) == 3):
+            key = sorted(changed & (_ROAD - {"rolling_resistance_coefficient"})) or ["f0"]
+            raise SpecError("road load must be in one form: drag_coefficient + frontal_area, or "
+                            "f0 + f1 + f2 (set the other form's values to None)", file=where,
+                            field=f"{v.name}.{key[0]}", allowed="one complete form")
+        if not coast and v.rolling_resistance_coefficient is None:
+            raise SpecError("a physical road load needs rolling_resistance_coefficient", file=where,
+                            field=f"{v.name}.rolling_resistance_coefficient", allowed="0 .. 0.05")
+    if changed & _AXLES:
+        gross, share = v.max_gross_mass, v.front_mass_share
+        for axle, load, limit in (("front", gross * share, v.max_front_axle_load),
+                                  ("rear", gross * (1 - share), v.max_rear_axle_load)):
+            if load > limit * (1 + 1e-12):
+                raise SpecError(f"static {axle} axle load at maximum gross mass {load:.0f} kg "
+                                f"exceeds the maximum {axle} axle load {limit:.0f} kg", file=where,
+                                field=f"{v.name}.front_mass_share", value=share,
+                                allowed=f"front_mass_share between "
+                                f"{max(0.0, 1 - v.max_rear_axle_load / gross):.3f} and "
+                                f"{min(1.0, v.max_front_axle_load / gross):.3f}")
+    mro = v.curb_mass + DRIVER_MASS + v.optional_equipment_mass
+    if changed & _MASS and mro > v.max_gross_mass:
+        raise SpecError(f"mass in running order {mro:.0f} kg exceeds the maximum gross mass "
+                        f"{v.max_gross_mass:.0f} kg", file=where, field=f"{v.name}.curb_mass",
+                        value=f"{v.curb_mass:g} kg", allowed=f"curb_mass + {DRIVER_MASS:g} kg "
+                        f"driver + optional_equipment_mass <= {v.max_gross_mass:g} kg")
+
+
+__all__ = ["checked_replace"]

@@ -62,24 +62,32 @@ def _f(v: Any) -> float:
         return math.nan
 
 
-def read_cltc_file(path: str | Path = CLTC_FILE) -> list[dict[str, Any]]:
-    """The rows of a CLTC validation file (the bundled file's columns), with their file line."""
+def read_csv_rows(path: str | Path, required, fmt: str) -> list[dict[str, Any]]:
+    """The rows of a validation CSV file as dicts, each with its file ``line``; a
+    :class:`SpecError` when the file is absent or lacks a ``required`` column."""
     path = Path(path)
     if not path.is_file():
-        raise SpecError("file not found", file=str(path), allowed="a CSV file in the format of cltc_published.csv")
+        raise SpecError("file not found", file=str(path), allowed=f"a CSV file in the format of {fmt}")
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        needed = {"make", "model", "version", "powertrain", "cltc_range_km", "cltc_electric_range_km",
-                  "wltp_range_km"}
-        absent = needed - set(reader.fieldnames or [])
+        absent = set(required) - set(reader.fieldnames or [])
         if absent:
             raise SpecError("missing required column", file=str(path), field=", ".join(sorted(absent)),
-                            allowed=", ".join(sorted(needed)))
+                            allowed=", ".join(required))
         rows = []
         for line, r in enumerate(reader, start=2):
             r["line"] = line
             rows.append(r)
     return rows
+
+
+REQUIRED = ("make", "model", "version", "powertrain", "cltc_range_km", "cltc_electric_range_km",
+            "wltp_range_km")
+
+
+def read_cltc_file(path: str | Path = CLTC_FILE) -> list[dict[str, Any]]:
+    """The rows of a CLTC validation file (the bundled file's columns), with their file line."""
+    return read_csv_rows(path, REQUIRED, "cltc_published.csv")
 
 
 @dataclass

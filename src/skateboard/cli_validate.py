@@ -150,3 +150,72 @@ def published(
     for r in df.to_dict("records"):
         console.print(f"{r['vehicle']} {r['quantity']} ({r['procedure']}): {r['source']}",
                       highlight=False, markup=False)
+
+
+def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, summary: dict,
+               skipped) -> None:
+    """Print rows (``cols``: key, header, format) with their summary, or one JSON object."""
+    if as_json:
+        from skateboard.jsonsafe import json_records, json_value
+
+        typer.echo(json.dumps({"summary": json_value(summary), "rows": json_records(df),
+                               "skipped": json_records(skipped)}, indent=2))
+        return
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    for key, head, fmt in cols:
+        table.add_column(head, justify="left" if fmt == "s" else "right",
+                         no_wrap=fmt != "s", overflow="fold")
+    for r in df.to_dict("records"):
+        table.add_row(*[escape(str(r[k])) if f == "s" else _num(r[k], f) for k, _, f in cols])
+    console.print(table)
+    for r in skipped.to_dict("records"):
+        console.print(f"  not scored, line {r['line']}: {r['make']} {r['model']} {r['version']}: "
+                      f"{r['reason']}", highlight=False, markup=False)
+
+
+@validate_app.command("cltc")
+def cltc_cmd(
+    file: Optional[Path] = typer.Argument(None, help="CSV file in the format of the bundled "
+                                          "cltc_published.csv (default: that file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows, "
+                                 "rows not scored)."),
+) -> None:
+    """Published China-market CLTC ranges: CLTC range error and CLTC/WLTP ratio error."""
+    from skateboard.validation.cltc import CLTC_FILE, validate_cltc
+
+    res = validate_cltc(file or CLTC_FILE)
+    cols = [("line", "line", "{:d}"), ("make", "make", "s"), ("model", "model", "s"),
+            ("version", "version", "s"), ("built_from", "built from", "s"),
+            ("published_cltc_km", "CLTC pub.", "{:.0f}"), ("predicted_cltc_km", "CLTC model", "{:.0f}"),
+            ("cltc_error_percent", "err %", "{:+.1f}"), ("published_ratio", "ratio pub.", "{:.3f}"),
+            ("predicted_ratio", "ratio model", "{:.3f}"), ("ratio_error_percent", "err %", "{:+.1f}")]
+    _table_out(res.rows, f"CLTC ranges: {res.source} (EREV: pure-electric range)", cols, as_json,
+               res.summary, res.skipped)
+    if not as_json:
+        for key, what in (("cltc", "CLTC range, all"), ("cltc_bundled", "CLTC range, bundled cars"),
+                          ("cltc_spec_sheet", "CLTC range, spec-sheet cars"),
+                          ("ratio", "CLTC/WLTP ratio, all"), ("ratio_bundled", "CLTC/WLTP ratio, bundled"),
+                          ("ratio_spec_sheet", "CLTC/WLTP ratio, spec-sheet")):
+            console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
+
+
+@validate_app.command("climate")
+def climate_cmd(
+    file: Optional[Path] = typer.Argument(None, help="CSV file in the format of the bundled "
+                                          "climate_range_tests.csv (default: that file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows, "
+                                 "rows not scored)."),
+) -> None:
+    """Measured real-world ranges at their temperatures: ratio to the rated range, predicted vs measured."""
+    from skateboard.validation.climate import CLIMATE_FILE, validate_climate
+
+    res = validate_climate(file or CLIMATE_FILE)
+    cols = [("line", "line", "{:d}"), ("make", "make", "s"), ("model", "model", "s"),
+            ("ambient_c", "degC", "{:.1f}"), ("heat_pump", "heat pump", "s"),
+            ("rated_procedure", "rated", "s"), ("measured_ratio", "ratio meas.", "{:.3f}"),
+            ("predicted_ratio", "ratio model", "{:.3f}"), ("error_percent", "err %", "{:+.1f}")]
+    _table_out(res.rows, f"measured range / rated range: {res.source}", cols, as_json,
+               res.summary, res.skipped)
+    if not as_json:
+        console.print(f"[bold]ratio: {_summary_line(res.summary)}; {res.summary['n_skipped']} rows "
+                      "not scored[/]", highlight=False)

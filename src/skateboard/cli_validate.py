@@ -153,8 +153,9 @@ def published(
 
 
 def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, summary: dict,
-               skipped) -> None:
-    """Print rows (``cols``: key, header, format) with their summary, or one JSON object."""
+               skipped, each_skipped: bool = True) -> None:
+    """Print rows (``cols``: key, header, format) and the rows not scored (each, or counted by
+    reason), or one JSON object with the summary too."""
     if as_json:
         from skateboard.jsonsafe import json_records, json_value
 
@@ -168,6 +169,10 @@ def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, 
     for r in df.to_dict("records"):
         table.add_row(*[escape(str(r[k])) if f == "s" else _num(r[k], f) for k, _, f in cols])
     console.print(table)
+    if not each_skipped:
+        for reason, n in skipped["reason"].value_counts().items():
+            console.print(f"  not scored, {n} rows: {reason}", highlight=False, markup=False)
+        return
     for r in skipped.to_dict("records"):
         console.print(f"  not scored, line {r['line']}: {r['make']} {r['model']} {r['version']}: "
                       f"{r['reason']}", highlight=False, markup=False)
@@ -215,7 +220,7 @@ def climate_cmd(
             ("rated_procedure", "rated", "s"), ("measured_ratio", "ratio meas.", "{:.3f}"),
             ("predicted_ratio", "ratio model", "{:.3f}"), ("error_percent", "err %", "{:+.1f}")]
     _table_out(res.rows, f"measured range / rated range: {res.source}", cols, as_json,
-               res.summary, res.skipped)
+               res.summary, res.skipped, each_skipped=False)
     if not as_json:
         console.print(f"[bold]ratio: {_summary_line(res.summary)}; {res.summary['n_skipped']} rows "
                       "not scored[/]", highlight=False)

@@ -164,8 +164,9 @@ def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, 
         return
     table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for key, head, fmt in cols:
-        table.add_column(head, justify="left" if fmt == "s" else "right",
-                         no_wrap=fmt != "s", overflow="fold")
+        table.add_column(head, justify="left" if fmt == "s" else "right", no_wrap=fmt != "s",
+                         overflow="fold", min_width=16 if key == "vehicle" else None,
+                         ratio=1 if key == "vehicle" else None)
     for r in df.to_dict("records"):
         table.add_row(*[escape(str(r[k])) if f == "s" else _num(r[k], f) for k, _, f in cols])
     console.print(table)
@@ -189,13 +190,14 @@ def cltc_cmd(
     from skateboard.validation.cltc import CLTC_FILE, validate_cltc
 
     res = validate_cltc(file or CLTC_FILE)
-    cols = [("line", "line", "{:d}"), ("make", "make", "s"), ("model", "model", "s"),
-            ("version", "version", "s"), ("built_from", "built from", "s"),
-            ("published_cltc_km", "CLTC pub.", "{:.0f}"), ("predicted_cltc_km", "CLTC model", "{:.0f}"),
-            ("cltc_error_percent", "err %", "{:+.1f}"), ("published_ratio", "ratio pub.", "{:.3f}"),
-            ("predicted_ratio", "ratio model", "{:.3f}"), ("ratio_error_percent", "err %", "{:+.1f}")]
-    _table_out(res.rows, f"CLTC ranges: {res.source} (EREV: pure-electric range)", cols, as_json,
-               res.summary, res.skipped)
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (built from)", "s"),
+            ("published_cltc_km", "km pub.", "{:.0f}"), ("predicted_cltc_km", "model", "{:.0f}"),
+            ("cltc_error_percent", "err %", "{:+.1f}"), ("published_ratio", "C/W pub.", "{:.3f}"),
+            ("predicted_ratio", "model", "{:.3f}"), ("ratio_error_percent", "err %", "{:+.1f}")]
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model} {r.version} ({r.built_from})"
+                                    for r in res.rows.itertuples()])
+    _table_out(rows if not as_json else res.rows, f"CLTC ranges: {res.source} (EREV: pure-electric "
+               "range; C/W = CLTC/WLTP range ratio)", cols, as_json, res.summary, res.skipped)
     if not as_json:
         for key, what in (("cltc", "CLTC range, all"), ("cltc_bundled", "CLTC range, bundled cars"),
                           ("cltc_spec_sheet", "CLTC range, spec-sheet cars"),
@@ -215,12 +217,16 @@ def climate_cmd(
     from skateboard.validation.climate import CLIMATE_FILE, validate_climate
 
     res = validate_climate(file or CLIMATE_FILE)
-    cols = [("line", "line", "{:d}"), ("make", "make", "s"), ("model", "model", "s"),
-            ("ambient_c", "degC", "{:.1f}"), ("heat_pump", "heat pump", "s"),
-            ("rated_procedure", "rated", "s"), ("measured_ratio", "ratio meas.", "{:.3f}"),
-            ("predicted_ratio", "ratio model", "{:.3f}"), ("error_percent", "err %", "{:+.1f}")]
-    _table_out(res.rows, f"measured range / rated range: {res.source}", cols, as_json,
-               res.summary, res.skipped, each_skipped=False)
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (test)", "s"),
+            ("ambient_c", "degC", "{:.1f}"), ("hp", "HP", "s"),
+            ("rated_procedure", "rated", "s"), ("measured_ratio", "meas.", "{:.3f}"),
+            ("predicted_ratio", "model", "{:.3f}"), ("error_percent", "err %", "{:+.1f}")]
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model} ({r.test})" for r in res.rows.itertuples()],
+                           hp=[("yes" if r.heat_pump else "no") + ("*" if r.heat_pump_from == "default" else "")
+                               for r in res.rows.itertuples()])
+    _table_out(rows if not as_json else res.rows, f"range at the test's temperature / rated range: "
+               f"{res.source} (HP: heat pump, * = not in the file: the model's default)",
+               cols, as_json, res.summary, res.skipped, each_skipped=False)
     if not as_json:
         console.print(f"[bold]ratio: {_summary_line(res.summary)}; {res.summary['n_skipped']} rows "
                       "not scored[/]", highlight=False)

@@ -41,7 +41,7 @@ CLIMATE_FILE = DATA_DIR / "climate_range_tests.csv"
 REQUIRED = ("test", "ambient_min_c", "ambient_max_c", "make", "model", "rated_procedure",
             "rated_range_km", "measured_range_km")
 RATED_PROCEDURES = ("WLTP", "CLTC")
-ROW_COLUMNS = ["line", "test", "make", "model", "version", "ambient_c", "heat_pump",
+ROW_COLUMNS = ["line", "test", "make", "model", "version", "ambient_c", "heat_pump", "heat_pump_from",
                "rated_procedure", "rated_range_km", "measured_range_km", "measured_ratio",
                "predicted_rated_km", "predicted_range_km", "predicted_ratio", "error_percent"]
 
@@ -85,7 +85,8 @@ def validate_climate(path: str | Path = CLIMATE_FILE, defaults: GenericDefaults 
         pred_rw, pred_rated = float(rw["range_km"].iloc[0]), float(rated["range_km"].iloc[0])
         meas = _f(r["measured_range_km"]) / _f(r["rated_range_km"])
         pred = pred_rw / pred_rated
-        out.append({**ident, "ambient_c": t, "heat_pump": heat_pump if hp_col else f"{heat_pump} (default)",
+        out.append({**ident, "ambient_c": t, "heat_pump": heat_pump,
+                    "heat_pump_from": "file" if hp_col else "default",
                     "rated_procedure": r["rated_procedure"], "rated_range_km": _f(r["rated_range_km"]),
                     "measured_range_km": _f(r["measured_range_km"]), "measured_ratio": meas,
                     "predicted_rated_km": pred_rated, "predicted_range_km": pred_rw,

@@ -150,3 +150,83 @@ def published(
     for r in df.to_dict("records"):
         console.print(f"{r['vehicle']} {r['quantity']} ({r['procedure']}): {r['source']}",
                       highlight=False, markup=False)
+
+
+def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, summary: dict,
+               skipped, each_skipped: bool = True) -> None:
+    """Print rows (``cols``: key, header, format) and the rows not scored (each, or counted by
+    reason), or one JSON object with the summary too."""
+    if as_json:
+        from skateboard.jsonsafe import json_records, json_value
+
+        typer.echo(json.dumps({"summary": json_value(summary), "rows": json_records(df),
+                               "skipped": json_records(skipped)}, indent=2))
+        return
+    table = Table(title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    for key, head, fmt in cols:
+        table.add_column(head, justify="left" if fmt == "s" else "right", no_wrap=fmt != "s",
+                         overflow="fold", min_width=16 if key == "vehicle" else None,
+                         ratio=1 if key == "vehicle" else None)
+    for r in df.to_dict("records"):
+        table.add_row(*[escape(str(r[k])) if f == "s" else _num(r[k], f) for k, _, f in cols])
+    console.print(table)
+    if not each_skipped:
+        for reason, n in skipped["reason"].value_counts().items():
+            console.print(f"  not scored, {n} rows: {reason}", highlight=False, markup=False)
+        return
+    for r in skipped.to_dict("records"):
+        console.print(f"  not scored, line {r['line']}: {r['make']} {r['model']} {r['version']}: "
+                      f"{r['reason']}", highlight=False, markup=False)
+
+
+@validate_app.command("cltc")
+def cltc_cmd(
+    file: Optional[Path] = typer.Argument(None, help="CSV file in the format of the bundled "
+                                          "cltc_published.csv (default: that file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows, "
+                                 "rows not scored)."),
+) -> None:
+    """Published China-market CLTC ranges: CLTC range error and CLTC/WLTP ratio error."""
+    from skateboard.validation.cltc import CLTC_FILE, validate_cltc
+
+    res = validate_cltc(file or CLTC_FILE)
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (built from)", "s"),
+            ("published_cltc_km", "km pub.", "{:.0f}"), ("predicted_cltc_km", "model", "{:.0f}"),
+            ("cltc_error_percent", "err %", "{:+.1f}"), ("published_ratio", "C/W pub.", "{:.3f}"),
+            ("predicted_ratio", "model", "{:.3f}"), ("ratio_error_percent", "err %", "{:+.1f}")]
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model} {r.version} ({r.built_from})"
+                                    for r in res.rows.itertuples()])
+    _table_out(rows if not as_json else res.rows, f"CLTC ranges: {res.source} (EREV: pure-electric "
+               "range; C/W = CLTC/WLTP range ratio)", cols, as_json, res.summary, res.skipped)
+    if not as_json:
+        for key, what in (("cltc", "CLTC range, all"), ("cltc_bundled", "CLTC range, bundled cars"),
+                          ("cltc_spec_sheet", "CLTC range, spec-sheet cars"),
+                          ("ratio", "CLTC/WLTP ratio, all"), ("ratio_bundled", "CLTC/WLTP ratio, bundled"),
+                          ("ratio_spec_sheet", "CLTC/WLTP ratio, spec-sheet")):
+            console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
+
+
+@validate_app.command("climate")
+def climate_cmd(
+    file: Optional[Path] = typer.Argument(None, help="CSV file in the format of the bundled "
+                                          "climate_range_tests.csv (default: that file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows, "
+                                 "rows not scored)."),
+) -> None:
+    """Measured real-world ranges at their temperatures: ratio to the rated range, predicted vs measured."""
+    from skateboard.validation.climate import CLIMATE_FILE, validate_climate
+
+    res = validate_climate(file or CLIMATE_FILE)
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (test)", "s"),
+            ("ambient_c", "degC", "{:.1f}"), ("hp", "HP", "s"),
+            ("rated_procedure", "rated", "s"), ("measured_ratio", "meas.", "{:.3f}"),
+            ("predicted_ratio", "model", "{:.3f}"), ("error_percent", "err %", "{:+.1f}")]
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model} ({r.test})" for r in res.rows.itertuples()],
+                           hp=[("yes" if r.heat_pump else "no") + ("*" if r.heat_pump_from == "default" else "")
+                               for r in res.rows.itertuples()])
+    _table_out(rows if not as_json else res.rows, f"range at the test's temperature / rated range: "
+               f"{res.source} (HP: heat pump, * = not in the file: the model's default)",
+               cols, as_json, res.summary, res.skipped, each_skipped=False)
+    if not as_json:
+        console.print(f"[bold]ratio: {_summary_line(res.summary)}; {res.summary['n_skipped']} rows "
+                      "not scored[/]", highlight=False)

@@ -1,12 +1,41 @@
-"""China: CLTC-P range and consumption (GB/T 18386.1-2021), test mass kerb + 100 kg.
+"""China: CLTC-P range and consumption (GB/T 18386.1-2021) and, for range-extended cars, the
+pure-electric range on CLTC-P with the charge-sustaining fuel on WLTC (GB 27999-2019 4.1.2,
+GB/T 19753-2021).
 
-Conventional method: CLTC-P cycles from full charge until break-off. Shortened method: the
-same structure as WLTP's STP with CLTC-P dynamic segments and 100 km/h constant-speed segments
-[assumption: we model the shortened method by analogy with GTR 15's STP; the standard's own
-segment rules were not available to us]. The standard prescribes the conventional method when
-the range is at most 8 CLTC-P cycles and the shortened one beyond; ``method="auto"`` does that.
-Range-extended variants: pure-electric range over CLTC-P (engine first start) and the
-charge-sustaining fuel consumption with China's 92-octane reference fuel.
+BEV, what the model follows (docs/china_procedures.md gives each source and what is open):
+
+- test mass kerb + 100 kg for M1, N1 and M2 up to 3500 kg (GB/T 18386-2017 4.3.1, as
+  transcribed in study notes of that text; the 2021 edition's clause 4.3 was not read and is
+  taken to keep it: assumption);
+- test room and soak at 23 degC (GB/T 18386.1-2021 4.1.1-4.1.2): the pack runs at
+  :data:`TEST_TEMPERATURE_K` unless the caller gives ``battery_temperature``;
+- heating and cooling off: the heater and air-conditioning tests are informative annexes
+  (A and B) of GB/T 18386.1-2021, not the declared figure;
+- conventional method: CLTC-P cycles from full charge until break-off. Shortened method: the
+  same structure as WLTP's STP with CLTC-P dynamic segments and 100 km/h constant-speed
+  segments [assumption: we model the shortened method by analogy with GTR 15's STP; the
+  standard's own segment rules (its informative Annex D shows the REESS SOC profile) were not
+  available to us]. The standard prescribes the conventional method when the range is at most
+  8 CLTC-P cycles and the shortened one beyond [REFERENCE, not verified in the text];
+  ``method="auto"`` does that. Energy is the REESS DC energy (GB/T 18386.1-2021 has a normative
+  Annex E, "REESS current and voltage measurement"); the range is UBE / EC_DC as in WLTP's STP.
+
+Range-extended (off-vehicle-charging hybrid) cars: GB 27999-2019 4.1.2 determines the fuel and
+electric energy consumption of OVC hybrids "per GB/T 19753 on the WLTC", while makers publish the
+pure-electric range on CLTC beside it (docs/china_procedures.md section 1). So:
+
+- ``electric_range_km`` = ``all_electric_range_km``: the pure-electric range on CLTC-P (from
+  full charge until the engine first starts), at the China test mass;
+- ``fuel_cs_l_per_100km``: the charge-sustaining fuel on WLTC class 3b
+  with China's 92-octane reference fuel, at the WLTP test-mass rule (GB/T 19753-2021 cites
+  GB 18352.6-2016, China 6, whose type-1 test is WLTP's; taking GTR 15's test mass for it is an
+  assumption: the clause was not read). ``co2_cs_g_per_km`` the matching CS CO2. No
+  utility-factor weighting: GB/T 19753-2021 Appendix F's UF curve was not found (open), so
+  ``fuel_weighted_l_per_100km`` and ``co2_weighted_g_per_km`` stay empty;
+- ``wltc_all_electric_range_km``: the pure-electric range on WLTC (makers publish it too);
+  ``fuel_cs_cltc_l_per_100km``: the CS fuel on CLTC-P, informational (no label shows it);
+- ``range_km``: CLTC pure-electric range + tank / CS fuel on CLTC-P (a maker-style combined
+  range; not a regulatory figure: assumption).
 """
 
 from __future__ import annotations
@@ -20,6 +49,8 @@ from skateboard.procedures import wltp
 
 CYCLE = "cltc_p"
 CONVENTIONAL_MAX_CYCLES = 8
+#: Test room and soak temperature [K]: 23 degC (GB/T 18386.1-2021 4.1.1, 4.1.2).
+TEST_TEMPERATURE_K = 296.15
 
 
 def method_for(v, method: str = "auto") -> str:
@@ -35,12 +66,14 @@ def method_for(v, method: str = "auto") -> str:
 
 
 def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFrame:
-    """CLTC figures, one row per variant in input order. Each variant's method depends on that
-    variant alone, so results never depend on which variants share the batch."""
+    """China figures, one row per variant in input order (see the module docstring). Each
+    variant's method depends on that variant alone, so results never depend on which variants
+    share the batch."""
     from skateboard.spec.fuels import load_fuel
 
     cyc = load_cycle(CYCLE)
     fuel = fuel or load_fuel("CN92")
+    conditions.setdefault("battery_temperature", TEST_TEMPERATURE_K)
     methods = [method_for(v, method) for v in variants]
     parts = []
     for m in sorted(set(methods)):
@@ -51,13 +84,32 @@ def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFr
         parts.append(df)
     df = pd.concat(parts).sort_index().reset_index(drop=True)
     df["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
-                    else "EREV CD/CS" for v, m in zip(variants, methods)]
-    # China reports EREV pure-electric range and CS fuel; the weighted figure (GB/T 19753's
-    # own utility factor) is not implemented, so it is left empty rather than given with
-    # Europe's weighting (docs/results.md)
-    erev = df["powertrain"] == "EREV"
-    if erev.any():
-        df.loc[erev, "electric_range_km"] = df.loc[erev, "all_electric_range_km"]
-        df.loc[erev, "fuel_weighted_l_per_100km"] = np.nan
-        df.loc[erev, "co2_weighted_g_per_km"] = np.nan
+                    else "EREV: CD on CLTC-P, CS on WLTC" for v, m in zip(variants, methods)]
+    erev = [i for i, v in enumerate(variants) if v.range_extender is not None]
+    if erev:
+        _erev_china(df, [variants[i] for i in erev], erev, fuel, **conditions)
     return df
+
+
+def _erev_china(df: pd.DataFrame, vs, idx, fuel, **conditions) -> None:
+    """Replace the range-extended rows' figures by China's: CLTC pure-electric range, WLTC CS fuel."""
+    w = pd.DataFrame(wltp.ovc_rows(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs],
+                                   fuel=fuel, d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC",
+                                   **conditions))
+    cltc_cs = df.loc[idx, "fuel_cs_l_per_100km"].to_numpy(float)
+    aer = df.loc[idx, "all_electric_range_km"].to_numpy(float)
+    tank = np.array([v.range_extender.fuel_tank_volume * 1e5 for v in vs])  # l x 100
+    df.loc[idx, "fuel_cs_cltc_l_per_100km"] = cltc_cs
+    df.loc[idx, "electric_range_km"] = aer
+    df.loc[idx, "range_km"] = aer + tank / cltc_cs
+    df.loc[idx, "fuel_cs_l_per_100km"] = w["fuel_cs_l_per_100km"].to_numpy()
+    # the weighted figure (GB/T 19753's own utility factor) is not implemented, so it is left
+    # empty rather than given with Europe's weighting (docs/results.md)
+    df.loc[idx, "fuel_weighted_l_per_100km"] = np.nan
+    df.loc[idx, "co2_cs_g_per_km"] = w["co2_cs_g_per_km"].to_numpy()
+    df.loc[idx, "co2_weighted_g_per_km"] = np.nan
+    df.loc[idx, "wltc_all_electric_range_km"] = w["all_electric_range_km"].to_numpy()
+    df.loc[idx, "cs_test_mass_kg"] = [C.wltp_test_mass(v)[0] for v in vs]
+    df.loc[idx, "utility_factor"] = np.nan
+    df.loc[idx, "energy_audit_residual"] = np.maximum(
+        df.loc[idx, "energy_audit_residual"].to_numpy(float), w["energy_audit_residual"].to_numpy())

@@ -94,3 +94,10 @@ __all__ = [
     "REQUIRED_COLUMNS", "SCREEN_MIN_RATED_HP", "SCREEN_WH_PER_KM", "ROW_COLUMNS",
     "CALIBRATION_COPPER_SCALES", "CALIBRATION_NO_LOAD_SCALES",
 ]
+
+# China-market CLTC ranges and measured climate ranges (:mod:`.cltc`, :mod:`.climate`, with the
+# spec-sheet vehicles of :mod:`.spec_sheet`; docs/accuracy.md).
+from skateboard.validation.climate import validate_climate  # noqa: E402
+from skateboard.validation.cltc import validate_cltc  # noqa: E402
+
+__all__ += ["validate_cltc", "validate_climate"]

@@ -1,0 +1,224 @@
+"""China's procedure details (GB/T 18386.1-2021, GB 27999-2019 4.1.2) and the `validate cltc` /
+`validate climate` scoring of the bundled published-figure files."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import synthetic as syn
+
+from skateboard.cycles import load_cycle
+from skateboard.engine.batch import AIR_DENSITY_WLTP, GRAVITY
+from skateboard.procedures import cltc, common, real_world, wltp
+from skateboard.spec.fuels import load_fuel
+from skateboard.validation.climate import CLIMATE_FILE, validate_climate
+from skateboard.validation.cltc import BUNDLED, CLTC_FILE, validate_cltc
+from skateboard.validation.spec_sheet import (
+    DEFAULT_DRAG_COEFFICIENT,
+    FRONTAL_AREA_FACTOR,
+    USABLE_SHARE,
+    missing_inputs,
+    spec_sheet_variant,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NO_FADE = (0.0, 1e-9)
+
+
+def _rows(path, keep):
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return reader.fieldnames, [r for r in reader if keep(r)]
+
+
+def _write(tmp_path, name, fields, rows):
+    out = tmp_path / name
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    return out
+
+
+# --- the procedure against the standards' text ----------------------------------------------
+
+def test_cltc_test_temperature_is_23_degc():
+    # GB/T 18386.1-2021 4.1.1: "The test room temperature shall be set to 23 degC"
+    assert cltc.TEST_TEMPERATURE_K == pytest.approx(273.15 + 23.0)
+    v = syn.variant(pack=syn.pack(usable_energy=20 * syn.KWH, gross_energy=21 * syn.KWH))
+    default = cltc.run([v])
+    at_23 = cltc.run([v], battery_temperature=296.15)
+    at_35 = cltc.run([v], battery_temperature=308.15)
+    assert default["range_km"][0] == at_23["range_km"][0]
+    assert default["range_km"][0] != at_35["range_km"][0]   # the temperature reaches the pack
+
+
+def test_china_test_mass_is_kerb_plus_100_kg_for_m1():
+    # GB/T 18386-2017 4.3.1: test mass = kerb mass + additional mass, 100 kg for M1, N1 and M2
+    # up to 3500 kg; the WLTP test mass of the same car is higher (MRO + 25 kg + 15 % of load)
+    v = syn.variant(curb_mass=1705.0, max_gross_mass=2150.0)
+    assert common.china_test_mass(v)[0] == 1805.0
+    assert cltc.run([v])["test_mass_kg"][0] == 1805.0
+    assert common.wltp_test_mass(v)[0] > 1805.0
+
+
+def _lossless_erev():
+    ideal = dict(gearbox_efficiency=1.0, loss_coefficients=(0.0, 0.0, 0.0, 0.0))
+    flat = (0.35,) * 7
+    return syn.erev("load_following",
+                    drive_units=(syn.drive_unit(**ideal), syn.drive_unit(name="front", axle="front", **ideal)),
+                    pack=syn.pack(usable_energy=28 * syn.KWH, gross_energy=29.5 * syn.KWH, resistance=1e-9,
+                                  max_discharge_power=150e3, max_charge_power=80e3),
+                    range_extender=syn.range_extender(engine_efficiency=flat, idle_fuel_power=0.0,
+                                                      generator_efficiency=0.94),
+                    aux_power=0.0, charger_efficiency=1.0)
+
+
+def _road_work_per_m(v, cycle, tm):
+    s = cycle.speed
+    vbar = 0.5 * (s[1:] + s[:-1])
+    f0 = v.rolling_resistance_coefficient * tm * GRAVITY
+    f2 = 0.5 * AIR_DENSITY_WLTP * v.drag_coefficient * v.frontal_area
+    return np.sum(np.where(vbar > 0, f0, 0.0) * vbar + f2 * vbar**3) / np.sum(vbar)
+
+
+def test_china_erev_cs_fuel_on_wltc_by_hand():
+    # GB 27999-2019 4.1.2: the fuel consumption of OVC hybrids per GB/T 19753 on the WLTC.
+    # Lossless drive, battery and auxiliaries, engine at a flat 35 % and generator 94 %: the
+    # SOC-corrected CS fuel is the road-load work per metre on WLTC 3b at the WLTP test mass
+    # / (0.35 x 0.94) / the fuel's lower heating value. China's CN92 reference fuel.
+    v = _lossless_erev()
+    fuel = load_fuel("CN92")
+    df = cltc.run([v], fuel=fuel, regen_fade=NO_FADE)
+    tm_wltp = common.wltp_test_mass(v)[0]
+    kg_per_m = _road_work_per_m(v, load_cycle("wltc_class3b"), tm_wltp) / (0.35 * 0.94) / fuel.lower_heating_value
+    l_per_100km = kg_per_m / fuel.density * 1000.0 * 1e5
+    assert df["fuel_l_per_100km"][0] == pytest.approx(l_per_100km, rel=2e-3)
+    assert df["fuel_cs_l_per_100km"][0] == df["fuel_l_per_100km"][0]
+    assert df["cs_test_mass_kg"][0] == tm_wltp
+    # the CLTC CS figure is kept for information, by the same hand rule at the China test mass
+    tm_cn = common.china_test_mass(v)[0]
+    kg_cltc = _road_work_per_m(v, load_cycle("cltc_p"), tm_cn) / (0.35 * 0.94) / fuel.lower_heating_value
+    assert df["fuel_cs_cltc_l_per_100km"][0] == pytest.approx(kg_cltc / fuel.density * 1e8, rel=2e-3)
+    # CS CO2 = fuel x the fuel's CO2 per litre
+    assert df["co2_g_per_km"][0] == pytest.approx(df["fuel_l_per_100km"][0] / 100.0 * fuel.co2_per_volume,
+                                                  rel=1e-9)
+    assert df["energy_audit_residual"][0] < 1e-9
+
+
+def test_china_erev_reports_cltc_pure_electric_range():
+    # Makers publish the pure-electric range on CLTC beside the WLTC one (docs/china_procedures.md);
+    # CLTC-P is slower than WLTC, so its pure-electric range is the longer one.
+    v = syn.erev("load_following")
+    df = cltc.run([v])
+    assert df["electric_range_km"][0] == df["all_electric_range_km"][0]
+    assert df["electric_range_km"][0] > df["wltc_all_electric_range_km"][0]
+    assert df["method"][0] == "EREV: CD on CLTC-P, CS on WLTC"
+    # combined range = pure-electric range + tank / CS fuel on CLTC-P
+    tank_l = v.range_extender.fuel_tank_volume * 1000.0
+    assert df["range_km"][0] == pytest.approx(df["electric_range_km"][0]
+                                              + tank_l / df["fuel_cs_cltc_l_per_100km"][0] * 100.0)
+
+
+# --- spec-sheet vehicles -----------------------------------------------------------------------
+
+def test_spec_sheet_defaults_by_hand():
+    row = {"make": "X", "model": "Y", "version": "", "curb_mass_kg": "1850", "width_mm": "1836",
+           "height_mm": "1572", "battery_gross_kwh": "66", "battery_usable_kwh": "",
+           "chemistry": "li-ion", "motor_front_kw": "", "motor_rear_kw": "200", "cd": ""}
+    v = spec_sheet_variant(row, "y")
+    assert v.frontal_area == pytest.approx(1.836 * 1.572 * FRONTAL_AREA_FACTOR)
+    assert v.drag_coefficient == DEFAULT_DRAG_COEFFICIENT
+    assert v.pack.usable_energy == pytest.approx(66 * USABLE_SHARE * 3.6e6)
+    assert v.pack.chemistry == "NMC"
+    assert v.max_gross_mass == 1850 + 5 * 75 + 70
+    assert [u.axle for u in v.drive_units] == ["rear"] and v.drive_units[0].peak_power == 200e3
+    assert missing_inputs({**row, "curb_mass_kg": ""}) == ["curb_mass_kg"]
+
+
+# --- validate cltc ------------------------------------------------------------------------------
+
+def test_validate_cltc_bundled_and_spec_sheet_rows(tmp_path):
+    fields, rows = _rows(CLTC_FILE, lambda r: (r["model"], r["version"]) in {
+        ("B10", "2025 67.1 kWh"), ("X", "base"), ("Model 3", "Long Range (19-inch wheels)")})
+    assert len(rows) == 3
+    res = validate_cltc(_write(tmp_path, "c.csv", fields, rows))
+    assert list(res.skipped["model"]) == ["Model 3"]
+    assert "missing curb_mass_kg" in res.skipped["reason"][0]
+    b10 = res.rows[res.rows["model"] == "B10"].iloc[0]
+    assert b10["built_from"] == "bundled leapmotor-b10"
+    assert b10["published_cltc_km"] == 600 and b10["published_wltp_km"] == 434
+    # the bundled car through the same path as `validate published`
+    from skateboard.validation.published import _variant_with_pack
+    v = _variant_with_pack(*BUNDLED[("Leapmotor", "B10", "2025 67.1 kWh")])
+    assert b10["predicted_cltc_km"] == pytest.approx(cltc.run([v])["range_km"][0], rel=1e-12)
+    assert b10["predicted_wltp_km"] == pytest.approx(wltp.run([v])["range_km"][0], rel=1e-12)
+    for _, r in res.rows.iterrows():
+        assert r["cltc_error_percent"] == pytest.approx((r["predicted_cltc_km"] / r["published_cltc_km"] - 1) * 100)
+        assert r["predicted_ratio"] == pytest.approx(r["predicted_cltc_km"] / r["predicted_wltp_km"])
+        # CLTC-P is slower than WLTC: every car's CLTC range exceeds its WLTP range
+        assert 1.0 < r["predicted_ratio"] < 1.5
+    assert res.summary["cltc"]["n"] == 2 and res.summary["ratio_bundled"]["n"] == 1
+
+
+def test_validate_cltc_erev_row_compares_pure_electric_ranges(tmp_path):
+    fields, rows = _rows(CLTC_FILE, lambda r: (r["model"], r["version"]) == ("C10 REEV", "2024 28.4 kWh"))
+    res = validate_cltc(_write(tmp_path, "e.csv", fields, rows))
+    r = res.rows.iloc[0]
+    assert r["published_cltc_km"] == 210 and r["published_wltp_km"] == 145   # pure-electric, EAER
+    assert r["cltc_method"] == "EREV: CD on CLTC-P, CS on WLTC"
+
+
+# --- validate climate ---------------------------------------------------------------------------
+
+def test_validate_climate_ratio_by_its_rule(tmp_path):
+    fields, rows = _rows(CLIMATE_FILE, lambda r: r["model"] == "C11"
+                         or (r["model"] == "Dolphin" and r["curb_mass_kg"] != ""))
+    res = validate_climate(_write(tmp_path, "w.csv", fields, rows))
+    assert list(res.skipped["model"]) == ["C11"]          # no spec columns
+    r = res.rows.iloc[0]
+    assert r["ambient_c"] == pytest.approx(0.5 * (-10 + -2))   # middle of the test's range
+    assert r["measured_ratio"] == pytest.approx(339.2 / 427)
+    v = spec_sheet_variant(rows[[x["model"] for x in rows].index("Dolphin")], "d")
+    rw = real_world.run([v], ambient_c=[-6.0], heat_pump=True)["range_km"][0]
+    assert r["predicted_ratio"] == pytest.approx(rw / wltp.run([v])["range_km"][0], rel=1e-12)
+    assert 0.5 < r["predicted_ratio"] < 1.0     # winter costs range
+
+
+# --- the commands -------------------------------------------------------------------------------
+
+def _cli(*args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SKATEBOARD_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=600)
+
+
+def test_cli_validate_cltc_and_climate_json(tmp_path):
+    fields, rows = _rows(CLTC_FILE, lambda r: (r["model"], r["version"]) == ("X", "base"))
+    r = _cli("validate", "cltc", str(_write(tmp_path, "c.csv", fields, rows)), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["summary"]["cltc"]["n"] == 1 and len(out["rows"]) == 1
+    assert out["rows"][0]["published_cltc_km"] == 560
+    fields, rows = _rows(CLIMATE_FILE, lambda r: r["model"] == "Dolphin" and r["curb_mass_kg"] != "")
+    r = _cli("validate", "climate", str(_write(tmp_path, "w.csv", fields, rows)), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["summary"]["n"] == 1
+
+
+@pytest.mark.parametrize("cmd", ["cltc", "climate"])
+def test_cli_validate_bad_file_one_line_exit_2(tmp_path, cmd):
+    r = _cli("validate", cmd, str(tmp_path / "absent.csv"))
+    assert r.returncode == 2
+    assert "file not found" in r.stderr and "Traceback" not in r.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("make,model\nA,B\n")
+    r = _cli("validate", cmd, str(bad))
+    assert r.returncode == 2 and "missing required column" in r.stderr

@@ -143,8 +143,9 @@ def check_rows(table: pd.DataFrame, targets: dict, *, file=None,
     met = np.ones(n, dtype=bool)
     failed = [""] * n
     if targets:
-        for i, row in enumerate(table[cols].to_dict("records")):
-            ok, why = check_targets(row, targets)
+        arrays = [table[c].to_numpy(dtype=float).tolist() for c in cols]
+        for i, values in enumerate(zip(*arrays)):
+            ok, why = check_targets(dict(zip(cols, values)), targets)
             met[i] = bool(ok)
             failed[i] = "; ".join(why)
     # the verdict is evaluate's; the violation only ranks the rows that fail

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import typer
 
 from skateboard.cli_sweep import VARY_HELP, _split
@@ -70,8 +71,11 @@ def optimise(
     show = list(dict.fromkeys([*result.parameter_columns, *objs, "targets_met", "targets_failed"]))
     title = ("Pareto set" if len(objs) > 1 else "best") + (
         "" if result.feasible_found else " (NO variant meets the targets: least violation)")
-    rows = result.pareto[[c for c in show if c in result.pareto]].head(30).to_dict("records")
-    console.print(rich_table(f"optimise {result.variant}: {title}", rows))
+    table = result.pareto[[c for c in show if c in result.pareto]]
+    if len(table) > 12:  # an even spread along the first objective
+        table = table.iloc[np.unique(np.linspace(0, len(table) - 1, 12).round().astype(int))]
+        title += f", 12 of {len(result.pareto)} shown (all in --out / --json)"
+    console.print(rich_table(f"optimise {result.variant}: {title}", table.to_dict("records")))
     grid = f" (a full grid has {result.grid_size})" if result.grid_size else ""
     console.print(f"{result.evaluations} evaluations{grid}, {result.generations} generations, "
                   f"front unchanged since generation {result.converged_generation}, "

@@ -37,6 +37,8 @@ PATIENCE = 15
 #: Significant digits of the objective values below which a change of the front does not count
 #: as progress (continuous variables would otherwise improve in the last digits forever).
 SIGNIFICANT = 4
+#: Several objectives: a relative gain of the front's hypervolume below this is no progress.
+HV_TOLERANCE = 1e-3
 #: Markets when neither --markets nor an objective names one (as ``sweep``).
 DEFAULT_MARKETS = ("eu",)
 
@@ -166,6 +168,7 @@ class Evaluator:
         self.generation = 0
         self.evaluations = 0
         self.batches = 0
+        self.simulation_seconds = 0.0
 
     # --- decoding ---
     def keys_of(self, X) -> list[tuple]:
@@ -236,7 +239,9 @@ class Evaluator:
         violation = np.full(n, C.ERROR_VIOLATION)
         failed = [f"error: {e}" if e else "" for e in errors]
         if len(ok):
+            t0 = time.perf_counter()
             long = C.columns_for([variants[r] for r in ok], markets, columns)
+            self.simulation_seconds += time.perf_counter() - t0
             ok_met = np.ones(len(ok), dtype=bool)
             ok_violation = np.zeros(len(ok))
             ok_failed: list[list[str]] = [[] for _ in ok]
@@ -361,6 +366,13 @@ def _duplicates():
     return KeyDuplicateElimination()
 
 
+def hypervolume(F: np.ndarray, reference: np.ndarray) -> float:
+    """Hypervolume of a front (minimised objectives) up to ``reference`` (pymoo's HV)."""
+    from pymoo.indicators.hv import HV
+
+    return float(HV(ref_point=reference)(F))
+
+
 def _signature(F: np.ndarray) -> tuple:
     """The front's objective values to :data:`SIGNIFICANT` digits: the search has converged
     when this stops changing."""
@@ -410,8 +422,9 @@ class OptimiseResult:
         individual simulated, with the columns the search needed. history : per generation
         the evaluations, seconds, best first objective and size of the front.
     evaluations : distinct variants simulated in the search. seconds : wall time.
-    converged_generation : the last generation that changed the front's objective values (to
-        :data:`SIGNIFICANT` significant digits).
+    converged_generation : the last generation that improved the front: its objective values
+        to :data:`SIGNIFICANT` significant digits (one objective) or its hypervolume by more
+        than :data:`HV_TOLERANCE` (several, against the worst values of the first front).
     """
 
     program: str
@@ -467,8 +480,8 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
     markets : the markets whose targets are constraints (default: the markets the objectives
         name, else ``eu``).
     population, generations, seed : of the genetic algorithm. patience : stop after this many
-        generations without a change of the front's objective values (and when an
-        all-discrete space is exhausted).
+        generations without progress of the front (``converged_generation`` of
+        :class:`OptimiseResult`), and when an all-discrete space is exhausted.
     progress : called as ``progress(generation, generations, evaluations)``.
     """
     from skateboard.explore.sweep import plan_sweep
@@ -512,20 +525,29 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
     algorithm.setup(_problem(ev), termination=("n_gen", int(generations)), seed=int(seed),
                     verbose=False)
     grid = grid_points(plan.dims)
-    history, last_front, converged, gen = [], None, 0, 0
+    history, last_front, converged, gen, reference = [], None, 0, 0, None
     while algorithm.has_next():
         gen += 1
         ev.generation = gen
         algorithm.next()
         front = ev.front()
-        key = _signature(ev.F[front])
-        if key != last_front:
+        if len(objs) == 1 or not len(front):
+            key = _signature(ev.F[front])
+            changed = key != last_front
+        else:
+            if reference is None:  # the worst feasible values of the first front, plus 10 %
+                lo, hi = ev.F[front].min(axis=0), ev.F[front].max(axis=0)
+                reference = hi + 0.1 * np.maximum(hi - lo, np.abs(hi) * 1e-3 + 1e-12)
+            key = hypervolume(ev.F[front], reference)
+            changed = last_front is None or key > last_front * (1 + HV_TOLERANCE)
+        if changed:
             last_front, converged = key, gen
         best = float(ev.F[front, 0].min()) if len(front) else np.nan
         if len(objs) and objs[0].sense == "max":
             best = -best
         history.append({"generation": gen, "evaluations": ev.evaluations,
-                        "seconds": time.perf_counter() - t0, "best": best,
+                        "seconds": time.perf_counter() - t0,
+                        "simulation_seconds": ev.simulation_seconds, "best": best,
                         "front_size": len(front)})
         if progress:
             progress(gen, int(generations), ev.evaluations)

@@ -539,7 +539,8 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
                 lo, hi = ev.F[front].min(axis=0), ev.F[front].max(axis=0)
                 reference = hi + 0.1 * np.maximum(hi - lo, np.abs(hi) * 1e-3 + 1e-12)
             key = hypervolume(ev.F[front], reference)
-            changed = last_front is None or key > last_front * (1 + HV_TOLERANCE)
+            changed = (not isinstance(last_front, float)
+                       or key > last_front * (1 + HV_TOLERANCE))
         if changed:
             last_front, converged = key, gen
         best = float(ev.F[front, 0].min()) if len(front) else np.nan

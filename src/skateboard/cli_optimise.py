@@ -68,7 +68,14 @@ def optimise(
         typer.echo(json.dumps(optimise_json(result), indent=2, default=str))
         return
     objs = [o.wide for o in result.objectives]
-    show = list(dict.fromkeys([*result.parameter_columns, *objs, "targets_met", "targets_failed"]))
+    from skateboard.evaluate import TARGET_FIELDS
+    from skateboard.optimise.search import market_dependent_columns
+
+    dependent = market_dependent_columns()
+    targeted = [(m.replace("-", "_") + "_" + TARGET_FIELDS[k][0]) if TARGET_FIELDS[k][0] in dependent
+                else TARGET_FIELDS[k][0] for m, t in result.targets.items() for k in t]
+    show = list(dict.fromkeys([*result.parameter_columns, *objs, *targeted, "targets_met",
+                               "targets_failed"]))
     title = ("Pareto set" if len(objs) > 1 else "best") + (
         "" if result.feasible_found else " (NO variant meets the targets: least violation)")
     table = result.pareto[[c for c in show if c in result.pareto]]

@@ -2,18 +2,18 @@
 
 The design space is that of a sweep (``--vary FIELD=SPEC``, read by
 :func:`skateboard.explore.sweep.plan_sweep`, so every platform limit is checked the same way).
-Each ``--vary`` becomes one pymoo variable:
+Each ``--vary`` becomes one entry of a real-coded vector (:func:`encoding`):
 
-* an option list (``pack={56kwh,67kwh}``): a choice among the options;
-* a numeric list (``{0.26,0.28}``) or a range with steps (``0.26..0.32:7``): an integer index
-  into its values (ordered, so mutation moves to neighbours);
+* an option list (``pack={56kwh,67kwh}``), a numeric list (``{0.26,0.28}``) or a range with
+  steps (``0.26..0.32:7``): an integer index into its values, rounded by a repair (option lists
+  are treated as ordered: list them in a meaningful order, e.g. by size);
 * a range without steps (``0.26..0.32``): a real number.
 
-One objective runs pymoo's mixed-variable genetic algorithm, several run NSGA-II (Deb et al.,
-IEEE Trans. Evol. Comput. 6(2), 2002) with pymoo's mixed-variable sampling, mating and
-duplicate elimination. Each generation's new individuals are built with the sweep's fast path
-and simulated in one batch (:func:`skateboard.optimise.columns.columns_for`); an individual met
-before is not simulated again. The constraint is one number, the total violation of the
+One objective runs pymoo's genetic algorithm, several NSGA-II (Deb et al., IEEE Trans. Evol.
+Comput. 6(2), 2002), both with simulated binary crossover and polynomial mutation, which work on
+the whole population's matrix at once. Each generation's new individuals are built with the
+sweep's fast path and simulated in one batch (:func:`skateboard.optimise.columns.columns_for`);
+an individual met before is not simulated again. The constraint is one number, the total violation of the
 program's targets in every chosen market (:func:`skateboard.optimise.columns.check_rows`), so
 pymoo ranks feasible individuals by their objectives and infeasible ones by that violation.
 """
@@ -105,21 +105,24 @@ def parse_objective(text: str, *, parameters: Sequence[str] = ()) -> Objective:
 # Variables
 # ---------------------------------------------------------------------------------------------
 
-def pymoo_variables(dims) -> dict:
-    """One pymoo variable per ``--vary`` dimension, named ``x0``, ``x1``, ..."""
-    from pymoo.core.variable import Choice, Integer, Real
+def encoding(dims) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds and integer mask of the optimiser's real-coded vector, one entry per dimension.
 
-    out = {}
-    for i, d in enumerate(dims):
-        if d.field.kind == "option":
-            out[f"x{i}"] = Choice(options=list(range(len(d.values))))
-        elif d.is_range and d.steps is None:
-            out[f"x{i}"] = Real(bounds=(d.low, d.high))
+    An option list or a discrete numeric dimension of n values is an integer index 0..n-1,
+    sampled and varied on [-0.5, n - 0.5] and rounded (so each index is equally likely); a
+    continuous range is a real number on [LOW, HIGH] (SI)."""
+    xl, xu, integer = [], [], []
+    for d in dims:
+        if d.field.kind == "numeric" and d.is_range and d.steps is None:
+            xl.append(d.low)
+            xu.append(d.high)
+            integer.append(False)
         else:
-            size = d.steps if d.is_range else len(d.values)
-            out[f"x{i}"] = (Integer(bounds=(0, size - 1)) if size > 1
-                            else Choice(options=[0]))
-    return out
+            size = len(d.values) if not d.is_range else d.steps
+            xl.append(-0.5)
+            xu.append(size - 0.5)
+            integer.append(True)
+    return np.array(xl, float), np.array(xu, float), np.array(integer, bool)
 
 
 def level_values(d) -> np.ndarray | None:
@@ -153,6 +156,8 @@ class Evaluator:
         self.file = file
         self.dims = plan.dims
         self.levels = [level_values(d) for d in self.dims]
+        self.xl, self.xu, self.integer = encoding(self.dims)
+        self.sizes = (self.xu - self.xl)[self.integer].round().astype(np.int64)
         self.option_dims = [i for i, d in enumerate(self.dims) if d.field.kind == "option"]
         self.numeric_dims = [i for i, d in enumerate(self.dims) if d.field.kind == "numeric"]
         need = {o.column for o in objectives} | {
@@ -169,15 +174,20 @@ class Evaluator:
         self.evaluations = 0
         self.batches = 0
         self.simulation_seconds = 0.0
+        self._front = np.zeros(0, dtype=np.int64)
+        self._front_seen = 0
 
     # --- decoding ---
     def keys_of(self, X) -> list[tuple]:
-        cols = [[x[f"x{i}"] for x in X] for i in range(len(self.dims))]
-        out = []
-        for row in zip(*cols):
-            out.append(tuple(float(v) if self.levels[i] is None and self.dims[i].field.kind
-                             == "numeric" else int(v) for i, v in enumerate(row)))
-        return out
+        """Each row of pymoo's X as a hashable key: integer indices and real values."""
+        X = np.asarray(X, dtype=float).reshape(-1, len(self.dims))
+        idx = np.clip(np.rint(X[:, self.integer]), 0, self.sizes - 1).astype(np.int64)
+        cols: list = [None] * len(self.dims)
+        for j, i in enumerate(np.nonzero(self.integer)[0]):
+            cols[i] = idx[:, j].tolist()
+        for i in np.nonzero(~self.integer)[0]:
+            cols[i] = X[:, i].tolist()
+        return list(zip(*cols))
 
     def si_values(self, keys: Sequence[tuple]) -> list[np.ndarray]:
         """Per dimension: option index (int) or SI value (float) of each key."""
@@ -322,11 +332,13 @@ class Evaluator:
 
     def front(self) -> np.ndarray:
         """Archive positions of the best feasible individuals: the non-dominated set (several
-        objectives) or those with the best value (one objective)."""
-        feas = np.nonzero(self.met)[0]
-        if not len(feas):
-            return feas
-        return feas[nondominated(self.F[feas])]
+        objectives) or those with the best value (one objective). Updated incrementally: the
+        front of the archive is the front of the last front and the individuals added since."""
+        new = np.arange(self._front_seen, len(self.met))
+        cand = np.concatenate([self._front, new[self.met[new]]]).astype(np.int64)
+        self._front_seen = len(self.met)
+        self._front = cand[nondominated(self.F[cand])] if len(cand) else cand
+        return self._front
 
 
 def nondominated(F: np.ndarray) -> np.ndarray:
@@ -344,28 +356,6 @@ def nondominated(F: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _duplicates():
-    """Duplicate elimination by a hash of each individual's variables: linear in the population,
-    where pymoo's mixed-variable elimination compares every pair in Python (it took a third of
-    the search's time at a population of 200)."""
-    from pymoo.core.duplicate import DuplicateElimination
-
-    class KeyDuplicateElimination(DuplicateElimination):
-        def _do(self, pop, other, is_duplicate):
-            def key(ind):
-                return tuple(sorted(ind.X.items()))
-            seen = {key(o) for o in other} if other is not None else set()
-            for i, ind in enumerate(pop):
-                k = key(ind)
-                if k in seen:
-                    is_duplicate[i] = True
-                else:
-                    seen.add(k)
-            return is_duplicate
-
-    return KeyDuplicateElimination()
-
-
 def hypervolume(F: np.ndarray, reference: np.ndarray) -> float:
     """Hypervolume of a front (minimised objectives) up to ``reference`` (pymoo's HV)."""
     from pymoo.indicators.hv import HV
@@ -379,18 +369,37 @@ def _signature(F: np.ndarray) -> tuple:
     return tuple(sorted({tuple(float(f"{v:.{SIGNIFICANT}g}") for v in row) for row in F.tolist()}))
 
 
-def make_algorithm(n_objectives: int, population: int):
-    from pymoo.core.mixed import MixedVariableGA, MixedVariableMating, MixedVariableSampling
+def make_algorithm(n_objectives: int, population: int, integer: np.ndarray):
+    """pymoo's GA (one objective) or NSGA-II (several) on the real-coded vector: simulated
+    binary crossover and polynomial mutation (vectorised over the population), integer
+    dimensions rounded by a repair. The distribution indices are pymoo's defaults for real
+    problems, and 3 (wider steps) when a dimension is an integer index, as pymoo's guide on
+    mixed-integer problems uses."""
+    from pymoo.core.repair import Repair
+    from pymoo.operators.crossover.sbx import SBX
+    from pymoo.operators.mutation.pm import PM
+    from pymoo.operators.sampling.rnd import FloatRandomSampling
 
+    class RoundIndices(Repair):
+        def _do(self, problem, X, **kwargs):
+            X = np.asarray(X, dtype=float).copy()
+            if integer.any():
+                X[:, integer] = np.clip(np.rint(X[:, integer]), np.ceil(problem.xl[integer]),
+                                        np.floor(problem.xu[integer]))
+            return X
+
+    discrete = bool(integer.any())
+    kw = dict(pop_size=population, sampling=FloatRandomSampling(),
+              crossover=SBX(prob=0.9, eta=3.0 if discrete else 15.0),
+              mutation=PM(eta=3.0 if discrete else 20.0), repair=RoundIndices(),
+              eliminate_duplicates=True)
     if n_objectives == 1:
-        return MixedVariableGA(pop_size=population,
-                               mating=MixedVariableMating(eliminate_duplicates=_duplicates()),
-                               eliminate_duplicates=_duplicates())
-    from pymoo.algorithms.moo.nsga2 import NSGA2, RankAndCrowding
+        from pymoo.algorithms.soo.nonconvex.ga import GA
 
-    return NSGA2(pop_size=population, sampling=MixedVariableSampling(),
-                 mating=MixedVariableMating(eliminate_duplicates=_duplicates()),
-                 eliminate_duplicates=_duplicates(), survival=RankAndCrowding())
+        return GA(**kw)
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+
+    return NSGA2(**kw)
 
 
 def _problem(ev: Evaluator):
@@ -398,8 +407,8 @@ def _problem(ev: Evaluator):
 
     class _P(Problem):
         def __init__(self):
-            super().__init__(vars=pymoo_variables(ev.dims), n_obj=len(ev.objectives),
-                             n_ieq_constr=1)
+            super().__init__(n_var=len(ev.dims), n_obj=len(ev.objectives), n_ieq_constr=1,
+                             xl=ev.xl, xu=ev.xu)
 
         def _evaluate(self, X, out, *args, **kwargs):
             out["F"], out["G"] = ev.evaluate(X)
@@ -521,7 +530,7 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
     plan = plan_sweep(program, vary, method="lhs", samples=1, markets=chosen)
     targets = {m: C.targets_for(prog, plan.variant, m) for m in chosen}
     ev = Evaluator(plan, objs, targets, file=prog.source_file)
-    algorithm = make_algorithm(len(objs), int(population))
+    algorithm = make_algorithm(len(objs), int(population), ev.integer)
     algorithm.setup(_problem(ev), termination=("n_gen", int(generations)), seed=int(seed),
                     verbose=False)
     grid = grid_points(plan.dims)

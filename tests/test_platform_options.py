@@ -166,3 +166,22 @@ def test_cli_json(tmp_path):
     assert data["by_k"][0]["total_cost"] is None        # one pack cannot serve both
     assert (tmp_path / "po" / "cost_by_k.png").stat().st_size > 0
     assert (tmp_path / "po" / "assignments.parquet").stat().st_size > 0
+
+
+def test_readme_platform_options_example():
+    from test_optimise import _readme_command
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    r = subprocess.run([sys.executable, "-m", "skateboard.cli",
+                        *_readme_command("platform-options"), "--json"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    by_k = {row["k"]: row for row in data["by_k"]}
+    assert by_k[1]["total_cost"] is None                      # README: no single pack
+    assert by_k[2]["packs"] == "40kwh,70kwh"
+    assert by_k[3]["packs"] == "40kwh,60kwh,70kwh"
+    assert by_k[3]["total_cost"] == pytest.approx(1_206_303_204, rel=1e-6)
+    erev = [a for a in data["assignments"] if a["variant"] == "hongqi-b10-erev"]
+    assert {a["pack"] for a in erev} == {"40kwh"}

@@ -3,7 +3,8 @@ pymoo) and the option set a platform should offer (``platform-options``, an exac
 program). ``docs/optimise.md`` has the user's view."""
 
 from skateboard.optimise.columns import COST_MODEL, columns_for, cost_standin, targets_for
-from skateboard.optimise.platform import PlatformOptionsResult, platform_options, select_options
+from skateboard.optimise.platform import PlatformOptionsResult, platform_options
+from skateboard.optimise.selection import select_options
 from skateboard.optimise.search import Objective, OptimiseResult, optimise
 
 __all__ = ["COST_MODEL", "Objective", "OptimiseResult", "PlatformOptionsResult", "columns_for",

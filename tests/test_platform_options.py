@@ -185,3 +185,18 @@ def test_readme_platform_options_example():
     assert by_k[3]["total_cost"] == pytest.approx(1_206_303_204, rel=1e-6)
     erev = [a for a in data["assignments"] if a["variant"] == "hongqi-b10-erev"]
     assert {a["pack"] for a in erev} == {"40kwh"}
+
+
+def test_drive_unit_candidates():
+    # the 160 kW rating is the bundled unit (same unit cost); 140 kW (torque scaled with it,
+    # 210 N m) misses 0-100 km/h in 8.0 s, so both derivatives take 160 kW; at K = 1 no saving
+    r = platform_options("hongqi-on-b10", ["packs=67kwh", "drive_units=140kw,160kw"],
+                         max_options=2, markets=["eu"], variants=["hongqi-b10-bev"])
+    assert r.chosen.offered == {"packs": ["67kwh"], "drive_units": ["160kw"]}
+    bev = load_program("hongqi-on-b10").variant("hongqi-b10-bev")
+    assert r.assignments["unit_cost"].iloc[0] == pytest.approx(
+        C.cost_standin([bev], ["eu"])["cost_standin"].iloc[0], rel=1e-12)
+    slow = r.candidates[(r.candidates["drive_unit"] == "140kw")]
+    assert not slow["targets_met"].any() and (slow["accel_0_100_s"] > 8.0).all()
+    assert r.by_k["saving_vs_k_minus_1"].iloc[1] == 0.0
+    assert r.chosen.fixed_cost == pytest.approx(15e6 + 10e6)

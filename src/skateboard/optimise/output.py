@@ -89,7 +89,7 @@ def plot_platform(result) -> Figure:
     ax.set_ylabel(f"total program cost [million, {result.cost_column}]")
     ax.set_xticks(b["k"])
     ax.set_title(f"{result.program}: cost against the number of platform options")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     return fig
 

@@ -291,7 +291,7 @@ def platform_options(program: str, candidates: Sequence[str], *, max_options: in
                         "every target", field="--max-options", value=max_options,
                         allowed="a larger K")
     byk = pd.DataFrame(by_k)
-    byk["saving_vs_k_minus_1"] = -byk["total_cost"].diff()
+    byk["saving_vs_k_minus_1"] = byk["total_cost"].shift() - byk["total_cost"]
     out_rows = []
     for i, (v, mk) in enumerate(assign):
         c = int(chosen.choice[i])

@@ -147,6 +147,7 @@ class Evaluator:
         self.evaluations = 0
         self.batches = 0
         self.simulation_seconds = 0.0
+        self.evaluate_seconds = 0.0
         self._front = np.zeros(0, dtype=np.int64)
         self._front_seen = 0
 
@@ -273,6 +274,7 @@ class Evaluator:
     def evaluate(self, X) -> tuple[np.ndarray, np.ndarray]:
         """pymoo's F (minimised) and G (total violation) of a population, one batch for the
         individuals not met before."""
+        t0 = time.perf_counter()
         keys = self.keys_of(X)
         new = [k for k in dict.fromkeys(keys) if k not in self.index]
         if new:
@@ -294,6 +296,7 @@ class Evaluator:
             self.evaluations += len(new)
             self.batches += 1
         idx = np.array([self.index[k] for k in keys], dtype=np.int64)
+        self.evaluate_seconds += time.perf_counter() - t0
         return self.F[idx], self.cv[idx][:, None]
 
     # --- results ---

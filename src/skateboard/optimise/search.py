@@ -246,7 +246,8 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
             best = -best
         history.append({"generation": gen, "evaluations": ev.evaluations,
                         "seconds": time.perf_counter() - t0,
-                        "simulation_seconds": ev.simulation_seconds, "best": best,
+                        "simulation_seconds": ev.simulation_seconds,
+                        "evaluate_seconds": ev.evaluate_seconds, "best": best,
                         "front_size": len(front)})
         if progress:
             progress(gen, int(generations), ev.evaluations)

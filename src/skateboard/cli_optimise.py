@@ -11,6 +11,7 @@ import numpy as np
 import typer
 
 from skateboard.cli_sweep import VARY_HELP, _split
+from skateboard.optimise import search as S
 
 
 def _amounts(items: Optional[list[str]]) -> dict:
@@ -37,15 +38,16 @@ def optimise(
     vary: Optional[list[str]] = typer.Option(None, "--vary", help=VARY_HELP + " A range without "
                                              ":STEPS is continuous; with it, or a list, discrete."),
     objective: Optional[list[str]] = typer.Option(None, "--objective", "-o",
-                                                  help="min:COLUMN[@MARKET] or max:COLUMN[@MARKET]"
-                                                  " (repeatable), e.g. min:cost_standin, "
+                                                  help="min:COLUMN or max:COLUMN, with @MARKET "
+                                                  "for a column that differs between markets "
+                                                  "(repeatable), e.g. min:cost_standin, "
                                                   "max:range_km@eu, min:accel_0_100_s."),
     markets: Optional[list[str]] = typer.Option(None, "--markets", "-m",
                                                 help="Markets whose targets must be met "
                                                 "(default: those the objectives name, else eu)."),
-    population: int = typer.Option(40, "--population", help="Individuals per generation."),
-    generations: int = typer.Option(60, "--generations", help="At most this many generations."),
-    patience: int = typer.Option(15, "--patience", help="Stop after this many generations "
+    population: int = typer.Option(S.POPULATION, "--population", help="Individuals per generation."),
+    generations: int = typer.Option(S.GENERATIONS, "--generations", help="At most this many generations."),
+    patience: int = typer.Option(S.PATIENCE, "--patience", help="Stop after this many generations "
                                  "without a better front."),
     seed: int = typer.Option(0, "--seed", help="Seed of the genetic algorithm."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write Parquet, CSV, a plot and an "

@@ -183,8 +183,12 @@ def test_readme_platform_options_example():
     assert by_k[2]["packs"] == "40kwh,70kwh"
     assert by_k[3]["packs"] == "40kwh,60kwh,70kwh"
     assert by_k[3]["total_cost"] == pytest.approx(1_206_303_204, rel=1e-6)
-    erev = [a for a in data["assignments"] if a["variant"] == "hongqi-b10-erev"]
-    assert {a["pack"] for a in erev} == {"40kwh"}
+    taken = {(a["variant"], a["market"]): a["pack"] for a in data["assignments"]}
+    sixty = {("leapmotor-b10", "australia"), ("leapmotor-b10", "new-zealand"),
+             ("hongqi-b10-bev", "new-zealand")}
+    for (v, m), pack in taken.items():   # README: which derivative takes which pack
+        expect = "40kwh" if v == "hongqi-b10-erev" else "60kwh" if (v, m) in sixty else "70kwh"
+        assert pack == expect, (v, m)
 
 
 def test_drive_unit_candidates():

@@ -231,6 +231,8 @@ def _register_subcommands() -> None:
     except ImportError:  # sweep module not installed in this build
         return
     register(app)
+    from skateboard.cli_optimise import register as register_optimise
+    register_optimise(app)
 
 
 _register_subcommands()

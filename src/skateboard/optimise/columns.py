@@ -25,22 +25,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skateboard.evaluate import TARGET_FIELDS, check_targets
+from skateboard import evaluate as E
+from skateboard.evaluate import check_targets
+from skateboard.targets import lookup
 
 KWH = 3.6e6
 COST_FILE = Path(__file__).resolve().parent.parent / "data" / "optimise" / "costs.toml"
 
-#: Columns of each market's headline procedure.
-HEADLINE_COLUMNS = ("range_km", "electric_range_km", "consumption_wh_per_km",
-                    "consumption_ac_wh_per_km", "fuel_l_per_100km", "co2_g_per_km",
-                    "energy_audit_residual")
+#: Columns of each market's headline procedure (evaluate's names, one meaning per column).
+HEADLINE_COLUMNS = (*E.HEADLINE, "energy_audit_residual")
 #: Performance columns (the same in every market) -> (from, to) km/h, or None for top speed.
 PERFORMANCE_COLUMNS = {"accel_0_100_s": (0.0, 100.0), "accel_80_120_s": (80.0, 120.0),
                        "top_speed_kmh": None}
 #: Climate columns -> ambient [degC]; computed in a market only for its climate cases, as in
 #: ``evaluate`` (NaN elsewhere).
-CLIMATE_COLUMNS = {"range_minus7c_km": -7.0, "range_23c_km": 23.0, "range_35c_km": 35.0,
-                   "range_45c_km": 45.0}
+CLIMATE_COLUMNS = {E.climate_column(t): t for t in E.CLIMATE_CASES_C}
+#: Motorway range columns (the same in every market), from ``procedures.motorway``.
+MOTORWAY_COLUMNS = tuple(E.MOTORWAY)
 #: Input columns of each variant (the same in every market).
 INPUT_COLUMNS = ("pack_gross_energy_kwh", "pack_usable_energy_kwh", "drive_peak_power_kw",
                  "curb_mass_kg")
@@ -112,11 +113,12 @@ COST_MODEL = cost_standin
 # ---------------------------------------------------------------------------------------------
 
 def targets_for(program, variant: str, market: str) -> dict:
-    """The targets of ``variant`` in ``market`` (target name -> limit).
+    """The targets of ``variant`` in ``market`` (target name -> limit): the variant-wide ones
+    overridden by the market's own table (:func:`skateboard.targets.for_market`, as evaluate
+    applies them)."""
+    from skateboard.targets import for_market
 
-    Today a program's targets are per variant, the same in every market; the per-market targets
-    of ``skateboard.evaluate`` replace this line once they exist."""
-    return dict((getattr(program, "targets", {}) or {}).get(variant, {}))
+    return for_market((getattr(program, "targets", {}) or {}).get(variant, {}), market)
 
 
 def check_rows(table: pd.DataFrame, targets: dict, *, file=None,
@@ -134,12 +136,16 @@ def check_rows(table: pd.DataFrame, targets: dict, *, file=None,
     check_targets({}, targets, file=file, variant=variant)  # unknown target names -> SpecError
     violation = np.zeros(n)
     for key, limit in targets.items():
-        col, kind = TARGET_FIELDS[key]
-        v = table[col].to_numpy(dtype=float)
+        target = lookup(key)
+        kind = target.kind
+        v = np.full(n, np.nan)
+        for col in target.columns:  # the first column with a value, as evaluate checks it
+            if col in table:
+                v = np.where(np.isnan(v), table[col].to_numpy(dtype=float), v)
         g = (limit - v) if kind == "min" else (v - limit)
         g = np.maximum(g, 0.0) / max(abs(float(limit)), 1e-12)
         violation += np.where(np.isnan(g), 0.0, g)
-    cols = sorted({TARGET_FIELDS[k][0] for k in targets})
+    cols = sorted({c for k in targets for c in lookup(k).columns if c in table})
     met = np.ones(n, dtype=bool)
     failed = [""] * n
     if targets:
@@ -259,6 +265,15 @@ def columns_for(variants: Sequence, markets: Sequence, columns: Sequence[str] | 
                     span[0], span[1], col)
             perf.update(_batched(fn, variants, errors, "performance"))
 
+    motorway = {}
+    if want is None or want & set(MOTORWAY_COLUMNS):
+        from skateboard.procedures import motorway as M
+
+        def run_motorway(vs):
+            df = M.run(vs)
+            return {c: df[c].to_numpy(dtype=float) for c in MOTORWAY_COLUMNS}
+        motorway = _batched(run_motorway, variants, errors, "motorway")
+
     temps = sorted({CLIMATE_COLUMNS[c] for c in CLIMATE_COLUMNS if want is None or c in want}
                    & {t for mk in mkts for t in mk.climate_cases_c})
     climate = {}
@@ -283,6 +298,8 @@ def columns_for(variants: Sequence, markets: Sequence, columns: Sequence[str] | 
         data[c] = np.column_stack([res.get(c, np.full(n, np.nan)) for res in per_market]).ravel()
     for c in PERFORMANCE_COLUMNS:
         data[c] = np.repeat(perf.get(c, np.full(n, np.nan)), k)
+    for c in MOTORWAY_COLUMNS:
+        data[c] = np.repeat(motorway.get(c, np.full(n, np.nan)), k)
     for c, t in CLIMATE_COLUMNS.items():
         block = np.full((n, k), np.nan)
         for j, mk in enumerate(mkts):
@@ -303,4 +320,4 @@ def columns_for(variants: Sequence, markets: Sequence, columns: Sequence[str] | 
 
 
 __all__ = ["CLIMATE_COLUMNS", "COST_MODEL", "HEADLINE_COLUMNS", "INPUT_COLUMNS",
-           "PERFORMANCE_COLUMNS", "check_rows", "columns_for", "cost_standin", "targets_for"]
+           "MOTORWAY_COLUMNS", "PERFORMANCE_COLUMNS", "check_rows", "columns_for", "cost_standin", "targets_for"]

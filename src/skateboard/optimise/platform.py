@@ -232,8 +232,8 @@ def platform_options(program: str, candidates: Sequence[str], *, max_options: in
     rows, built = build_candidates(prog, names, cands)
     ok = [r for r, v in enumerate(built) if v is not None]
     cost_col = C.COST_MODEL.columns[0]
-    need = sorted({C.TARGET_FIELDS[k][0] for v in names for m in market_names
-                   for k in C.targets_for(prog, v, m)} | {cost_col})
+    need = sorted({c for v in names for m in market_names
+                   for k in C.targets_for(prog, v, m) for c in C.lookup(k).columns} | {cost_col})
     long = C.columns_for([built[r] for r in ok], mkts, need)
     long["index"] = np.asarray(ok)[long["index"].to_numpy()]
     fams = [f for f in FAMILIES if f in cands]

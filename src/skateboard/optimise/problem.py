@@ -134,7 +134,7 @@ class Evaluator:
         self.option_dims = [i for i, d in enumerate(self.dims) if d.field.kind == "option"]
         self.numeric_dims = [i for i, d in enumerate(self.dims) if d.field.kind == "numeric"]
         need = {o.column for o in objectives} | {
-            C.TARGET_FIELDS[k][0] for t in targets.values() for k in t}
+            c for t in targets.values() for k in t for c in C.lookup(k).columns}
         self.needed = sorted(need)
         self.index: dict[tuple, int] = {}
         self.rows: list[pd.DataFrame] = []

@@ -176,6 +176,8 @@ def _register_subcommands() -> None:
     except ImportError:  # sweep module not installed in this build
         return
     register(app)
+    from skateboard.cli_serve import register as register_serve
+    register_serve(app)
 
 
 _register_subcommands()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from skateboard.errors import SpecError
 from skateboard.jsonsafe import json_records
 from skateboard.web.edits import apply_edits, to_toml
-from skateboard.web.workspace import MAX_TOML_BYTES, parse_toml
+from skateboard.web.workspace import MAX_TOML_BYTES, TooLarge, parse_toml
 
 router = APIRouter(prefix="/api")
 EditValue = Optional[str | float | int | list[str]]
@@ -127,7 +127,7 @@ def derivative_toml(name: str, request: Request) -> Response:
 def _raw_and_text(svc, name: str, req: SaveRequest) -> tuple[dict, str]:
     if req.toml is not None:
         if len(req.toml.encode()) > MAX_TOML_BYTES:
-            raise SpecError("file too large", field="toml", value=f"{len(req.toml.encode())} bytes",
+            raise TooLarge("file too large", field="toml", value=f"{len(req.toml.encode())} bytes",
                             allowed=f"at most {MAX_TOML_BYTES} bytes")
         return parse_toml(req.toml.encode(), f"workspace:derivatives/{name}.toml"), req.toml
     if req.base is None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from skateboard.errors import SpecError
-from skateboard.web.workspace import Conflict, NotFound
+from skateboard.web.workspace import Conflict, NotFound, TooLarge
 
 HERE = Path(__file__).resolve().parent
 #: Largest request body (bytes): a TOML file is at most 64 kB, a sweep request a few hundred bytes.
@@ -122,6 +122,10 @@ def create_app(workspace: str | Path = "skateboard-workspace", *, workers: int =
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound):
         return _respond(request, _error_body(exc), 404)
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(request: Request, exc: TooLarge):
+        return _respond(request, _error_body(exc), 413)
 
     @app.exception_handler(SpecError)
     async def _spec_error(request: Request, exc: SpecError):

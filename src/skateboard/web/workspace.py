@@ -35,6 +35,10 @@ class NotFound(SpecError):
     """A name that is neither in the workspace nor bundled (HTTP 404)."""
 
 
+class TooLarge(SpecError):
+    """An upload over the size limit (HTTP 413)."""
+
+
 class Conflict(Exception):
     """A save refused because the file changed since it was loaded (HTTP 409)."""
 
@@ -177,7 +181,7 @@ class Workspace:
         check_name(name, kind)
         data = text.encode("utf-8")
         if len(data) > MAX_TOML_BYTES:
-            raise SpecError("file too large", field="toml", value=f"{len(data)} bytes",
+            raise TooLarge("file too large", field="toml", value=f"{len(data)} bytes",
                             allowed=f"at most {MAX_TOML_BYTES} bytes")
         if name in self.bundled_names(kind) and self.version(kind, name) is None:
             raise SpecError(f"a bundled {kind} has this name", field="name", value=name,
@@ -210,7 +214,7 @@ class Workspace:
 def parse_toml(raw: bytes, where: str | None) -> dict:
     """TOML bytes to a dict; size, encoding and syntax problems are SpecErrors."""
     if len(raw) > MAX_TOML_BYTES:
-        raise SpecError("file too large", file=where, value=f"{len(raw)} bytes",
+        raise TooLarge("file too large", file=where, value=f"{len(raw)} bytes",
                         allowed=f"at most {MAX_TOML_BYTES} bytes")
     try:
         return tomllib.loads(raw.decode("utf-8"))
@@ -220,5 +224,5 @@ def parse_toml(raw: bytes, where: str | None) -> dict:
         raise SpecError(f"malformed TOML: {exc}", file=where) from None
 
 
-__all__ = ["Conflict", "KINDS", "NotFound", "MAX_TOML_BYTES", "NAME_RE", "Workspace", "check_name",
+__all__ = ["Conflict", "KINDS", "NotFound", "TooLarge", "MAX_TOML_BYTES", "NAME_RE", "Workspace", "check_name",
            "parse_toml", "version_of"]

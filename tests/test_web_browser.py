@@ -240,6 +240,13 @@ if os.environ.get("SKATEBOARD_SCREENSHOT"):
         browser.set_window_size(1500, 1100)
         browser.get(server["url"] + "/edit?program=hongqi-on-b10&variant=hongqi-b10-bev")
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-sinks .main-svg"))
+        cd = browser.find_element(By.CSS_SELECTOR, '[data-field="top_hat.drag_coefficient"]')
+        cd.clear()
+        cd.send_keys("0.30")
+        browser.find_element(By.ID, "save-name").click()
+        _wait(browser, lambda d: "drag_coefficient = 0.30" in d.find_element(By.ID, "edit-results").text)
+        _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-sinks .main-svg"))
+        browser.execute_script("window.scrollTo(0, 0)")
         time.sleep(1)
         out = Path(__file__).resolve().parents[1] / "docs" / "img" / "web-edit.png"
         out.parent.mkdir(exist_ok=True)

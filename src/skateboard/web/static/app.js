@@ -2,8 +2,8 @@
 // their fields, and a few navigation helpers. All text is set with textContent (never HTML).
 (function () {
   "use strict";
-  const layoutBase = { margin: { l: 55, r: 20, t: 40, b: 45 }, legend: { orientation: "h" } };
-  const config = { displaylogo: false, responsive: true };
+  const layoutBase = { margin: { l: 55, r: 20, t: 40, b: 80 }, legend: { orientation: "h", y: -0.22 } };
+  const config = { displaylogo: false, displayModeBar: false, responsive: true };
 
   function bars(id, title, traces, ytitle, stack) {
     const el = document.getElementById(id);

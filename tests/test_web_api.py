@@ -304,3 +304,29 @@ def test_token_is_required_when_set(tmp_path):
     r = c.get("/api/health?token=s3cret")  # a browser's first visit: the token becomes a cookie
     assert r.status_code == 200 and "skateboard_token=s3cret" in r.headers["set-cookie"]
     assert c.get("/api/health").status_code == 200  # the client keeps the cookie
+
+
+def test_cross_site_posts_are_refused(client, ws):
+    """Another site's page cannot make the browser save into the workspace (no token needed
+    on loopback, so the Origin is checked on every request that changes something)."""
+    form = {"program": PROGRAM, "variant": BEV, "save_name": "csrf", "base_version": ""}
+    r = client.post("/ui/edit/save", data=form, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/ui/edit/save", data=form, headers={"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403
+    assert not (ws / "derivatives" / "csrf.toml").exists()
+    r = client.post("/ui/edit/save", data=form, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200 and "saved as" in r.text
+    assert (ws / "derivatives" / "csrf.toml").exists()
+    r = client.post("/ui/edit/toml", data={**form, "save_name": 'x"\nSet-Cookie: a=b'})
+    assert r.status_code == 400 and "Set-Cookie" not in r.headers
+
+
+def test_serve_rejects_bad_options_in_one_line():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "skateboard.cli", "serve", "--port", "70000"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--port" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

@@ -170,6 +170,13 @@ def test_higher_drag_lowers_eu_range(server, browser, tmp_path):
         By.CSS_SELECTOR, '#delta tr[data-market="eu"] td[data-delta-column="range_km"]').text)
     assert delta < 0 and math.isclose(delta, after - before, abs_tol=0.11)
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-trace .main-svg"))
+    # save into the workspace: the file holds the edited value
+    browser.find_element(By.ID, "save-button").click()
+    ok = _wait(browser, lambda d: d.find_elements(By.ID, "save-ok"))[0]
+    assert "workspace:derivatives/hongqi-b10-bev-edit.toml" in ok.text
+    saved = server["workspace"] / "derivatives" / "hongqi-b10-bev-edit.toml"
+    import tomllib
+    assert tomllib.loads(saved.read_text())["top_hat"]["drag_coefficient"] == 0.32
     _shot(browser, tmp_path, "edit")
     print(f"edit -> table updated in {seconds:.2f} s")
 

@@ -63,7 +63,8 @@ def rows_of(evaluation) -> list[dict]:
 def health(request: Request) -> dict:
     svc = service(request)
     return {"status": "ok", "time": time.time(), "workers": svc.pools.workers,
-            "sweeps_running": sum(j.state == "running" for j in svc.sweeps.values())}
+            "sweeps_running": sum(j.future is not None and j.future.running()
+                                  for j in svc.sweeps.values())}
 
 
 @router.get("/programs")

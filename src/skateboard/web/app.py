@@ -54,6 +54,10 @@ class LimitsAndToken:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and not _same_origin(scope):
+            resp = JSONResponse({"error": "cross-site request refused (the Origin is not this "
+                                 "server)"}, status_code=403)
+            return await resp(scope, receive, send)
         ok, via_query = self._authorised(scope)
         if not ok:
             resp = JSONResponse({"error": "missing or wrong token (give it as 'Authorization: "
@@ -89,6 +93,19 @@ class LimitsAndToken:
             resp = JSONResponse({"error": f"request body too large; allowed: at most {MAX_BODY} "
                                  "bytes"}, status_code=413)
             await resp(scope, receive, send)
+
+
+def _same_origin(scope) -> bool:
+    """False for a browser's cross-site request (another site's page posting a form to this
+    server): its Origin names another host than the one it asked. Tools that send no Origin
+    (curl, scripts) pass."""
+    from urllib.parse import urlsplit
+
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    origin = headers.get("origin")
+    if origin is None:
+        return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    return urlsplit(origin).netloc == headers.get("host", "")
 
 
 class _TooLarge(Exception):

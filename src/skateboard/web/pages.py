@@ -16,7 +16,7 @@ from skateboard.errors import SpecError
 from skateboard.jsonsafe import json_records
 from skateboard.web.app import HERE
 from skateboard.web.edits import EDITABLE, apply_edits, to_toml
-from skateboard.web.workspace import Conflict, parse_toml
+from skateboard.web.workspace import Conflict, check_name, parse_toml
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -46,15 +46,17 @@ def _svc(request: Request):
     return request.app.state.service
 
 
-def _page(request: Request, name: str, **ctx) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, ctx)
+def _page(request: Request, template: str, **ctx) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, ctx)
 
 
 async def _baseline(svc, program: str, charts: bool = True) -> dict:
     """The unedited program's evaluation (cached per program file version)."""
     path, _ = svc.program_path(program)
-    key = ("baseline", program, path.stat().st_mtime_ns, charts)
-    cache = svc.__dict__.setdefault("baselines", {})
+    files = [path] + [p for kind in ("derivative", "platform")
+                      for p in sorted(svc.ws.folder(kind).glob("*.toml"))]
+    key = (program, tuple(p.stat().st_mtime_ns for p in files), charts)
+    cache = svc.baselines
     rid = cache.get(key)
     if rid in svc.results and "charts" in svc.results[rid]:
         return svc.results[rid]
@@ -190,7 +192,7 @@ async def edit_evaluate(request: Request):
 
 def _edited_toml(svc, form) -> tuple[str, dict, str]:
     program, variant = str(form.get("program", "")), str(form.get("variant", ""))
-    name = str(form.get("save_name", "")).strip()
+    name = check_name(str(form.get("save_name", "")).strip(), "save as")
     path, _ = svc.program_path(program)
     prog_raw = parse_toml(path.read_bytes(), None)
     refs = prog_raw.get("variants") or []

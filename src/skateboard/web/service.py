@@ -25,6 +25,7 @@ class Service:
         self.pools = jobs.Pools(workers)
         self.results: OrderedDict[str, dict] = OrderedDict()
         self.sweeps: dict[str, jobs.SweepJob] = {}
+        self.baselines: dict[tuple, str] = {}  # (program, file mtimes, charts) -> result id
 
     def start(self) -> None:
         self.pools.start()

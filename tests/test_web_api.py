@@ -330,3 +330,56 @@ def test_serve_rejects_bad_options_in_one_line():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "--port" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_serve_binds_loopback_unless_told():
+    from skateboard.cli_serve import _loopback
+
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.168.1.10")
+
+
+# --- crashes (last: they restart the module's workers) ---------------------------------------
+
+def _kill_all(pool) -> None:
+    import os
+    import signal
+
+    for pid in list(pool._processes):  # the executor's own table of its processes
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_crashed_sweep_leaves_a_resumable_dataset(client, ws):
+    body = {"program": PROGRAM, "chunk_size": 100, "seed": 3, "samples": 6000, "vary": [
+        f"{BEV}.top_hat.drag_coefficient=0.26..0.32", f'{BEV}.top_hat.curb_mass="1.7 t".."1.9 t"']}
+    sid = client.post("/api/sweeps", json=body).json()["id"]
+    svc = client.app.state.service
+    deadline = time.monotonic() + 300
+    while client.get(f"/api/sweeps/{sid}").json()["done"] == 0:  # at least one chunk written
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    _kill_all(svc.pools.sweeps)
+    s = _wait_sweep(client, sid)
+    assert s["state"] == "failed" and 0 < s["done"] < 6000
+    directory = ws / "sweeps" / sid
+    from skateboard.explore import read_sweep
+    assert len(read_sweep(directory)) == s["done"]  # every part file is whole
+    client.post("/api/sweeps", json=body)  # a new sweep process resumes it
+    s = _wait_sweep(client, sid)
+    assert s["state"] == "done" and s["done"] == 6000
+    df = read_sweep(directory)
+    assert len(df) == 6000 and df["sample"].tolist() == list(range(6000))
+
+
+def test_a_crashed_worker_fails_one_request(client):
+    svc = client.app.state.service
+    old = svc.pools.interactive
+    _kill_all(old)
+    deadline = time.monotonic() + 60
+    while not old._broken:  # the executor notices the dead process
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    r = client.post("/api/evaluate", json={"program": PROGRAM, "markets": ["eu"]})
+    assert r.status_code == 503 and "restarted" in r.json()["error"]
+    r = client.post("/api/evaluate", json={"program": PROGRAM, "markets": ["eu"]})
+    assert r.status_code == 200 and len(r.json()["rows"]) == 3

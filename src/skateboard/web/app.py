@@ -118,6 +118,7 @@ def create_app(workspace: str | Path = "skateboard-workspace", *, workers: int =
     (created on first write); ``workers``: interactive worker processes (plus one for
     sweeps); ``token``: when given, every request must carry it."""
     from skateboard.web import api, pages
+    from skateboard.web.jobs import WorkerCrashed
     from skateboard.web.service import Service
 
     svc = Service(workspace, workers=workers)
@@ -151,6 +152,10 @@ def create_app(workspace: str | Path = "skateboard-workspace", *, workers: int =
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, exc: Conflict):
         return _respond(request, {"error": str(exc)}, 409)
+
+    @app.exception_handler(WorkerCrashed)
+    async def _crashed(request: Request, exc: WorkerCrashed):
+        return _respond(request, {"error": str(exc)}, 503)
 
     @app.exception_handler(KeyError)
     async def _key_error(request: Request, exc: KeyError):

@@ -17,6 +17,7 @@ import dataclasses
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,14 +259,23 @@ class SweepJob:
     finished: float | None = None
 
 
+class WorkerCrashed(Exception):
+    """A worker process died during a job (HTTP 503); the pool has been restarted."""
+
+
 class Pools:
-    """The interactive pool (``workers`` processes) and the sweep worker (one process)."""
+    """The interactive pool (``workers`` processes) and the sweep worker (one process). A pool
+    whose process died (killed, out of memory) is replaced, so one crash fails one request."""
 
     def __init__(self, workers: int = 2):
-        ctx = multiprocessing.get_context("spawn")  # never fork the server's threads
         self.workers = max(1, int(workers))
-        self.interactive = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=warm)
-        self.sweeps = ProcessPoolExecutor(1, mp_context=ctx, initializer=warm)
+        self.interactive = self._pool(self.workers)
+        self.sweeps = self._pool(1)
+
+    @staticmethod
+    def _pool(n: int) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context("spawn")  # never fork the server's threads
+        return ProcessPoolExecutor(n, mp_context=ctx, initializer=warm)
 
     def start(self) -> None:
         """Start every worker now (they warm up while the server starts answering)."""
@@ -275,15 +285,28 @@ class Pools:
 
     async def run(self, fn, *args, **kwargs):
         loop = asyncio.get_running_loop()
-        return await asyncio.wrap_future(self.interactive.submit(fn, *args, **kwargs), loop=loop)
+        pool = self.interactive
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs), loop=loop)
+        except BrokenProcessPool:
+            if self.interactive is pool:
+                self.interactive = self._pool(self.workers)
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise WorkerCrashed("a worker process stopped during this request; the workers "
+                                "were restarted, try again") from None
 
     def submit_sweep(self, fn, *args):
-        return self.sweeps.submit(fn, *args)
+        try:
+            return self.sweeps.submit(fn, *args)
+        except BrokenProcessPool:  # the previous sweep's process died: start a new one
+            self.sweeps.shutdown(wait=False, cancel_futures=True)
+            self.sweeps = self._pool(1)
+            return self.sweeps.submit(fn, *args)
 
     def shutdown(self) -> None:
         self.interactive.shutdown(wait=True, cancel_futures=True)
         self.sweeps.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["CHART_CYCLE", "Pools", "SweepJob", "build_program", "evaluate_job", "report_job",
+__all__ = ["CHART_CYCLE", "Pools", "SweepJob", "WorkerCrashed", "build_program", "evaluate_job", "report_job",
            "spec_error", "sweep_plan_job", "sweep_run_job", "sweep_summary_job"]

@@ -106,6 +106,15 @@ def _shot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _retype(element, text: str) -> None:
+    """Replace a field's text as a user does (select all, type): one change event on leaving
+    the field, not one for the emptied field as WebElement.clear() would fire."""
+    from selenium.webdriver.common.keys import Keys
+
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(text)
+
+
 def _eu_range(driver) -> float:
     cell = driver.find_element(By.CSS_SELECTOR, '#delta tr[data-market="eu"] td[data-column="range_km"]')
     return _number(cell.text)
@@ -158,8 +167,7 @@ def test_higher_drag_lowers_eu_range(server, browser, tmp_path):
     cd = browser.find_element(By.CSS_SELECTOR, '[data-field="top_hat.drag_coefficient"]')
     assert cd.get_attribute("value") == "0.28"
     t0 = time.monotonic()
-    cd.clear()
-    cd.send_keys("0.32")
+    _retype(cd, "0.32")
     browser.find_element(By.ID, "save-name").click()  # leave the field: change fires
     _wait(browser, lambda d: "drag_coefficient = 0.32" in d.find_element(By.ID, "edit-results").text)
     seconds = time.monotonic() - t0
@@ -191,11 +199,10 @@ def test_wrong_unit_shows_the_cli_message_next_to_the_field(server, browser, tmp
     browser.get(server["url"] + "/edit?program=hongqi-on-b10&variant=hongqi-b10-bev")
     _wait(browser, lambda d: d.find_elements(By.ID, "delta"))
     mass = browser.find_element(By.CSS_SELECTOR, '[data-field="top_hat.curb_mass"]')
-    mass.clear()
-    mass.send_keys("1.78 furlong")
+    _retype(mass, "1.78 furlong")
     browser.find_element(By.ID, "save-name").click()
     box = browser.find_element(By.CSS_SELECTOR, '[data-error-for="top_hat.curb_mass"]')
-    _wait(browser, lambda d: box.text.strip() != "")
+    _wait(browser, lambda d: "furlong" in box.text)
     # the loader's message for a file holding that value, with the file shown by name
     path = DATA_DIR / "derivatives" / "hongqi-b10-bev.toml"
     raw = tomllib.loads(path.read_text())
@@ -211,12 +218,10 @@ def test_wrong_unit_shows_the_cli_message_next_to_the_field(server, browser, tmp
 def test_sweep_reaches_100_percent_and_draws_the_pareto_front(server, browser, tmp_path):
     browser.get(server["url"] + "/sweep?program=hongqi-on-b10")
     vary = browser.find_element(By.ID, "vary")
-    vary.clear()
-    vary.send_keys("hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32:3\n"
+    _retype(vary, "hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32:3\n"
                    "hongqi-b10-bev.options.pack={56kwh,67kwh}")
     chunk = browser.find_element(By.ID, "chunk")
-    chunk.clear()
-    chunk.send_keys("2")
+    _retype(chunk, "2")
     browser.find_element(By.ID, "start-sweep").click()
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '#sweep-progress[data-state="done"]'))
     assert browser.find_element(By.ID, "sweep-percent").text == "100 %"
@@ -248,8 +253,7 @@ if os.environ.get("SKATEBOARD_SCREENSHOT"):
         browser.get(server["url"] + "/edit?program=hongqi-on-b10&variant=hongqi-b10-bev")
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-sinks .main-svg"))
         cd = browser.find_element(By.CSS_SELECTOR, '[data-field="top_hat.drag_coefficient"]')
-        cd.clear()
-        cd.send_keys("0.30")
+        _retype(cd, "0.30")
         browser.find_element(By.ID, "save-name").click()
         _wait(browser, lambda d: "drag_coefficient = 0.30" in d.find_element(By.ID, "edit-results").text)
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-sinks .main-svg"))

@@ -55,8 +55,14 @@ class SaveRequest(BaseModel):
 
 
 def rows_of(evaluation) -> list[dict]:
-    """The rows with the keys of ``skateboard evaluate --json`` (the table's columns)."""
-    return json_records(evaluation.table)
+    """The rows with the keys of ``skateboard evaluate --json`` (the CLI's list of columns; the
+    table's own columns should that list name one the table lacks)."""
+    from skateboard.cli import JSON_COLUMNS
+
+    table = evaluation.table
+    if all(c in table.columns for c in JSON_COLUMNS):
+        table = table[JSON_COLUMNS]
+    return json_records(table)
 
 
 @router.get("/health")
@@ -83,8 +89,9 @@ async def evaluate(req: EvaluateRequest, request: Request) -> dict:
                                           derivatives=req.derivatives, markets=req.markets,
                                           variants=req.variants)
     ev = out["evaluation"]
+    rows = rows_of(ev)
     return {"program": req.program, "result_id": out["result_id"], "seconds": ev.seconds,
-            "columns": list(ev.table.columns), "rows": rows_of(ev)}
+            "columns": list(rows[0]) if rows else list(ev.table.columns), "rows": rows}
 
 
 @router.get("/results/{rid}/results.csv")

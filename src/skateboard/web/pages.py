@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any
 
+import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -62,14 +63,14 @@ async def _baseline(svc, program: str, charts: bool = True) -> dict:
         return svc.results[rid]
     out = await svc.evaluate(program, charts=charts)
     entry = svc.results[out["result_id"]]
-    entry["charts"] = _charts(out)
+    entry["charts"] = _charts(out["evaluation"].table, out.get("sinks"), out.get("traces"))
+    entry["sinks"], entry["traces"] = out.get("sinks") or [], out.get("traces") or {}
     entry["result_id"] = out["result_id"]
     cache[key] = out["result_id"]
     return entry
 
 
-def _charts(out: dict) -> dict:
-    table = out["evaluation"].table
+def _charts(table, sinks, traces) -> dict:
     rows = json_records(table)
     variants = list(dict.fromkeys(table["variant"]))
     markets = list(dict.fromkeys(table["market"]))
@@ -87,11 +88,11 @@ def _charts(out: dict) -> dict:
                                            .replace("minus", "−") for c in climate],
                           "y": [max((r[c] for r in rows if r["variant"] == v and r[c] is not None),
                                     default=None) for c in climate]} for v in variants]
-    sinks = out.get("sinks") or []
+    sinks = sinks or []
     names = sorted({k for s in sinks for k, val in s.items() if k != "variant" and abs(val) > 5e-4})
     charts["sinks"] = [{"name": k, "x": [s["variant"] for s in sinks],
                         "y": [round(s.get(k, 0.0), 4) for s in sinks]} for k in names]
-    charts["traces"] = out.get("traces") or {}
+    charts["traces"] = traces or {}
     return charts
 
 
@@ -176,12 +177,22 @@ async def edit_evaluate(request: Request):
         base_vals = (await svc.program(program))["variants"]
         original = next((v["values"] for v in base_vals if v["name"] == variant), {})
         changed = {k: v for k, v in edits.items() if v.strip() != original.get(k, "").strip()}
-        out = await svc.evaluate(program, edits={variant: changed}, charts=True)
+        # only the edited variant runs; the others' rows and charts are the baseline's
+        out = await svc.evaluate(program, edits={variant: changed}, variants=[variant],
+                                 charts=True)
     except SpecError as exc:
         return _page(request, "edit_part.html", error=exc.one_line(), error_field=exc.field,
                      variant=variant)
     ev = out["evaluation"]
-    svc.results[out["result_id"]]["charts"] = charts = _charts(out)
+    whole = base["evaluation"].table
+    order = {v: i for i, v in enumerate(dict.fromkeys(whole["variant"]))}
+    whole = pd.concat([whole[whole["variant"] != variant], ev.table], ignore_index=True)
+    whole = whole.sort_values("variant", key=lambda c: c.map(order), kind="stable")
+    sinks = [x for x in base["sinks"] if x["variant"] != variant] + (out.get("sinks") or [])
+    sinks.sort(key=lambda x: order.get(x["variant"], 99))
+    traces = {k: v for k, v in base["traces"].items() if k != variant}
+    traces = {variant: out["traces"][variant], **traces}
+    svc.results[out["result_id"]]["charts"] = charts = _charts(whole, sinks, traces)
     info_ref = base["evaluation"].program.reference_variant
     return _page(request, "edit_part.html", error=None, error_field=None, variant=variant,
                  rows=json_records(ev.table[ev.table["variant"] == variant]),

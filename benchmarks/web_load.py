@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -82,6 +83,18 @@ def main() -> int:
             request(base + "/api/evaluate", body)
         warm = [request(base + "/api/evaluate", body)[0] for _ in range(5)]
         print(describe("warm evaluate, one at a time (21 rows: 3 variants x 7 markets)", warm))
+
+        # the edit page: one changed field, the edited variant re-evaluated, table and charts
+        form = urllib.parse.urlencode({"program": PROGRAM, "variant": "hongqi-b10-bev",
+                                       "top_hat.drag_coefficient": "0.30"}).encode()
+        page = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            with urllib.request.urlopen(urllib.request.Request(
+                    base + "/ui/edit/evaluate", data=form), timeout=600) as r:
+                assert b"drag_coefficient = 0.30" in r.read()
+            page.append(time.perf_counter() - t0)
+        print(describe("edit page update (POST /ui/edit/evaluate, Cd 0.30)", page))
 
         def edited(i: int) -> float:  # 20 users, 20 different drag coefficients
             cd = f"{0.26 + 0.003 * i:.3f}"

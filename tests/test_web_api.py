@@ -276,11 +276,15 @@ def test_sweep_runs_and_summarises(client, ws):
 
 def test_cancelled_sweep_resumes(client, ws):
     body = {"program": PROGRAM, "chunk_size": 200, "vary": [
-        f"{BEV}.top_hat.drag_coefficient=0.26..0.32:40", f'{BEV}.top_hat.curb_mass="1.7 t".."1.9 t":100']}
+        f"{BEV}.top_hat.drag_coefficient=0.26..0.32:100", f'{BEV}.top_hat.curb_mass="1.7 t".."1.9 t":100']}
     sid = client.post("/api/sweeps", json=body).json()["id"]
-    client.delete(f"/api/sweeps/{sid}")
+    deadline = time.monotonic() + 300
+    while client.get(f"/api/sweeps/{sid}").json()["done"] == 0:  # running: a chunk is written
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert client.delete(f"/api/sweeps/{sid}").json()["state"] == "cancelling"
     s = _wait_sweep(client, sid)
-    assert s["state"] == "cancelled" and s["done"] < s["total"] == 4000
+    assert s["state"] == "cancelled" and 0 < s["done"] < s["total"] == 10000
     directory = ws / "sweeps" / sid
     import json
     assert json.loads((directory / "manifest.json").read_text())["complete"] is False
@@ -289,7 +293,7 @@ def test_cancelled_sweep_resumes(client, ws):
     again = client.post("/api/sweeps", json=body)
     assert again.json()["id"] == sid
     s = _wait_sweep(client, sid)
-    assert s["state"] == "done" and s["done"] == 4000
+    assert s["state"] == "done" and s["done"] == 10000
     assert json.loads((directory / "manifest.json").read_text())["complete"] is True
 
 

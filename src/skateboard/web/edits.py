@@ -38,6 +38,7 @@ EDITABLE: dict[str, tuple[str, str]] = {
     "overrides.energy_management.soc_low": ("engine on below SOC", "fraction of gross capacity"),
     "overrides.energy_management.soc_target": ("SOC target", "fraction of gross capacity"),
     "overrides.energy_management.soc_high": ("engine off above SOC", "fraction of gross capacity"),
+    "overrides.energy_management.gain": ("load-following gain", "e.g. 1.0 1/h"),
     "overrides.range_extender.fuel_tank_volume": ("fuel tank", "e.g. 45 l"),
 }
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

@@ -248,6 +248,12 @@ def test_pages_render(client):
     for url in ("/", "/edit?program=hongqi-on-b10", "/compare", "/sweep", "/docs",
                 "/static/vendor/htmx-2.0.11.min.js", "/static/vendor/plotly-basic-4.1.1.min.js"):
         assert client.get(url).status_code == 200, url
+    # every script and style sheet of every page comes from this server: no network needed
+    import re
+    for url in ("/", "/edit?program=hongqi-on-b10", "/compare", "/sweep", "/docs"):
+        refs = re.findall(r'(?:src|href)=["\']([^"\']+)', client.get(url).text)
+        refs += re.findall(r'url: *["\']([^"\']+)', client.get(url).text)
+        assert refs and all(r.startswith(("/", "#")) for r in refs), (url, refs)
     r = client.post("/ui/edit/toml", data={"program": PROGRAM, "variant": BEV,
                                            "save_name": "mine", "top_hat.curb_mass": "1.8 t"})
     raw = tomllib.loads(r.text)

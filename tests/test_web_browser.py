@@ -130,6 +130,9 @@ def test_overview_shows_the_bundled_program(server, browser, tmp_path):
     # targets spelled out where failed, coloured pass/fail
     assert browser.find_elements(By.CSS_SELECTOR, "#results td.pass")
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-range .main-svg"))
+    urls = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(u.startswith(server["url"]) for u in urls), urls  # no network needed
     _shot(browser, tmp_path, "overview")
     # filter by market: the server renders the EU rows only
     browser.find_element(By.CSS_SELECTOR, "#filter-market option[value='']")  # 'all' exists
@@ -244,6 +247,18 @@ def test_compare_page_shows_variants_side_by_side(server, browser, tmp_path):
     assert heads == ["", "leapmotor-b10", "hongqi-b10-bev"]
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.compare")) == 7
     _shot(browser, tmp_path, "compare")
+
+
+def test_api_docs_render_offline(server, browser, tmp_path):
+    browser.get(server["url"] + "/docs")
+    ops = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+    paths = {o.text.replace("\u200b", "") for o in ops}
+    assert {"/api/health", "/api/evaluate", "/api/sweeps/{sid}"} <= paths
+    # everything the page loaded came from the server itself
+    urls = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls and all(u.startswith(server["url"]) for u in urls), urls
+    _shot(browser, tmp_path, "docs")
 
 
 if os.environ.get("SKATEBOARD_SCREENSHOT"):

@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 #: Largest request body (bytes): a TOML file is at most 64 kB, a sweep request a few hundred bytes.
 MAX_BODY = 256 * 1024
 TOKEN_COOKIE = "skateboard_token"
+SWAGGER_UI = "swagger-ui-5.35.0"
 
 
 def _error_body(exc: SpecError) -> dict:
@@ -129,9 +130,21 @@ def create_app(workspace: str | Path = "skateboard-workspace", *, workers: int =
         yield
         svc.shutdown()
 
-    app = FastAPI(title="Skateboard", lifespan=lifespan,
+    app = FastAPI(title="Skateboard", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Evaluate and sweep EV platform derivatives: the same Python API "
                               "as the `skateboard` command line.")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        """Swagger UI from the vendored files (FastAPI's default loads it from a CDN)."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        base = f"/static/vendor/{SWAGGER_UI}"
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="Skateboard API",
+                                   swagger_js_url=f"{base}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{base}/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg",
+                                   swagger_ui_parameters={"validatorUrl": None})
     app.state.service = svc
     app.include_router(api.router)
     app.include_router(pages.router)

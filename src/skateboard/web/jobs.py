@@ -54,9 +54,13 @@ def spec_error(d: dict) -> SpecError:
 
 def warm() -> None:
     """Worker initializer: load (or compile) the kernels by evaluating the bundled program."""
+    import signal
+
     from skateboard.api import simulate_program
     from skateboard.evaluate import evaluate
 
+    # Ctrl-C in the terminal reaches the whole process group: the server shuts the workers down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         evaluate("hongqi-on-b10")
         simulate_program("hongqi-on-b10", record=True)

@@ -3,6 +3,7 @@
 
     python3 dev.py demo    # create .venv, install Skateboard, evaluate the bundled program
     python3 dev.py test    # create .venv, install Skateboard with test extras, run the tests
+    python3 dev.py serve   # create .venv, install Skateboard, serve the web app on 127.0.0.1:8000
 
 Standard library only: it creates the virtual environment at .venv/ beside this file, installs
 the package into it (editable, so the source tree is what runs) when pyproject.toml is newer
@@ -41,6 +42,7 @@ def main(argv: list[str]) -> int:
     jobs = {
         "demo": [str(BIN / "skateboard"), "evaluate"],
         "test": [str(PY), "-m", "pytest"],
+        "serve": [str(BIN / "skateboard"), "serve"],
         "setup": None,
     }
     if len(argv) < 1 or argv[0] not in jobs:

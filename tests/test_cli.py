@@ -82,14 +82,15 @@ def test_listing_commands():
         assert word in r.stdout
 
 
-def test_readme_quickstart_is_two_commands_and_ci_runs_the_second():
+def test_readme_quickstart_is_three_commands_and_ci_runs_the_second():
     text = (ROOT / "README.md").read_text()
     block = text.split("## Quickstart", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines() if line.strip()]
-    assert commands == ["python3 dev.py demo", "python3 dev.py test"]
+    assert commands == ["python3 dev.py demo", "python3 dev.py test", "python3 dev.py serve"]
     dev = (ROOT / "dev.py").read_text()
     assert '"demo": [str(BIN / "skateboard"), "evaluate"]' in dev
     assert '"test": [str(PY), "-m", "pytest"]' in dev
+    assert '"serve": [str(BIN / "skateboard"), "serve"]' in dev
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 dev.py test" in ci
 

@@ -233,6 +233,8 @@ def _register_subcommands() -> None:
     register(app)
     from skateboard.cli_optimise import register as register_optimise
     register_optimise(app)
+    from skateboard.cli_serve import register as register_serve
+    register_serve(app)
 
 
 _register_subcommands()

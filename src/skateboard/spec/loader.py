@@ -352,6 +352,7 @@ class Program:
     variants : resolved variants in file order.
     markets : market names (may be empty).
     targets : variant name -> raw target table (validated by the evaluation layer).
+    business : the raw ``[business]`` table or None (validated by :mod:`skateboard.economics`).
     reference_variant : name of the reference variant, or None.
     source_file : the program file.
     """
@@ -363,6 +364,7 @@ class Program:
     targets: dict[str, dict] = field(default_factory=dict)
     reference_variant: str | None = None
     source_file: str | None = None
+    business: dict | None = None
 
     @property
     def variant_names(self) -> list[str]:
@@ -401,7 +403,7 @@ def load_program(name_or_path: str | Path) -> Program:
                             allowed=", ".join(names))
     return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
                    targets={k: dict(v) for k, v in spec.targets.items()},
-                   reference_variant=spec.reference, source_file=src)
+                   reference_variant=spec.reference, source_file=src, business=spec.business)
 
 
 __all__ = [

@@ -191,6 +191,19 @@ def load_business(program, book: CostBook, *, markets: list[str] | None = None) 
             where = "business.compliance_position" + (f".{market}" if market else "")
             raise SpecError("not a valid compliance position", file=file, field=where, value=p,
                             allowed=", ".join(POSITIONS))
+    from skateboard.markets import load_market
+
+    asked = list(spec.credit_prices) + (list(positions) if isinstance(positions, dict) else [])
+    for market in asked:
+        table = "credit_prices" if market in spec.credit_prices else "compliance_position"
+        if market not in known:
+            raise SpecError(f"unknown market{close_matches(market, known)}", file=file,
+                            field=f"business.{table}.{market}", allowed=", ".join(known))
+        if not load_market(market).compliance:
+            with_rule = [m for m in known if load_market(m).compliance]
+            raise SpecError("the market has no [compliance] rule to price", file=file,
+                            field=f"business.{table}.{market}", value=market,
+                            allowed="a market with a rule: " + ", ".join(with_rule))
     for sname, (lo, hi) in spec.sensitivity.model_dump().items():
         if not 0 <= lo <= hi:
             raise SpecError("a range is [low, high] with 0 <= low <= high", file=file,

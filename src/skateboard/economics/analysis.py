@@ -141,7 +141,7 @@ def market_rows(ctx: Context, market, costs: dict, sc: Scenario) -> tuple[pd.Dat
         df["royalty"] = royalty
         df["servable"] = True
         for nt in notes:
-            nt.append("no [entry] rules in the market file")
+            nt.append("no entry rules in the market file")
     else:
         file = market_file(market)
         equip, fixed["equipment"] = equipment_cost(book, rules, cur, py, exchange_rate=sc.exchange_rate)

@@ -148,7 +148,7 @@ def load_business(program, book: CostBook, *, markets: list[str] | None = None) 
     if spec.plant not in book.plants:
         raise SpecError(f"unknown plant{close_matches(spec.plant, book.plants)}", file=file,
                         field="business.plant", value=spec.plant,
-                        allowed=", ".join(sorted(book.plants)) + " (cost book [plants])")
+                        allowed=", ".join(sorted(book.plants)) + " (the cost book's plants)")
     if spec.start_year > spec.years[0]:
         raise SpecError("start_year must not be after the first year of volumes", file=file,
                         field="business.start_year", value=spec.start_year,
@@ -201,12 +201,13 @@ def load_business(program, book: CostBook, *, markets: list[str] | None = None) 
                             field=f"business.{table}.{market}", allowed=", ".join(known))
         if not load_market(market).compliance:
             with_rule = [m for m in known if load_market(m).compliance]
-            raise SpecError("the market has no [compliance] rule to price", file=file,
+            raise SpecError("the market has no compliance rule to price (no compliance table "
+                            "in its file)", file=file,
                             field=f"business.{table}.{market}", value=market,
                             allowed="a market with a rule: " + ", ".join(with_rule))
     for sname, (lo, hi) in spec.sensitivity.model_dump().items():
         if not 0 <= lo <= hi:
-            raise SpecError("a range is [low, high] with 0 <= low <= high", file=file,
+            raise SpecError("a range is (low, high) with 0 <= low <= high", file=file,
                             field=f"business.sensitivity.{sname}", value=[lo, hi])
     biz = Business(spec=spec, file=file, origin=book.plants[spec.plant].origin, upfront_fee=0.0,
                    engineering_services=0.0, royalty_per_unit=0.0, derivative_development=0.0,

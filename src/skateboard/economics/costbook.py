@@ -217,7 +217,7 @@ def _line(name: str, raw: CostLine, per: str, supplier: str, book: BookFile, fil
             raise SpecError("missing pack-curve parameter", file=file, field=f"{where}.{missing[0]}",
                             allowed=", ".join(_CURVE))
         if len(raw.years) != 2 or raw.years[0] > raw.years[1]:
-            raise SpecError("years must be [first, last]", file=file, field=where + ".years",
+            raise SpecError("years must be (first, last) with first <= last", file=file, field=where + ".years",
                             value=raw.years)
         curve = {k: getattr(raw, k) for k in _CURVE}
         value = 0.0

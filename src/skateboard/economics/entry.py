@@ -95,9 +95,10 @@ def entry_rules(market, *, required: bool = False) -> EntryRules | None:
     """The market's validated ``[entry]`` rules (None when it has none, unless ``required``)."""
     if not market.entry:
         if required:
-            raise SpecError("the market has no [entry] rules, and the program sells there",
+            raise SpecError("the market has no entry rules (no entry table in its file), and "
+                            "the program sells there",
                             file=market_file(market), field="entry",
-                            allowed="an [entry] table (docs/economics.md), or no volumes there")
+                            allowed="an entry table (docs/economics.md), or no volumes there")
         return None
     return validate(EntryRules, market.entry, file=market_file(market), prefix="entry")
 

@@ -270,3 +270,14 @@ def test_commonality_share_only_the_platform(tmp_path):
     # 9 parts each (no range extender), 6 shared (platform), 3 own: u = 12
     assert c["part_count"] == pytest.approx(1 - (12 - 9) / (18 - 9))
     assert costs["platform_cost_share"][0] == pytest.approx(platform_share)
+
+
+def test_python_api_is_skateboard_economics():
+    import skateboard
+
+    r = skateboard.economics("hongqi-on-b10", markets=["eu"], sensitivity=False)
+    df = r.to_pandas()
+    assert list(df["market"].unique()) == ["eu"]
+    assert {"landed_cost", "margin_per_vehicle", "platform_cost_share"} <= set(df.columns)
+    assert r.business_case["npv_difference"] == pytest.approx(
+        r.business_case["npv_license"] - r.business_case["npv_own_platform"])

@@ -17,7 +17,9 @@ orchestrator), :mod:`~skateboard.economics.sweep_columns` (the sweep's cost colu
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -82,5 +84,15 @@ def economics(program="hongqi-on-b10", markets=None, costs=None, *, sensitivity:
                      commonality_table=common_table, tornado=torn, program=ctx.program,
                      context=ctx, seconds=time.perf_counter() - t0)
 
+
+class _CallablePackage(types.ModuleType):
+    """Lets ``skateboard.economics(...)`` call :func:`economics` although
+    ``skateboard.economics`` is this package (Python binds the submodule to the name)."""
+
+    def __call__(self, program="hongqi-on-b10", markets=None, costs=None, **kw) -> Economics:
+        return economics(program, markets=markets, costs=costs, **kw)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = ["COLUMNS", "Economics", "Scenario", "economics"]

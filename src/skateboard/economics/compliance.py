@@ -91,7 +91,7 @@ def compliance_per_car(rule: ComplianceRule | None, powertrain, co2, electric_ra
         else:
             v = credit_price or 0.0
         zev = np.isfinite(co2) & (co2 <= 0.0)
-        value = np.where(zev, (1 - rule.zev_share) * v, -rule.zev_share * v)
+        value = np.where(zev, (1 - rule.zev_share) * v, -rule.zev_share * v) + 0.0  # no -0
         return value, f"ZEV credit {v:g} {rule.currency}, share {rule.zev_share:.0%} ({position})"
     credits = np.where(np.asarray(powertrain) == "BEV",
                        np.minimum(rule.bev_cap, rule.bev_slope_per_km

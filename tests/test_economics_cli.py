@@ -47,6 +47,11 @@ def test_economics_json_keys_and_report(tmp_path):
     page = (out / "report.html").read_text()
     for section in ("Cost waterfall", "Licence vs own platform", "Sensitivity", "Commonality"):
         assert section in page
+    # README's excerpt is this run's output
+    readme = (ROOT / "README.md").read_text().split("## Economics", 1)[1].split("## ", 1)[0]
+    for key in ("npv_license", "npv_own_platform", "break_even_volume"):
+        shown = float(readme.split(f"{key}: ", 1)[1].split()[0].replace(",", ""))
+        assert shown == pytest.approx(case[key], abs=1.0)
     again = run("economics", "--out", str(out))
     assert again.returncode == 2 and "--force" in again.stderr
 

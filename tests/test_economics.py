@@ -2,7 +2,6 @@
 and invariants (cost rises with pack energy and motor rating; landed >= ex-works)."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import numpy_financial as npf
@@ -281,3 +280,39 @@ def test_python_api_is_skateboard_economics():
     assert {"landed_cost", "margin_per_vehicle", "platform_cost_share"} <= set(df.columns)
     assert r.business_case["npv_difference"] == pytest.approx(
         r.business_case["npv_license"] - r.business_case["npv_own_platform"])
+
+
+def test_market_the_platform_cannot_serve_is_reported_not_costed(tmp_path):
+    # the bundled C10 platform does not declare right-hand drive; the UK needs it
+    path = tmp_path / "program.toml"
+    path.write_text('''name = "c10-uk"
+title = "C10 in the UK and the EU"
+variants = ["leapmotor-c10"]
+markets = ["uk", "eu"]
+[business]
+currency = "EUR"
+price_year = 2026
+start_year = 2025
+discount_rate = 0.1
+years = [2026, 2027]
+[business.volumes.leapmotor-c10]
+uk = [100, 100]
+eu = [100, 100]
+[business.prices.leapmotor-c10]
+uk = "30000 GBP"
+eu = "35000 EUR"
+[business.license]
+months_to_sop = 12
+[business.own_platform]
+development_cost = "1e8 EUR"
+months_to_sop = 24
+''')
+    c = prepare(load_program(path))
+    rows, _ = table(c)
+    uk = rows[rows["market"] == "uk"].iloc[0]
+    eu = rows[rows["market"] == "eu"].iloc[0]
+    assert not uk["servable"] and np.isnan(uk["landed_cost"]) and "right-hand drive" in uk["note"]
+    assert eu["servable"] and eu["landed_cost"] > eu["ex_works_cost"]
+    case = business_case(c)
+    assert any("leapmotor-c10 in uk" in w for w in case["warnings"])
+    assert case["volume_planned"] == 200                       # the EU cars only

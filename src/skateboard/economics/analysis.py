@@ -21,7 +21,6 @@ from skateboard.economics.cost import COST_COLUMNS, features_of, variant_costs
 from skateboard.economics.costbook import CostBook, load_cost_book, parse_money
 from skateboard.economics.entry import (amount, duty_rate, entry_rules, equipment_cost,
                                         landed_cost, luxury_car_tax, market_file)
-from skateboard.errors import SpecError
 
 #: Columns of the economics table (money in ``currency`` per vehicle unless said).
 COLUMNS = ["variant", "market", "powertrain", "currency", "origin", "cost_total", "cost_pack",
@@ -65,7 +64,7 @@ def prepare(program="hongqi-on-b10", markets=None, costs=None) -> Context:
     the markets (for their regulatory CO2, electric range and fuel consumption)."""
     from skateboard.evaluate import evaluate
     from skateboard.markets import list_markets, load_market
-    from skateboard.spec import load_platform, load_program
+    from skateboard.spec import load_program
 
     prog = load_program(program) if isinstance(program, str) else program
     book = load_cost_book(costs)
@@ -80,17 +79,12 @@ def prepare(program="hongqi-on-b10", markets=None, costs=None) -> Context:
     book.check_year(price_year, file=getattr(prog, "source_file", None), where="business.price_year")
     all_names = list(dict.fromkeys(names + [m.name for m in case]))
     ev = evaluate(prog, markets=all_names).table
+    from skateboard.economics.sweep_columns import platform_offers_rhd
+
     rhd = {}
     for v in prog.variants:
         if v.platform not in rhd:
-            der_file = v.source_file
-            from skateboard.spec import load_derivative
-            from skateboard.spec.loader import locate
-            from pathlib import Path
-            der = load_derivative(der_file)
-            path = locate("platform", der.platform, relative_to=Path(der_file).parent,
-                          file=der_file, field="platform")
-            rhd[v.platform] = load_platform(path).right_hand_drive
+            rhd[v.platform] = platform_offers_rhd(v)
     feats = features_of(prog.variants, book, currency, price_year)
     return Context(program=prog, variants=list(prog.variants), markets=mkts, case_markets=case,
                    book=book, business=biz, currency=currency, price_year=price_year,
@@ -265,13 +259,9 @@ def business_case(ctx: Context, sc: Scenario = Scenario()) -> dict:
     up_own = -B.spread(biz.own_development, spec.own_platform.months_to_sop, n_years)
     up_own[0] -= biz.derivative_development
 
-    def flows(k: float, own: bool, with_fixed: bool = True) -> np.ndarray:
-        v = (vols_own if own else vols_a) * k
-        return B.cash_flows(v, m_own_a if own else m_lic_a, homol_a if with_fixed else homol_a * 0,
-                            groups if with_fixed else [], up_own if own else up_lic, offset, n_years)
-
     r = spec.discount_rate
-    cf_l, cf_o = flows(1.0, False), flows(1.0, True)
+    cf_l = B.cash_flows(vols_a, m_lic_a, homol_a, groups, up_lic, offset, n_years)
+    cf_o = B.cash_flows(vols_own, m_own_a, homol_a, groups, up_own, offset, n_years)
     total = float(vols_a.sum())
     # linear in the volume scale k (fixed costs once a line sells at all): NPV(k) = A + k B
     fixed_l = cf_l - B.cash_flows(vols_a, m_lic_a, homol_a * 0, [], 0.0, offset, n_years)

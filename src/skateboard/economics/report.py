@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from skateboard.report import plots
 from skateboard.report.files import write_table_safely
 from skateboard.report.html import CSS, _check_target, _esc, _figure, _move_into_place
 

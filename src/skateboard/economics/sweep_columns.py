@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skateboard.economics.compliance import compliance_per_car
 from skateboard.economics.cost import Features, features_of, variant_costs
 
 VARIANT_COLUMNS = ("cost_total", "cost_pack", "cost_drive", "cost_range_extender", "cost_top_hat",
@@ -87,7 +88,7 @@ def plan(program, variant_name: str, combinations, markets, prefix) -> SweepEcon
         order = [du.name for du in sorted(v.drive_units, key=lambda du: du.axle != "rear")]
         for name in {du.name for vv in variants for du in vv.drive_units}:
             slots.setdefault(name, np.full(len(variants), -1))[i] = order.index(name) if name in order else -1
-    rhd = _platform_rhd(base)
+    rhd = platform_offers_rhd(base)
     licensed = bool(biz and biz.licensed(variant_name))
     out = SweepEconomics(book=book, currency=currency, price_year=price_year, pack_factor=pk,
                          royalty=biz.royalty_per_unit if licensed else 0.0, features=feats,
@@ -123,7 +124,8 @@ def plan(program, variant_name: str, combinations, markets, prefix) -> SweepEcon
     return out
 
 
-def _platform_rhd(variant) -> bool:
+def platform_offers_rhd(variant) -> bool:
+    """Whether the variant's platform declares right-hand drive."""
     from pathlib import Path
 
     from skateboard.spec import load_derivative, load_platform
@@ -159,8 +161,6 @@ def columns(econ: SweepEconomics, codes: np.ndarray, dims, values: list, results
     ex_works = costs["cost_total"] + econ.royalty
     powertrain = econ.powertrain[codes]
     for m in econ.markets:
-        from skateboard.economics.compliance import compliance_per_car
-
         ok = np.where(m.servable[codes], 1.0, np.nan)
         ew = (ex_works + m.equipment) * ok
         rate = m.rates[codes]
@@ -181,4 +181,5 @@ def columns(econ: SweepEconomics, codes: np.ndarray, dims, values: list, results
     return out
 
 
-__all__ = ["MARKET_COLUMNS", "MarketEconomics", "SweepEconomics", "VARIANT_COLUMNS", "columns", "plan"]
+__all__ = ["MARKET_COLUMNS", "MarketEconomics", "SweepEconomics", "VARIANT_COLUMNS", "columns", "plan",
+           "platform_offers_rhd"]

@@ -17,14 +17,20 @@ _LAZY = {
     "sweep": "skateboard.api",
     "Results": "skateboard.results",
 }
+#: Public submodules callable as functions: ``skateboard.economics(program, markets=None,
+#: costs=None)`` is the economics package (importing a submodule binds its name on the package,
+#: so the package itself is the callable).
+_LAZY_MODULES = {"economics": "skateboard.economics"}
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
     raise AttributeError(f"module 'skateboard' has no attribute {name!r}")
 
 
-__all__ = ["SpecError", "__version__", *_LAZY]
+__all__ = ["SpecError", "__version__", *_LAZY, *_LAZY_MODULES]

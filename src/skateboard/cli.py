@@ -226,6 +226,9 @@ def _register_subcommands() -> None:
 
     app.add_typer(validate_app, name="validate",
                   help="Compare predictions with measured and published data.")
+    from skateboard.cli_economics import register as register_economics
+
+    register_economics(app)
     try:
         from skateboard.cli_sweep import register
     except ImportError:  # sweep module not installed in this build

@@ -103,6 +103,8 @@ class SweepPlan:
     combinations: tuple[Combination, ...]
     fingerprint: str = ""
     _schema: pa.Schema | None = field(default=None, repr=False)
+    #: Prices the variants (:mod:`skateboard.economics.sweep_columns`); None: no cost columns.
+    economics: Any = field(default=None, repr=False)
 
     # --- identity ---
     def arguments(self) -> dict:
@@ -156,6 +158,8 @@ class SweepPlan:
                      pa.field("error", pa.string())]
             for mk in self.markets:
                 cols += [pa.field(self.market_prefix(mk) + c, pa.float64()) for c in RESULT_COLUMNS]
+            if self.economics is not None:
+                cols += [pa.field(c, pa.float64()) for c in self.economics.column_names()]
             self._schema = pa.schema(cols)
         return self._schema
 
@@ -506,10 +510,14 @@ def plan_sweep(program: str, vary: Sequence[str], *, method: str | None = None,
     for combo in feasible:
         _check_corners(derivative, combo, dims)
 
+    from skateboard.economics import sweep_columns
+
     return SweepPlan(program=_program_ref(program), program_name=prog.name, variant=base.name,
                      dims=tuple(dims), method=method, n=n, seed=seed, chunk_size=int(chunk_size),
                      markets=mkts, fuels=fuels, combinations=tuple(combos),
-                     fingerprint=_fingerprint(combos, mkts, fuels))
+                     fingerprint=_fingerprint(combos, mkts, fuels),
+                     economics=sweep_columns.plan(prog, base.name, combos, mkts,
+                                                  lambda mk: mk.name.replace("-", "_") + "_"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,6 +631,10 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
     cols["feasible"] = np.array([e is None for e in errors], dtype=bool)
     cols["error"] = errors
     cols.update(results)
+    if plan.economics is not None:  # cost, landed cost, compliance value, margin (vectorised)
+        from skateboard.economics.sweep_columns import columns as economics_columns
+
+        cols.update(economics_columns(plan.economics, codes, dims, values, results))
     return pa.table(cols, schema=plan.schema)
 
 

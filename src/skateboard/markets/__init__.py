@@ -37,6 +37,9 @@ class Market(BaseModel):
     fuel: str
     climate_cases_c: list[float]
     metric: Metric
+    #: Market-entry and compliance rules (raw tables, validated by :mod:`skateboard.economics`).
+    entry: dict | None = None
+    compliance: dict | None = None
 
 
 def list_markets() -> list[str]:

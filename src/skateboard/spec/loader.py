@@ -374,6 +374,7 @@ class Program:
     variants : resolved variants in file order.
     markets : market names (may be empty).
     targets : variant name -> raw target table (validated by the evaluation layer).
+    business : the raw ``[business]`` table or None (validated by :mod:`skateboard.economics`).
     reference_variant : name of the reference variant, or None.
     source_file : the program file.
     """
@@ -386,6 +387,7 @@ class Program:
     reference_variant: str | None = None
     source_file: str | None = None
     warnings: tuple[str, ...] = ()
+    business: dict | None = None
 
     @property
     def variant_names(self) -> list[str]:
@@ -477,7 +479,7 @@ def load_program(name_or_path: str | Path) -> Program:
         warnings += found
     return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
                    targets=targets, reference_variant=spec.reference, source_file=src,
-                   warnings=tuple(warnings))
+                   warnings=tuple(warnings), business=spec.business)
 
 
 __all__ = [

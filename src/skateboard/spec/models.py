@@ -597,6 +597,9 @@ class Platform(SpecModel):
     charger_efficiency: Efficiency = DEFAULT_CHARGER_EFFICIENCY
     range_extenders: dict[str, RangeExtenderOption] = Field(default_factory=dict)
     energy_management: EnergyManagementSettings | None = None
+    #: Whether the platform offers right-hand drive (markets driving on the left need it; see
+    #: docs/economics.md). Default False: a platform that does not say so cannot serve them.
+    right_hand_drive: bool = False
 
     _source_file: str | None = PrivateAttr(default=None)
 
@@ -670,6 +673,13 @@ class TopHat(SpecModel):
                          maximum=50.0, example="0.3 N/(km/h)") = None
     f2: OptionalQuantity("N*s**2/m**2", "a force per speed squared", display="N/(m/s)^2",
                          minimum=0.0, maximum=5.0, example="0.03 N/(km/h)^2") = None
+    #: Economics (docs/economics.md): the top hat's unit cost as a money amount ("6500 USD"),
+    #: or a rate per kg of top-hat mass ("9 USD/kg"); default the cost book's rate. ``body``
+    #: names the top hat's part set: derivatives with the same body share their top-hat parts
+    #: (commonality); default the derivative's own name.
+    cost: str | None = None
+    cost_per_kg: str | None = None
+    body: str | None = None
 
     @model_validator(mode="after")
     def _one_road_load_form(self) -> "TopHat":
@@ -794,6 +804,9 @@ class ProgramSpec(SpecModel):
     variants: list[Name] = Field(min_length=1)
     markets: list[Name] = Field(default_factory=list)
     targets: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: The ``[business]`` table (volumes, prices, licence deal, own-platform alternative), kept
+    #: raw here and validated by :mod:`skateboard.economics.business`.
+    business: dict[str, Any] | None = None
 
 
 #: Molar masses [g/mol] (IUPAC 2021 conventional atomic weights): CO2 per unit of carbon.

@@ -182,10 +182,9 @@ def test_readme_platform_options_example():
     assert by_k[1]["total_cost"] is None                      # README: no single pack
     assert by_k[2]["packs"] == "40kwh,70kwh"
     assert by_k[3]["packs"] == "40kwh,60kwh,70kwh"
-    assert by_k[3]["total_cost"] == pytest.approx(1_206_303_204, rel=1e-6)
+    assert by_k[3]["total_cost"] == pytest.approx(3_267_971_915, rel=1e-6)
     taken = {(a["variant"], a["market"]): a["pack"] for a in data["assignments"]}
-    sixty = {("leapmotor-b10", "australia"), ("leapmotor-b10", "new-zealand"),
-             ("hongqi-b10-bev", "new-zealand")}
+    sixty = {("leapmotor-b10", "australia"), ("leapmotor-b10", "new-zealand")}
     for (v, m), pack in taken.items():   # README: which derivative takes which pack
         expect = "40kwh" if v == "hongqi-b10-erev" else "60kwh" if (v, m) in sixty else "70kwh"
         assert pack == expect, (v, m)

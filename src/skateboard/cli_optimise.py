@@ -40,7 +40,7 @@ def optimise(
     objective: Optional[list[str]] = typer.Option(None, "--objective", "-o",
                                                   help="min:COLUMN or max:COLUMN, with @MARKET "
                                                   "for a column that differs between markets "
-                                                  "(repeatable), e.g. min:cost_standin, "
+                                                  "(repeatable), e.g. min:cost_total, "
                                                   "max:range_km@eu, min:accel_0_100_s."),
     markets: Optional[list[str]] = typer.Option(None, "--markets", "-m",
                                                 help="Markets whose targets must be met "

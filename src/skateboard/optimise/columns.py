@@ -25,23 +25,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skateboard import evaluate as E
-from skateboard.evaluate import check_targets
+from skateboard.evaluate import CLIMATE_CASES_C, HEADLINE, MOTORWAY, check_targets, climate_column
 from skateboard.targets import lookup
 
 KWH = 3.6e6
 COST_FILE = Path(__file__).resolve().parent.parent / "data" / "optimise" / "costs.toml"
 
 #: Columns of each market's headline procedure (evaluate's names, one meaning per column).
-HEADLINE_COLUMNS = (*E.HEADLINE, "energy_audit_residual")
+HEADLINE_COLUMNS = (*HEADLINE, "energy_audit_residual")
 #: Performance columns (the same in every market) -> (from, to) km/h, or None for top speed.
 PERFORMANCE_COLUMNS = {"accel_0_100_s": (0.0, 100.0), "accel_80_120_s": (80.0, 120.0),
                        "top_speed_kmh": None}
 #: Climate columns -> ambient [degC]; computed in a market only for its climate cases, as in
 #: ``evaluate`` (NaN elsewhere).
-CLIMATE_COLUMNS = {E.climate_column(t): t for t in E.CLIMATE_CASES_C}
+CLIMATE_COLUMNS = {climate_column(t): t for t in CLIMATE_CASES_C}
 #: Motorway range columns (the same in every market), from ``procedures.motorway``.
-MOTORWAY_COLUMNS = tuple(E.MOTORWAY)
+MOTORWAY_COLUMNS = tuple(MOTORWAY)
 #: Input columns of each variant (the same in every market).
 INPUT_COLUMNS = ("pack_gross_energy_kwh", "pack_usable_energy_kwh", "drive_peak_power_kw",
                  "curb_mass_kg")
@@ -101,11 +100,33 @@ cost_standin.columns = ("cost_standin",)            # the columns it returns
 cost_standin.market_independent = ("cost_standin",)  # columns equal in every market
 cost_standin.unit = "USD (2022), direct cost of pack and drive units (stand-in)"
 
-#: The cost model (one line to switch to ``skateboard.economics`` when it lands): a function
-#: ``(variants, markets) -> DataFrame`` with one row per variant x market (variant-major) and
-#: attributes ``columns`` (the first is the default cost objective), ``market_independent``
-#: and ``unit``.
-COST_MODEL = cost_standin
+def cost_economics(variants, markets) -> pd.DataFrame:
+    """Manufacturing cost of each variant from the economics cost book (``cost_total`` and its
+    breakdown, :func:`skateboard.economics.cost.variant_costs`), the same in every market, in
+    EUR of 2026 with the Hangzhou plant's pack prices: the bundled program's ``[business]``
+    currency, price year and plant (``data/costs/2026.toml``; docs/economics.md)."""
+    from skateboard.economics.cost import features_of, variant_costs
+    from skateboard.economics.costbook import load_cost_book
+
+    book = load_cost_book()
+    plant = book.plants.get(ECONOMICS_PLANT)
+    f = features_of(variants, book, ECONOMICS_CURRENCY, ECONOMICS_PRICE_YEAR)
+    c = variant_costs(f, book, ECONOMICS_CURRENCY, ECONOMICS_PRICE_YEAR,
+                      pack_factor=plant.pack_price_factor if plant is not None else 1.0)
+    k = len(markets)
+    return pd.DataFrame({col: np.repeat(c[col], k) for col in cost_economics.columns})
+
+
+ECONOMICS_CURRENCY, ECONOMICS_PRICE_YEAR, ECONOMICS_PLANT = "EUR", 2026, "hangzhou"
+cost_economics.columns = ("cost_total", "cost_pack", "cost_drive", "cost_range_extender")
+cost_economics.market_independent = cost_economics.columns
+cost_economics.unit = "EUR (2026) per vehicle, manufacturing cost from the economics cost book"
+
+#: The cost model: a function ``(variants, markets) -> DataFrame`` with one row per variant x
+#: market (variant-major) and attributes ``columns`` (the first is the default cost objective),
+#: ``market_independent`` and ``unit``. :func:`cost_standin` (pack and drive units only) is kept
+#: for comparison.
+COST_MODEL = cost_economics
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,4 +341,4 @@ def columns_for(variants: Sequence, markets: Sequence, columns: Sequence[str] | 
 
 
 __all__ = ["CLIMATE_COLUMNS", "COST_MODEL", "HEADLINE_COLUMNS", "INPUT_COLUMNS",
-           "MOTORWAY_COLUMNS", "PERFORMANCE_COLUMNS", "check_rows", "columns_for", "cost_standin", "targets_for"]
+           "MOTORWAY_COLUMNS", "PERFORMANCE_COLUMNS", "check_rows", "columns_for", "cost_economics", "cost_standin", "targets_for"]

@@ -52,7 +52,7 @@ def parse_objective(text: str, *, parameters: Sequence[str] = ()) -> Objective:
     where = "--objective"
     if ":" not in text:
         raise SpecError("an objective is min:COLUMN[@MARKET] or max:COLUMN[@MARKET]",
-                        field=where, value=text, allowed="e.g. min:cost_standin, max:range_km@eu")
+                        field=where, value=text, allowed="e.g. min:cost_total, max:range_km@eu")
     sense, rest = (t.strip() for t in text.split(":", 1))
     if sense not in ("min", "max"):
         raise SpecError("an objective starts with min: or max:", field=where, value=text,

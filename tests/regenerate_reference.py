@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from skateboard.evaluate import evaluate
+from skateboard.evaluation import evaluate
 
 if __name__ == "__main__":
     out = Path(__file__).parent / "data" / "evaluate_reference.csv"

@@ -29,7 +29,7 @@ def test_energy_audit_closes_on_every_bundled_cycle(bundled, cycle):
 
 
 def _evaluate_table():
-    from skateboard.evaluate import evaluate
+    from skateboard.evaluation import evaluate
 
     return evaluate("hongqi-on-b10").table
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from skateboard.errors import SpecError
-from skateboard.evaluate import COLUMNS, check_targets, evaluate
+from skateboard.evaluation import COLUMNS, check_targets, evaluate
 from skateboard.optimise import columns as C
 from skateboard.optimise.search import nondominated, optimise
 from skateboard.spec import load_program

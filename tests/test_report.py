@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from skateboard.errors import SpecError
-from skateboard.evaluate import COLUMNS, evaluate
+from skateboard.evaluation import COLUMNS, evaluate
 from skateboard.report import html as report_html
 from skateboard.report import plots, write_report
 

@@ -98,15 +98,16 @@ def test_china_erev_cs_fuel_on_wltc_by_hand():
     tm_wltp = common.wltp_test_mass(v)[0]
     kg_per_m = _road_work_per_m(v, load_cycle("wltc_class3b"), tm_wltp) / (0.35 * 0.94) / fuel.lower_heating_value
     l_per_100km = kg_per_m / fuel.density * 1000.0 * 1e5
-    assert df["fuel_l_per_100km"][0] == pytest.approx(l_per_100km, rel=2e-3)
-    assert df["fuel_cs_l_per_100km"][0] == df["fuel_l_per_100km"][0]
+    assert df["fuel_cs_l_per_100km"][0] == pytest.approx(l_per_100km, rel=2e-3)
+    # no weighting in China (GB/T 19753's utility factor is not implemented): left empty
+    assert np.isnan(df["fuel_weighted_l_per_100km"][0]) and np.isnan(df["co2_weighted_g_per_km"][0])
     assert df["cs_test_mass_kg"][0] == tm_wltp
     # the CLTC CS figure is kept for information, by the same hand rule at the China test mass
     tm_cn = common.china_test_mass(v)[0]
     kg_cltc = _road_work_per_m(v, load_cycle("cltc_p"), tm_cn) / (0.35 * 0.94) / fuel.lower_heating_value
     assert df["fuel_cs_cltc_l_per_100km"][0] == pytest.approx(kg_cltc / fuel.density * 1e8, rel=2e-3)
     # CS CO2 = fuel x the fuel's CO2 per litre
-    assert df["co2_g_per_km"][0] == pytest.approx(df["fuel_l_per_100km"][0] / 100.0 * fuel.co2_per_volume,
+    assert df["co2_cs_g_per_km"][0] == pytest.approx(df["fuel_cs_l_per_100km"][0] / 100.0 * fuel.co2_per_volume,
                                                   rel=1e-9)
     assert df["energy_audit_residual"][0] < 1e-9
 

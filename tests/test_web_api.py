@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from skateboard.errors import SpecError
-from skateboard.evaluate import evaluate
+from skateboard.evaluation import evaluate
 from skateboard.jsonsafe import json_records
 from skateboard.spec.loader import DATA_DIR
 from skateboard.web import create_app
@@ -115,7 +115,7 @@ def test_workspace_files_may_not_point_outside(client, ws, tmp_path):
 # --- evaluate --------------------------------------------------------------------------------
 
 def test_evaluate_equals_the_python_api(client, reference):
-    from skateboard.cli import JSON_COLUMNS
+    from skateboard.evaluation import COLUMNS as JSON_COLUMNS
 
     r = client.post("/api/evaluate", json={"program": PROGRAM})
     assert r.status_code == 200
@@ -293,14 +293,14 @@ def test_cancelled_sweep_resumes(client, ws):
     assert s["state"] == "cancelled" and 0 < s["done"] < s["total"] == 10000
     directory = ws / "sweeps" / sid
     import json
-    assert json.loads((directory / "manifest.json").read_text())["complete"] is False
+    assert json.loads((directory / "_manifest.json").read_text())["complete"] is False
     assert not list(directory.glob(".*.tmp"))
     # the same request resumes: finished chunks are kept, the rest run
     again = client.post("/api/sweeps", json=body)
     assert again.json()["id"] == sid
     s = _wait_sweep(client, sid)
     assert s["state"] == "done" and s["done"] == 10000
-    assert json.loads((directory / "manifest.json").read_text())["complete"] is True
+    assert json.loads((directory / "_manifest.json").read_text())["complete"] is True
 
 
 # --- token ------------------------------------------------------------------------------------

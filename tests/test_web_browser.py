@@ -144,7 +144,7 @@ def test_overview_shows_the_bundled_program(server, browser, tmp_path):
 
 
 def test_download_csv_has_the_rows(server, browser, tmp_path):
-    from skateboard.evaluate import evaluate
+    from skateboard.evaluation import evaluate
 
     browser.get(server["url"] + "/?program=hongqi-on-b10")
     link = _wait(browser, lambda d: d.find_elements(By.ID, "download-csv"))[0]
@@ -235,7 +235,7 @@ def test_sweep_reaches_100_percent_and_draws_the_pareto_front(server, browser, t
     # 56 kWh at the lowest drag and 67 kWh at the lowest drag: the two non-dominated designs
     assert len(front) == 2
     # the dataset is in the workspace, as the CLI writes it
-    sweeps = list((server["workspace"] / "sweeps").glob("*/manifest.json"))
+    sweeps = list((server["workspace"] / "sweeps").glob("*/_manifest.json"))
     assert len(sweeps) == 1 and len(list(sweeps[0].parent.glob("part-*.parquet"))) == 3
     _shot(browser, tmp_path, "sweep")
 

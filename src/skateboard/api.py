@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from skateboard.errors import SpecError, unknown_name
+from skateboard.errors import SpecError
+from skateboard.selection import select_variants
 
 
 def as_program(program):
@@ -35,26 +36,11 @@ def as_program(program):
                     allowed="a bundled program name, a program file, a Program, or Variants")
 
 
-def select_variants(program, names=None):
-    """The program's variants, or the named ones (unknown names list the valid ones)."""
-    variants = list(program.variants)
-    if not names:
-        return variants
-    by_name = {v.name: v for v in variants}
-    chosen = []
-    for n in names:
-        if n not in by_name:
-            raise unknown_name("variant", n, by_name, file=getattr(program, "source_file", None),
-                               field="variants")
-        chosen.append(by_name[n])
-    return chosen
-
-
 def evaluate(program="hongqi-on-b10", *, markets=None, variants=None, motorway_cases=True):
     """Every variant in every market (the program's, or ``markets``): headline procedure,
     performance, climate cases, DC charging, motorway range, targets. Returns Results
     (``to_pandas()``: one row per variant and market, ``docs/results.md``)."""
-    from skateboard.evaluate import evaluate as _evaluate
+    from skateboard.evaluation import evaluate as _evaluate
 
     return _evaluate(as_program(program), markets=markets, variants=variants,
                      motorway_cases=motorway_cases)

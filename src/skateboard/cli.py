@@ -120,7 +120,7 @@ INPUT_COLUMNS = ["variant", "curb_mass_kg", "wltp_test_mass_kg", "china_test_mas
 
 
 def _json_columns() -> list[str]:
-    from skateboard.evaluate import COLUMNS
+    from skateboard.evaluation import COLUMNS
 
     return list(COLUMNS)
 
@@ -141,7 +141,7 @@ def evaluate(
     no_warnings: bool = typer.Option(False, "--no-warnings", help="Do not print plausibility and deprecation warnings."),
 ) -> None:
     """Evaluate every variant in every market under that market's procedures and climate."""
-    from skateboard.evaluate import evaluate as run_evaluate
+    from skateboard.evaluation import evaluate as run_evaluate
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)

@@ -70,7 +70,7 @@ def optimise(
         typer.echo(json.dumps(optimise_json(result), indent=2, default=str))
         return
     objs = [o.wide for o in result.objectives]
-    from skateboard.evaluate import TARGET_FIELDS
+    from skateboard.evaluation import TARGET_FIELDS
     from skateboard.optimise.search import market_dependent_columns
 
     dependent = market_dependent_columns()

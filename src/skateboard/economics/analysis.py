@@ -1,5 +1,5 @@
 """The economics orchestrator: program -> cost, entry, compliance and margin per variant and
-market -> the business case (like :mod:`skateboard.evaluate` for the physics).
+market -> the business case (like :mod:`skateboard.evaluation` for the physics).
 
 :func:`prepare` loads everything once (cost book, business table, market rules, the evaluation
 that gives each variant's regulatory CO2 and consumption); :func:`table` and
@@ -62,7 +62,7 @@ class Context:
 def prepare(program="hongqi-on-b10", markets=None, costs=None) -> Context:
     """Load the program, cost book, business table and market rules; evaluate the variants in
     the markets (for their regulatory CO2, electric range and fuel consumption)."""
-    from skateboard.evaluate import evaluate
+    from skateboard.evaluation import evaluate
     from skateboard.markets import list_markets, load_market
     from skateboard.spec import load_program
 

@@ -1,6 +1,6 @@
 """Result columns of many variants in many markets, in batch, and the targets they must meet.
 
-:func:`columns_for` computes the columns of ``evaluate`` (``skateboard.evaluate.COLUMNS``) for
+:func:`columns_for` computes the columns of ``evaluate`` (``skateboard.evaluation.COLUMNS``) for
 a whole population at once: each market's headline procedure, and only the performance runs and
 climate cases that the asked-for columns need, each as one batch through the kernel. The cost
 columns come from :data:`COST_MODEL`; until the economics model lands that is
@@ -11,7 +11,7 @@ Merge points (one line each):
 * :data:`COST_MODEL`: the cost model, ``f(variants, markets) -> DataFrame``; switch it to the
   economics model's ``cost_total`` / ``landed_cost`` once ``skateboard.economics`` exists.
 * :func:`targets_for`: a variant's targets in one market; switch it to the per-market targets
-  of ``skateboard.evaluate`` once they exist.
+  of ``skateboard.evaluation`` once they exist.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skateboard.evaluate import CLIMATE_CASES_C, HEADLINE, MOTORWAY, check_targets, climate_column
+from skateboard.evaluation import CLIMATE_CASES_C, HEADLINE, MOTORWAY, check_targets, climate_column
 from skateboard.targets import lookup
 
 KWH = 3.6e6
@@ -146,7 +146,7 @@ def check_rows(table: pd.DataFrame, targets: dict, *, file=None,
                variant=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Rows of a ``columns_for`` table against one set of targets.
 
-    The verdict is ``skateboard.evaluate.check_targets`` on each row (a missing value does not
+    The verdict is ``skateboard.evaluation.check_targets`` on each row (a missing value does not
     fail). The violation, for ranking the rows that fail, is the sum over targets of the shortfall
     relative to the limit, ``max(0, limit - value) / |limit|`` for a minimum and
     ``max(0, value - limit) / |limit|`` for a maximum; a row with an ``error`` gets

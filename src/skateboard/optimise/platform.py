@@ -206,7 +206,7 @@ def platform_options(program: str, candidates: Sequence[str], *, max_options: in
                      volumes: Sequence[str] = (), fixed_costs: dict | None = None
                      ) -> PlatformOptionsResult:
     """Choose the platform's options (see the module docstring)."""
-    from skateboard.api import select_variants
+    from skateboard.selection import select_variants
     from skateboard.markets import list_markets, load_market
     from skateboard.spec import load_program
 

@@ -98,8 +98,8 @@ def write_report(evaluation, out_dir, *, force: bool = False) -> Path:
 
     Parameters
     ----------
-    evaluation : skateboard.evaluate.Evaluation
-        The result of :func:`skateboard.evaluate.evaluate`.
+    evaluation : skateboard.evaluation.Evaluation
+        The result of :func:`skateboard.evaluation.evaluate`.
     out_dir : path-like
         The directory to create. It may exist only if it is empty, unless ``force``.
     force : bool

@@ -5,7 +5,7 @@ bundled program once when they start, so the compiled kernel is loaded and warm 
 first request (and stays so: workers live as long as the server).
 
 The functions at the top run in the workers and call the public Python functions only
-(:func:`skateboard.spec.load_program`, :func:`skateboard.evaluate.evaluate`,
+(:func:`skateboard.spec.load_program`, :func:`skateboard.evaluation.evaluate`,
 :func:`skateboard.api.simulate_program`, :mod:`skateboard.explore`). Errors come back as
 plain dicts (a SpecError's fields), never as tracebacks.
 """
@@ -57,7 +57,7 @@ def warm() -> None:
     import signal
 
     from skateboard.api import simulate_program
-    from skateboard.evaluate import evaluate
+    from skateboard.evaluation import evaluate
 
     # Ctrl-C in the terminal reaches the whole process group: the server shuts the workers down
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -107,7 +107,7 @@ def evaluate_job(program_path: str, *, edits=None, derivatives=None, markets=Non
     """Evaluate; with ``charts``, also the energy by sink and the speed and SOC traces of each
     variant over :data:`CHART_CYCLE` (one :func:`skateboard.api.simulate_program` call)."""
     from skateboard.api import simulate_program
-    from skateboard.evaluate import evaluate
+    from skateboard.evaluation import evaluate
 
     try:
         prog = build_program(program_path, edits or {}, derivatives or [])

@@ -255,7 +255,7 @@ class Service:
         ids = set(self.sweeps)
         if self.ws.sweeps.is_dir():
             ids |= {p.name for p in self.ws.sweeps.iterdir()
-                    if p.is_dir() and NAME_RE.match(p.name) and (p / "manifest.json").exists()}
+                    if p.is_dir() and NAME_RE.match(p.name) and (p / "_manifest.json").exists()}
         return [self.sweep_status(s) for s in sorted(ids)]
 
     async def sweep_summary(self, sid: str, x: str | None, y: str | None, limit: int = 20) -> dict:

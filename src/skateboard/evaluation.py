@@ -5,9 +5,7 @@ by the markets that use it; performance and climate cases likewise."""
 
 from __future__ import annotations
 
-import sys
 import time
-import types
 import numpy as np
 import pandas as pd
 
@@ -75,7 +73,7 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     variants : list of str, optional — only these variants.
     motorway_cases : run the motorway ranges (four depletion runs; default True).
     """
-    from skateboard.api import select_variants
+    from skateboard.selection import select_variants
     from skateboard.procedures import PROCEDURES
     from skateboard.spec import load_fuel, load_program
 
@@ -148,16 +146,3 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     return Results(table=table, details=details, program=prog, seconds=time.perf_counter() - t0,
                    kind="evaluate", inputs=inputs_table(chosen), warnings=warnings)
 
-
-class _CallableModule(types.ModuleType):
-    """``skateboard.evaluate`` is both this module and, as ``sb.evaluate``, the public
-    function: importing the module binds it on the package over the function, so the module
-    itself is callable (it runs :func:`skateboard.api.evaluate`)."""
-
-    def __call__(self, *args, **kwargs):
-        from skateboard.api import evaluate as _api_evaluate
-
-        return _api_evaluate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

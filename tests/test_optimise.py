@@ -90,11 +90,11 @@ def test_grid_check_single_objective_equals_exhaustive_best():
                                       "range_wltc_minus7c_km", "range_wltc_45c_km"])
     feasible = table[table["met"]]
     assert 0 < len(feasible) < n          # the targets bind inside the grid
-    best = feasible["cost_standin"].min()
-    r = optimise("hongqi-on-b10", GRID_VARY, ["min:cost_standin"], markets=["eu"],
+    best = feasible["cost_total"].min()
+    r = optimise("hongqi-on-b10", GRID_VARY, ["min:cost_total"], markets=["eu"],
                  population=16, generations=40, seed=3)
     assert r.feasible_found
-    assert r.best["cost_standin"] == pytest.approx(best, rel=1e-12)
+    assert r.best["cost_total"] == pytest.approx(best, rel=1e-12)
     assert r.evaluations <= n
     # every individual the optimiser reports is feasible in the grid as well
     assert r.pareto["targets_met"].all()
@@ -105,11 +105,11 @@ def test_grid_check_two_objectives_front_equals_exhaustive_front():
     table, n = grid_table(vary, ["range_km", "consumption_wh_per_km", "accel_0_100_s",
                                  "range_wltc_minus7c_km", "range_wltc_45c_km"])
     feas = table[table["met"]]
-    F = feas[["cost_standin", "accel_0_100_s"]].to_numpy()
+    F = feas[["cost_total", "accel_0_100_s"]].to_numpy()
     grid_front = sorted(map(tuple, np.round(F[nondominated(F)], 9)))
-    r = optimise("hongqi-on-b10", vary, ["min:cost_standin", "min:accel_0_100_s"],
+    r = optimise("hongqi-on-b10", vary, ["min:cost_total", "min:accel_0_100_s"],
                  markets=["eu"], population=8, generations=30, seed=0)
-    got = sorted(map(tuple, np.round(r.pareto[["cost_standin", "accel_0_100_s"]].to_numpy(), 9)))
+    got = sorted(map(tuple, np.round(r.pareto[["cost_total", "accel_0_100_s"]].to_numpy(), 9)))
     assert len(grid_front) >= 2            # a real trade-off: more power costs more
     assert got == grid_front
 
@@ -130,7 +130,7 @@ def test_infeasible_targets_ranked_by_violation(tmp_path):
     prog.write_text('name = "p"\ntitle = "p"\nvariants = ["hongqi-b10-bev"]\n'
                     '[targets.hongqi-b10-bev]\nmin_range_km = 2000\nmax_accel_0_100_s = 3.0\n')
     r = optimise(str(prog), [f"{BEV}.top_hat.drag_coefficient=0.26..0.32:4"],
-                 ["min:cost_standin"], markets=["eu"], population=4, generations=3)
+                 ["min:cost_total"], markets=["eu"], population=4, generations=3)
     assert not r.feasible_found
     assert not r.best["targets_met"]
     assert r.best["violation"] == pytest.approx(r.evaluated["violation"].min())
@@ -158,12 +158,12 @@ def test_objective_errors(objectives, markets, fragment):
 def test_population_and_variant_errors():
     vary = ["top_hat.drag_coefficient=0.26..0.32"]
     with pytest.raises(SpecError, match="--population"):
-        optimise("hongqi-on-b10", vary, ["min:cost_standin"], variant=BEV, population=1)
+        optimise("hongqi-on-b10", vary, ["min:cost_total"], variant=BEV, population=1)
     with pytest.raises(SpecError, match="unknown variant"):
-        optimise("hongqi-on-b10", vary, ["min:cost_standin"], variant="hongqi-b10")
+        optimise("hongqi-on-b10", vary, ["min:cost_total"], variant="hongqi-b10")
     with pytest.raises(SpecError, match="another variant"):
         optimise("hongqi-on-b10", ["leapmotor-b10.top_hat.drag_coefficient=0.26..0.32"],
-                 ["min:cost_standin"], variant=BEV)
+                 ["min:cost_total"], variant=BEV)
 
 
 def _cli(*args):
@@ -177,20 +177,20 @@ def test_cli_json_and_files(tmp_path):
     out = tmp_path / "opt"
     r = _cli("optimise", "hongqi-on-b10", "--variant", BEV, "--vary", "pack={56kwh,67kwh}",
              "--vary", 'drive_units.rear.peak_power="140 kW".."180 kW":5',
-             "--objective", "min:cost_standin", "--objective", "min:accel_0_100_s",
+             "--objective", "min:cost_total", "--objective", "min:accel_0_100_s",
              "--population", "6", "--generations", "6", "--out", str(out), "--json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert {"best", "pareto", "evaluations", "seconds"} <= set(data)
     assert 0 < data["evaluations"] <= 10 and data["seconds"] > 0
     assert data["best"]["targets_met"] is True
-    costs = [p["cost_standin"] for p in data["pareto"]]
+    costs = [p["cost_total"] for p in data["pareto"]]
     assert costs == sorted(costs)
     for name in ("optimise.parquet", "optimise.csv", "evaluated.parquet", "pareto.png",
                  "report.html", "history.csv"):
         assert (out / name).stat().st_size > 0
     again = _cli("optimise", "hongqi-on-b10", "--variant", BEV, "--vary", "pack={56kwh,67kwh}",
-                 "--objective", "min:cost_standin", "--out", str(out))
+                 "--objective", "min:cost_total", "--out", str(out))
     assert again.returncode == 2 and "not empty" in again.stderr
     assert "Traceback" not in again.stderr
 

@@ -132,20 +132,25 @@ def test_bundled_program_toy_known_best_set():
     assert r.chosen.offered == {"packs": ["28kwh", "67kwh"]}
     a = r.assignments.set_index("variant")
     assert a.loc["hongqi-b10-bev", "pack"] == "67kwh" and a.loc["hongqi-b10-erev", "pack"] == "28kwh"
-    own = C.cost_standin([prog.variant("hongqi-b10-bev"), prog.variant("hongqi-b10-erev")], ["eu"])
+    own = C.COST_MODEL([prog.variant("hongqi-b10-bev"), prog.variant("hongqi-b10-erev")], ["eu"])
     np.testing.assert_allclose(a.loc[["hongqi-b10-bev", "hongqi-b10-erev"], "unit_cost"],
-                               own["cost_standin"], rtol=1e-12)
+                               own["cost_total"], rtol=1e-12)
     volume = np.array([20000.0, 10000.0])   # given, and the default of costs.toml
-    expect = float((volume * own["cost_standin"].to_numpy()).sum()) + 2 * 15e6
+    expect = float((volume * own["cost_total"].to_numpy()).sum()) + 2 * 15e6
     assert r.chosen.total_cost == pytest.approx(expect, rel=1e-12)
     assert r.by_k["total_cost"].iloc[1] == pytest.approx(expect, rel=1e-12)
     # 6 = 2 derivatives x 3 candidates x 1 market, each a row of the candidates table
     assert r.evaluations == 6 and len(r.candidates) == 6
 
 
-def test_infeasible_targets_name_derivative_and_market():
+def test_infeasible_targets_name_derivative_and_market(tmp_path):
+    # a per-market target no pack can meet in the US; the EU's is met by the 67 kWh pack
+    prog = tmp_path / "p.toml"
+    prog.write_text('name = "p"\ntitle = "p"\nvariants = ["hongqi-b10-bev"]\nmarkets = ["eu", "us"]\n'
+                    '[targets.hongqi-b10-bev]\nmin_range_km = 400\n'
+                    '[targets.hongqi-b10-bev.us]\nmin_range_km = 2000\n')
     with pytest.raises(SpecError) as exc:
-        platform_options("hongqi-on-b10", ["packs=56kwh,67kwh"], markets=["eu", "us"],
+        platform_options(str(prog), ["packs=56kwh,67kwh"], markets=["eu", "us"],
                          variants=["hongqi-b10-bev"])
     text = exc.value.one_line()
     assert "hongqi-b10-bev in us" in text and "range_km" in text
@@ -198,7 +203,7 @@ def test_drive_unit_candidates():
     assert r.chosen.offered == {"packs": ["67kwh"], "drive_units": ["160kw"]}
     bev = load_program("hongqi-on-b10").variant("hongqi-b10-bev")
     assert r.assignments["unit_cost"].iloc[0] == pytest.approx(
-        C.cost_standin([bev], ["eu"])["cost_standin"].iloc[0], rel=1e-12)
+        C.COST_MODEL([bev], ["eu"])["cost_total"].iloc[0], rel=1e-12)
     slow = r.candidates[(r.candidates["drive_unit"] == "140kw")]
     assert not slow["targets_met"].any() and (slow["accel_0_100_s"] > 8.0).all()
     assert r.by_k["saving_vs_k_minus_1"].iloc[1] == 0.0

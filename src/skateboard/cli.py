@@ -12,15 +12,18 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from skateboard.errors import SpecError
+from skateboard.errors import SpecError, clip
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate EV platforms and derivatives across test procedures and markets.")
-console = Console()
+# markup=False: names, paths and values from the user's files are printed as they are, never
+# read as rich markup ("[/x]" in a variant name must not break or restyle the output).
+console = Console(markup=False)
 if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-    console = Console(width=220)
-err_console = Console(stderr=True)
+    console = Console(width=220, markup=False)
+err_console = Console(stderr=True, markup=False)
 
 #: Short column labels for tables on screen (files and JSON keep the full unit-suffixed names).
 LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
@@ -31,6 +34,20 @@ LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
           "fuel_l": "fuel\nl", "trace_miss_s": "trace\nmiss s", "energy_audit_residual": "audit\nresidual"}
 
 DEFAULT_PROGRAM = "hongqi-on-b10"
+
+
+@app.callback()
+def _global_options(
+    root: Optional[str] = typer.Option(
+        None, "--root", metavar="DIR",
+        help="Workspace root: program, derivative, platform and cycle files must lie inside it "
+        "(default: $SKATEBOARD_ROOT, else the current directory). Bundled names always work."),
+) -> None:
+    """Simulate EV platforms and derivatives across test procedures and markets."""
+    if root is not None:
+        from skateboard.workspace import set_workspace_root
+
+        set_workspace_root(root)
 
 
 def print_json(rows) -> None:
@@ -85,7 +102,7 @@ def simulate(
     for r in rows:
         sinks = {k[7:-2]: r[k] / 3.6e6 for k in r if k.startswith("energy_") and k.endswith("_j")}
         text = ", ".join(f"{k} {v:.3f}" for k, v in sinks.items() if abs(v) > 5e-4)
-        console.print(f"[bold]{r['variant']}[/] energy by sink [kWh]: {text}")
+        console.print(Text.assemble((str(r["variant"]), "bold"), f" energy by sink [kWh]: {text}"))
 
 
 HEADLINE_COLUMNS = ["variant", "market", "procedure", "range_km", "electric_range_km",
@@ -125,7 +142,8 @@ def evaluate(
     console.print(rich_table(title, table.to_dict("records"), HEADLINE_COLUMNS))
     failed = result.table[result.table["targets_met"] == False]  # noqa: E712
     for _, r in failed.iterrows():
-        console.print(f"[red]{r['variant']} in {r['market']}:[/] {r['targets_failed']}")
+        console.print(Text.assemble((f"{r['variant']} in {r['market']}:", "red"),
+                                    f" {r['targets_failed']}"))
 
 
 @app.command()
@@ -186,7 +204,8 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except SpecError as exc:
-        err_console.print(f"[red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("error:", "red"), " ", exc.one_line()), highlight=False,
+                          soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
@@ -202,8 +221,9 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("SKATEBOARD_DEBUG"):
             raise
-        err_console.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} "
-                          "(set SKATEBOARD_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("internal error:", "red"), f" {type(exc).__name__}: "
+                                        f"{clip(str(exc), 400)} (set SKATEBOARD_DEBUG=1 for the "
+                                        "traceback)"), highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

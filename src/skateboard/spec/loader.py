@@ -2,7 +2,7 @@
 
 A reference to another file (``platform = "b10"`` in a derivative, ``variants = [...]`` in a
 program) is either a bundled name (no slash, no ``.toml``) or a path, relative to the file that
-holds the reference. Every problem is one :class:`~skateboard.errors.SpecError` naming the
+holds the reference, that must lie inside the workspace root (:mod:`skateboard.workspace`). Every problem is one :class:`~skateboard.errors.SpecError` naming the
 file, the field, the value and what is allowed.
 """
 
@@ -18,6 +18,7 @@ from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
+from skateboard.workspace import checked_path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _FOLDERS = {"platform": "platforms", "derivative": "derivatives", "program": "programs"}
@@ -75,9 +76,16 @@ def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
            file: str | None = None, field: str | None = None) -> Path:
     """The file a reference names: a path (relative to ``relative_to``) or a bundled name."""
     if isinstance(ref, Path) or (isinstance(ref, str) and _is_path(ref)):
-        path = Path(ref).expanduser()
+        try:
+            path = Path(ref).expanduser()
+        except (RuntimeError, ValueError, KeyError):  # no home folder, a NUL character
+            raise SpecError(f"cannot use this {kind} path", file=file, field=field,
+                            value=str(ref)) from None
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
+        # inside the workspace root, or refused before the file is looked at (workspace.py)
+        path = checked_path(path, kind=kind, file=file, field=field,
+                            value=... if file is None else str(ref))
         if not path.is_file():
             if file is None:  # asked for directly: the missing file is the one to name
                 raise SpecError(f"{kind} file not found", file=str(path))
@@ -86,9 +94,9 @@ def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
         return path
     if not isinstance(ref, str):
         raise SpecError(f"expected a {kind} name or path", file=file, field=field, value=ref)
-    path = DATA_DIR / _FOLDERS[kind] / f"{ref}.toml"
-    if not path.is_file():
+    if ref not in _bundled(kind):
         raise unknown_name(kind, ref, _bundled(kind), file=file, field=field)
+    path = DATA_DIR / _FOLDERS[kind] / f"{ref}.toml"
     return path
 
 

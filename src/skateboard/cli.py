@@ -214,8 +214,14 @@ def main() -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback unless asked
         # usage errors of the command line (click's, or typer's own copy of click): one line, 2
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            if not exc.format_message():  # no arguments: click showed the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            err_console.print(Text.assemble(("error:", "red"), " ", clip(exc.format_message(), 400),
+                                            hint), highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
             sys.exit(exc.exit_code)

@@ -23,20 +23,21 @@ def select_variants(program, names=None):
 
 
 def simulate_program(program, *, variants=None, cycle="wltc_class3b", record=False, **conditions):
-    """Simulate a program's variants over one cycle.
+    """Simulate a program's variants over one cycle (a bundled name, a CSV path inside the
+    workspace root, or a :class:`~skateboard.cycles.Cycle`).
 
     Returns
     -------
     rows : list of dict — one per variant (unit-suffixed keys, see SimResult.to_pandas).
     timeseries : pandas.DataFrame or None — all variants' time series, with a ``variant`` column.
     """
-    from skateboard.cycles import load_cycle
+    from skateboard.cycles import Cycle, load_cycle
     from skateboard.engine import simulate
     from skateboard.spec import load_program
 
     prog = load_program(program) if isinstance(program, str) else program
     chosen = select_variants(prog, variants)
-    cyc = load_cycle(cycle)
+    cyc = cycle if isinstance(cycle, Cycle) else load_cycle(cycle)
     result = simulate(chosen, cyc, record=record, **conditions)
     df = result.to_pandas(charger_efficiency=[v.charger_efficiency for v in chosen])
     df.insert(1, "powertrain", [v.powertrain for v in chosen])

@@ -87,8 +87,10 @@ def simulate(
 ) -> None:
     """Drive every variant of a program over one cycle and report energy by sink."""
     from skateboard.api import simulate_program
+    from skateboard.cycles import load_cycle
 
-    rows, frames = simulate_program(program or DEFAULT_PROGRAM, variants=variant, cycle=cycle,
+    rows, frames = simulate_program(program or DEFAULT_PROGRAM, variants=variant,
+                                    cycle=load_cycle(cycle, field="--cycle"),
                                     record=timeseries is not None)
     if timeseries is not None:
         from skateboard.report.files import write_table_safely

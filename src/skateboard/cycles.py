@@ -233,7 +233,7 @@ def cycle_metadata(name: str) -> Mapping[str, Any]:
     return copy.deepcopy(meta[name])
 
 
-def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
+def load_cycle(name_or_path: str | os.PathLike[str], *, field: str = "cycle") -> Cycle:
     """Load a bundled cycle by name, or a user's CSV file by path.
 
     Parameters
@@ -242,7 +242,9 @@ def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
         A name from :func:`list_cycles`, or the path of a CSV file with the columns
         ``time_s`` [s], ``speed_kmh`` [km/h] and optionally ``grade_percent`` [%]. A string is
         taken as a path when it contains a path separator, ends in ``.csv`` or names an
-        existing file.
+        existing file, which must lie inside the workspace root (:mod:`skateboard.workspace`).
+    field : str
+        What an unknown name is reported against (the CLI passes ``--cycle``).
 
     Returns
     -------
@@ -261,7 +263,7 @@ def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
     looks_like_path = (not isinstance(name_or_path, str) or "/" in text or os.sep in text
                        or text.lower().endswith(".csv") or Path(text).exists())
     if not looks_like_path:
-        raise unknown_name("drive cycle", text, _metadata())
+        raise unknown_name("drive cycle", text, _metadata(), field=field)
     # inside the workspace root, or refused before the file is looked at (workspace.py)
     real = checked_path(text, kind="drive-cycle")
     return _load_user(real, shown=text)

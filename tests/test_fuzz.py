@@ -1,0 +1,478 @@
+"""Hostile and careless input, drawn by hypothesis: every case ends in a valid result or in one
+SpecError that names its file or flag (exit 2 on the command line); never an internal error,
+never a hang (issue 17).
+
+Cases run in a child process (tests/fuzz_worker.py) with a time limit each: the parent kills
+and restarts the child when a case overruns, so a hang inside C code is caught too. Kinds:
+quantity strings for every sweepable field; derivative, platform and program files with
+mutated fields, raw text and deep nesting; drive-cycle CSV files; ``--vary`` specifications;
+file references in and outside the workspace root; and command lines (each in its own
+``skateboard`` process).
+
+Profiles: the default (CI) runs a few hundred cases in well under a minute; the long profile,
+``SKATEBOARD_FUZZ=long``, runs more than 5 000 (docs/limits.md gives its figures).
+``SKATEBOARD_FUZZ_REPORT=FILE.json`` writes the tallies (cases, errors, valid results,
+internal errors, hangs) of each test to FILE.json.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import fuzz_worker
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src" / "skateboard" / "data"
+LONG = os.environ.get("SKATEBOARD_FUZZ") == "long"
+#: examples per test: (default profile, long profile)
+EXAMPLES = {"quantity": (120, 2000), "spec": (60, 1500), "cycle": (30, 800), "vary": (40, 700),
+            "reference": (20, 300), "cli": (4, 100)}
+#: per-case time limits [s]: an in-process case, and a command line (a new process that loads
+#: the compiled kernel from Numba's cache)
+CASE_SECONDS = 30.0
+CLI_SECONDS = 180.0
+STARTUP_SECONDS = 600.0
+
+TALLY: dict[str, Counter] = {}
+
+
+def examples(kind: str) -> int:
+    return EXAMPLES[kind][1 if LONG else 0]
+
+
+def fuzz_settings(kind: str):
+    return settings(max_examples=examples(kind), deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+# ---------------------------------------------------------------------------------------------
+# The child process
+# ---------------------------------------------------------------------------------------------
+
+class Worker:
+    """A child process running cases; restarted after a case overruns its time limit."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.proc = None
+        self.start()
+
+    def start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=fuzz_worker.serve, args=(child, str(self.work)), daemon=True)
+        self.proc.start()
+        if not self.conn.poll(STARTUP_SECONDS):
+            raise RuntimeError("fuzz worker did not start")
+        assert self.conn.recv() == "ready"
+
+    def run(self, case: dict):
+        self.conn.send(case)
+        if self.conn.poll(CASE_SECONDS):
+            return self.conn.recv()
+        self.proc.kill()
+        self.proc.join()
+        self.start()
+        return ("hang", f"no answer within {CASE_SECONDS:g} s")
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+            self.proc.join(10)
+        finally:
+            if self.proc.is_alive():
+                self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    w = Worker(tmp_path_factory.mktemp("fuzz-workspace"))
+    yield w
+    w.close()
+
+
+def _record(test: str, outcome: str) -> None:
+    TALLY.setdefault(test, Counter())[outcome] += 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    path = os.environ.get("SKATEBOARD_FUZZ_REPORT")
+    if path:
+        old = json.loads(Path(path).read_text()) if Path(path).exists() else {}
+        old.update({k: dict(v) for k, v in TALLY.items()})
+        Path(path).write_text(json.dumps(old, indent=1, sort_keys=True))
+
+
+def check(test: str, result, *, bad_rows_allowed: bool = True) -> None:
+    """A case's outcome is a valid result or a named, one-line SpecError."""
+    kind = result[0]
+    _record(test, kind)
+    assert kind != "hang", result[1]
+    assert kind != "internal", f"{result[1]}\n{result[2]}"
+    if kind == "error":
+        line, named = result[1], result[2]
+        assert named, f"the error names no file or field: {line}"
+        assert "\n" not in line and "\r" not in line, line
+        assert "internal error" not in line
+    if kind == "bad-row":
+        # A row outside physics is item 3's concern (checks on every result row); counted here.
+        assert bad_rows_allowed, result[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies
+# ---------------------------------------------------------------------------------------------
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+NUMBERS = st.one_of(
+    st.integers(-10 ** 6, 10 ** 6).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.floats(min_value=1e-3, max_value=1e4).map(lambda x: f"{x:.4g}"),
+    st.sampled_from(["1e400", "-1e400", "1e-400", "9**9**9", "10**400", "2^10", "1e308", ".5",
+                     "5.", "0", "-0", "1_000", "0x10", "1e3e3", "1" * 79, "1" * 400]))
+UNITS = st.sampled_from([
+    "kg", "t", "g", "kWh", "Wh", "J", "MJ", "W", "kW", "hp", "V", "mV", "ohm", "mohm", "m", "mm",
+    "km", "m^2", "m**2", "m²", "l", "%", "percent", "N/kN", "degC", "°C", "K", "rpm", "rad/s",
+    "N*m", "Nm", "N/(km/h)", "N/(km/h)^2", "1/h", "s", "h", "", "parsec", "__class__", "nan",
+    "inf", "e", "pi", "(km/h)**99", "m^-2", "kg^2", "((((m))))", "µm", "Ω", "xyz", "kg**9**9",
+    "s^99999999999"])
+OPS = st.sampled_from([" * ", " / ", "*", "/", " ", "**", "^", " x ", "(", ")", "-"])
+
+
+@st.composite
+def quantity_strings(draw):
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        return draw(TEXT)
+    if kind == 1:
+        return draw(st.text(alphabet="0123456789.eE+-*/^() kgmWhJ%", min_size=1, max_size=200))
+    terms = draw(st.lists(st.tuples(NUMBERS, UNITS), min_size=1, max_size=4))
+    ops = draw(st.lists(OPS, min_size=len(terms), max_size=len(terms)))
+    text = "".join(f"{n} {u}{op}" for (n, u), op in zip(terms, ops))
+    return text[:-len(ops[-1])] if draw(st.booleans()) and ops[-1] else text
+
+
+def nested(depth: int):
+    value: object = "1 kg"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+VALUES = st.one_of(
+    quantity_strings(),
+    st.integers(min_value=-10 ** 500, max_value=10 ** 500),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.lists(quantity_strings(), max_size=3),
+    st.dictionaries(st.sampled_from(["a", "speed", "torque", "efficiency"]), quantity_strings(),
+                    max_size=2),
+    st.integers(1, 60).map(nested),
+    st.sampled_from(["", " ", "../../../../etc/passwd", "/etc/passwd", "b10", "67kwh", "rear",
+                     "19in", "1500cc", "thermostat", "LFP", "NMC", "pmsm_generic", "E10"]),
+)
+
+DERIVATIVE_FIELDS = [
+    "top_hat.curb_mass", "top_hat.front_mass_share", "top_hat.optional_equipment_mass",
+    "top_hat.rotating_inertia_fraction", "top_hat.drag_coefficient", "top_hat.frontal_area",
+    "top_hat.rolling_resistance_coefficient", "top_hat.f0", "top_hat.f1", "top_hat.f2",
+    "options.pack", "options.drive_units", "options.wheels", "options.range_extender",
+    "overrides.aux_power", "overrides.charger_efficiency", "overrides.pack.resistance",
+    "overrides.pack.max_discharge_power", "overrides.pack.max_charge_power",
+    "overrides.range_extender.fuel_tank_volume", "overrides.range_extender.fuel",
+    "overrides.energy_management.strategy", "overrides.energy_management.soc_low",
+    "overrides.energy_management.soc_high", "overrides.energy_management.gain",
+    "name", "label", "maker", "platform", "top_hat", "options", "unknown_field"]
+PLATFORM_FIELDS = [
+    "charger_efficiency", "aux_power", "packs.67kwh.usable_energy", "packs.67kwh.gross_energy",
+    "packs.67kwh.nominal_voltage", "packs.67kwh.resistance", "packs.67kwh.max_discharge_power",
+    "packs.67kwh.max_charge_power", "packs.67kwh.chemistry", "packs.67kwh.mass",
+    "packs.28kwh.usable_energy", "packs.28kwh.nominal_voltage",
+    "drive_units.rear.peak_power", "drive_units.rear.continuous_power",
+    "drive_units.rear.peak_torque", "drive_units.rear.max_speed", "drive_units.rear.gear_ratio",
+    "drive_units.rear.gearbox_efficiency", "drive_units.rear.loss_map", "drive_units.rear.axle",
+    "drive_units.rear.zero_torque_loss_factor", "chassis.wheelbase", "chassis.max_gross_mass",
+    "chassis.max_rear_axle_load", "chassis.cg_height", "wheels.19in.size",
+    "wheels.19in.rolling_radius", "wheels.19in.rolling_resistance_coefficient",
+    "range_extenders.1500cc.engine_max_power", "range_extenders.1500cc.engine_efficiency",
+    "range_extenders.1500cc.efficiency_load_fractions", "range_extenders.1500cc.fuel",
+    "range_extenders.1500cc.idle_fuel_power", "energy_management.strategy",
+    "energy_management.soc_low", "name", "packs", "chassis"]
+
+
+def _bundled(kind: str, name: str) -> dict:
+    with open(DATA / kind / f"{name}.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _set(data: dict, path: str, value) -> None:
+    keys = path.split(".")
+    for k in keys[:-1]:
+        nxt = data.get(k)
+        if not isinstance(nxt, dict):
+            nxt = data[k] = {}
+        data = nxt
+    data[keys[-1]] = value
+
+
+RAW = st.one_of(
+    st.binary(max_size=300),
+    TEXT,
+    st.integers(1, 6000).map(lambda n: "variants = " + "[" * n + "]" * n + "\n"),
+    st.integers(1, 6000).map(lambda n: "a = " + "{b = " * n + "1" + "}" * n + "\n"),
+    st.integers(1, 6000).map(lambda n: "a" + ".a" * n + " = 1\n"),
+    st.integers(4000, 6000).map(lambda n: "curb_mass = " + "9" * n + "\n"),
+)
+
+
+@st.composite
+def spec_cases(draw):
+    base = draw(st.sampled_from(["hongqi-b10-bev", "hongqi-b10-erev", "leapmotor-b10"]))
+    derivative = _bundled("derivatives", base)
+    files: dict = {}
+    if draw(st.booleans()):
+        platform = _bundled("platforms", "b10")
+        for path in draw(st.lists(st.sampled_from(PLATFORM_FIELDS), max_size=3)):
+            _set(platform, path, draw(VALUES))
+        files["platform.toml"] = draw(RAW) if draw(st.integers(0, 15)) == 0 else platform
+        derivative["platform"] = "platform.toml"
+    for path in draw(st.lists(st.sampled_from(DERIVATIVE_FIELDS), max_size=3)):
+        _set(derivative, path, draw(VALUES))
+    files["derivative.toml"] = draw(RAW) if draw(st.integers(0, 10)) == 0 else derivative
+    program = {"name": "fuzz", "title": "fuzz", "variants": ["derivative.toml"]}
+    if draw(st.integers(0, 10)) == 0:
+        _set(program, draw(st.sampled_from(["name", "variants", "reference", "markets", "x"])),
+             draw(VALUES))
+    files["program.toml"] = draw(RAW) if draw(st.integers(0, 15)) == 0 else program
+    return {"type": "spec", "files": files}
+
+
+CELLS = st.one_of(
+    st.integers(-10, 600).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["", " ", "fast", "1e400", "nan", "-inf", "1,5", "\x00", "0x10", "1_0"]))
+
+
+@st.composite
+def cycle_texts(draw):
+    kind = draw(st.integers(0, 7))
+    if kind == 0:
+        return draw(st.one_of(st.binary(max_size=300), TEXT))
+    header = draw(st.sampled_from(["time_s,speed_kmh", "time_s,speed_kmh,grade_percent",
+                                   "speed_kmh,time_s", "time_s,speed_kph", "time,speed",
+                                   "root:x:0:0:root:/root:/bin/bash", "time_s", "",
+                                   "\ufefftime_s,speed_kmh", "time_s,time_s,speed_kmh"]))
+    n = draw(st.integers(0, 300))
+    dt = draw(st.sampled_from([1.0, 0.5, 0.1, 0.001, 0.0, -1.0, 3600.0, 7200.0, 1e-9, 10.0,
+                               1e300]))
+    ncol = header.count(",") + 1
+    speeds = draw(st.lists(st.one_of(st.floats(0, 200), st.floats(allow_nan=True,
+                                                                     allow_infinity=True)),
+                           min_size=n, max_size=n))
+    lines = [header]
+    messy = kind == 1
+    for i, v in enumerate(speeds):
+        cells = [repr(i * dt), repr(v)] + [repr(draw(st.floats(-40, 40)))] * (ncol - 2)
+        if messy and draw(st.integers(0, 20)) == 0:
+            cells[draw(st.integers(0, len(cells) - 1))] = draw(CELLS)
+        if messy and draw(st.integers(0, 40)) == 0:
+            cells.append("7")
+        lines.append(",".join(cells[:max(ncol, 1)] if not messy else cells))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(lines) + end
+
+
+VARY_FIELDS = st.sampled_from([
+    "top_hat.curb_mass", "top_hat.drag_coefficient", "top_hat.frontal_area", "curb_mass",
+    "pack", "wheels", "drive_units", "range_extender", "drive_units.rear.peak_power",
+    "drive_units.rear.gear_ratio", "drive_units.front.peak_power", "aux_power",
+    "charger_efficiency", "pack.usable_energy", "pack.gross_energy", "top_hat.f0", "max_speed",
+    "", "top_hat", "options.pack"])
+
+
+@st.composite
+def vary_specs(draw):
+    variant = draw(st.sampled_from(["hongqi-b10-bev", "hongqi-b10-erev", "leapmotor-b10",
+                                    "nobody", ""]))
+    vary = []
+    for _ in range(draw(st.integers(0, 3))):
+        field = draw(VARY_FIELDS)
+        kind = draw(st.integers(0, 4))
+        if kind == 0:
+            spec = draw(TEXT)
+        elif kind == 1:
+            items = draw(st.lists(st.one_of(quantity_strings(), st.sampled_from(
+                ["56kwh", "67kwh", "28kwh", "18in", "19in", "rear", "1500cc", "none"])),
+                max_size=4))
+            spec = "{" + ",".join(items) + "}" if draw(st.booleans()) else "|".join(items)
+        else:
+            low, high = draw(quantity_strings()), draw(quantity_strings())
+            steps = draw(st.one_of(st.none(), st.integers(-3, 20),
+                                   st.integers(10 ** 17, 10 ** 40)))
+            quote = draw(st.sampled_from(['"', "'", ""]))
+            spec = f"{quote}{low}{quote}..{quote}{high}{quote}" + (
+                "" if steps is None else f":{steps}")
+        vary.append(f"{variant}.{field}={spec}" if draw(st.integers(0, 10)) else spec)
+    return {"type": "vary", "vary": vary,
+            "samples": draw(st.one_of(st.none(), st.integers(-2, 10 ** 6))),
+            "method": draw(st.sampled_from([None, "grid", "lhs", "sobol"]))}
+
+
+REFERENCES = st.one_of(
+    st.sampled_from(["/etc/passwd", "/etc/hostname", "~/.bashrc", "/proc/self/environ",
+                     "/dev/zero", "/", "..", ".", "x.toml", "x.csv", "sub/../../x.toml",
+                     "b10", "hongqi-b10-bev", "wltc_class3b", "\x00.toml", "a\x00/b.csv",
+                     "~nobody-here/x.toml", "/work", "C:\\Windows\\win.ini"]),
+    st.integers(1, 12).map(lambda k: "../" * k + "etc/passwd"),
+    TEXT,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------
+
+SWEPT = ["top_hat.curb_mass", "top_hat.front_mass_share", "top_hat.drag_coefficient",
+         "top_hat.frontal_area", "top_hat.f1", "top_hat.f2", "overrides.aux_power",
+         "overrides.charger_efficiency", "overrides.pack.resistance", "pack.usable_energy"]
+
+
+@fuzz_settings("quantity")
+@given(field=st.sampled_from(SWEPT), value=st.one_of(quantity_strings(), VALUES))
+def test_quantity_strings(worker, field, value):
+    check("quantity", worker.run({"type": "quantity", "field": field, "value": value}))
+
+
+@fuzz_settings("spec")
+@given(case=spec_cases())
+def test_specification_files(worker, case):
+    check("spec", worker.run(case))
+
+
+@fuzz_settings("cycle")
+@given(text=cycle_texts(), variant=st.sampled_from(["leapmotor-b10", "hongqi-b10-erev"]))
+def test_cycle_files(worker, text, variant):
+    check("cycle", worker.run({"type": "cycle", "text": text, "variant": variant}))
+
+
+@fuzz_settings("vary")
+@given(case=vary_specs())
+def test_sweep_vary(worker, case):
+    result = worker.run(case)
+    check("vary", result)
+    if result[0] == "error":  # plan errors name the flag (or the program file)
+        assert re.match(r"(--\w|\S+\.toml: )", result[1]), result[1]
+
+
+@fuzz_settings("reference")
+@given(kind=st.sampled_from(["cycle", "program"]), ref=REFERENCES)
+def test_references_stay_in_the_workspace(worker, kind, ref):
+    result = worker.run({"type": "reference", "kind": kind, "ref": ref})
+    check("reference", result)
+    assert "root:" not in str(result[1])  # nothing of /etc/passwd is ever shown
+
+
+# --- command lines ---------------------------------------------------------------------------
+
+FLAG_VALUES = {
+    "--variant": st.one_of(st.sampled_from(["leapmotor-b10", "hongqi-b10-bev", "[/x]"]), TEXT),
+    "--cycle": st.one_of(st.sampled_from(["us06", "/etc/passwd", "../../etc/passwd", "x.csv",
+                                          "wltc_clas3b", ""]), TEXT),
+    "--markets": st.one_of(st.sampled_from(["eu", "eu,china", "../../etc/x", "mars", ""]), TEXT),
+    "--timeseries": st.sampled_from(["ts.csv", "ts.parquet", "ts.txt", "/proc/ts.csv", ".",
+                                     "no/such/dir/ts.csv"]),
+    "--root": st.sampled_from([".", "/nonexistent", "/etc/passwd", "", "\x01"]),
+    "--vary": st.one_of(st.sampled_from([
+        'hongqi-b10-bev.top_hat.curb_mass="9**9**9 kg".."2 t":2',
+        'hongqi-b10-bev.top_hat.curb_mass="10**400 kg".."2 t":2',
+        "hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.30:2",
+        "hongqi-b10-bev.pack={56kwh,67kwh}"]), TEXT),
+    "--samples": st.sampled_from(["2", "0", "-1", "abc", "1e3", "99999999999999999999999"]),
+    "--method": st.sampled_from(["grid", "lhs", "sobol", ""]),
+    "--chunk-size": st.sampled_from(["1", "0", "-5", "x"]),
+    "--seed": st.sampled_from(["0", "-1", "1" * 30]),
+    "--workers": st.sampled_from(["0", "-1", "2"]),
+    "--executor": st.sampled_from(["local", "threads", ""]),
+    "--x": st.sampled_from(["min:pack_gross_energy_kwh", "max:nothing", "[/x]", ""]),
+    "--limit": st.sampled_from(["5", "-1", "x"]),
+}
+COMMANDS = {
+    "simulate": ["--variant", "--cycle", "--timeseries", "--json"],
+    "evaluate": ["--markets", "--json"],
+    "sweep": ["--vary", "--samples", "--method", "--chunk-size", "--seed", "--executor",
+              "--markets", "--workers"],
+    "sweep-summary": ["--x", "--limit", "--json"],
+}
+
+
+@st.composite
+def command_lines(draw):
+    command = draw(st.sampled_from(sorted(COMMANDS)))
+    args = []
+    if draw(st.integers(0, 3)) == 0:
+        args += ["--root", draw(FLAG_VALUES["--root"])]
+    args.append(command)
+    if command == "sweep":
+        args += [draw(st.sampled_from(["hongqi-on-b10", "nothing.toml"])), "--quiet"]
+    elif command == "sweep-summary":
+        args.append(draw(st.sampled_from([".", "/etc", "nothing"])))
+    elif draw(st.booleans()):
+        args.append(draw(st.sampled_from(["hongqi-on-b10", "/etc/passwd", "p.toml", "x/"])))
+    for flag in draw(st.lists(st.sampled_from(COMMANDS[command]), max_size=4)):
+        args.append(flag)
+        if flag != "--json":
+            value = draw(FLAG_VALUES[flag])
+            if flag == "--samples" and value.isdigit() and int(value) > 50:
+                value = "3"  # a valid sweep runs: keep it small enough for the time limit
+            args.append(value)
+    return [a.replace("\x00", "") for a in args]
+
+
+def _cli(args, cwd):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SKATEBOARD_DEBUG", None)
+    env.pop("SKATEBOARD_ROOT", None)   # the command line's own default: the current directory
+    try:
+        return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=CLI_SECONDS,
+                              errors="replace")
+    except subprocess.TimeoutExpired:
+        return None
+
+
+@fuzz_settings("cli")
+@given(args=command_lines())
+def test_command_lines(tmp_path_factory, args):
+    cwd = tmp_path_factory.mktemp("cli")
+    (cwd / "p.toml").write_text('name = "p"\ntitle = "t"\nvariants = ["leapmotor-b10"]\n')
+    r = _cli(args, cwd)
+    if r is None:
+        _record("cli", "hang")
+        pytest.fail(f"no answer within {CLI_SECONDS:g} s: {args}")
+    lines = [x for x in r.stderr.splitlines() if x.strip()]
+    if r.returncode == 0:
+        _record("cli", "valid")
+        return
+    _record("cli", "error" if r.returncode == 2 else "internal")
+    assert r.returncode == 2, (args, r.stderr[-2000:])
+    assert len(lines) == 1, (args, r.stderr[-2000:])
+    line = lines[0]
+    assert line.startswith("error: ") and "internal error" not in line, line
+    assert "root:x:" not in line
+    # names the file, field or flag: "error: FILE: ...", "error: --flag ...", click's "'--flag'"
+    assert re.match(r"error: (\S[^:]*: |--|.*'-|.*argument|.*command)", line), line

@@ -44,10 +44,11 @@ def _global_options(
         "(default: $SKATEBOARD_ROOT, else the current directory). Bundled names always work."),
 ) -> None:
     """Simulate EV platforms and derivatives across test procedures and markets."""
-    if root is not None:
-        from skateboard.workspace import set_workspace_root
+    from skateboard.workspace import set_workspace_root, workspace_root
 
+    if root is not None:
         set_workspace_root(root)
+    workspace_root()  # a root that is not a directory is an error now, whatever the command
 
 
 def print_json(rows) -> None:

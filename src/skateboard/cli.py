@@ -49,6 +49,20 @@ def _global_options(
     if root is not None:
         set_workspace_root(root)
     workspace_root()  # a root that is not a directory is an error now, whatever the command
+    _check_environment()
+
+
+def _check_environment() -> None:
+    """Environment values that would otherwise fail deep inside a run (issue 17: no
+    environment value ends in an internal error)."""
+    threads = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    try:
+        bad = bool(threads) and int(threads) < 1
+    except ValueError:  # Numba ignores a value that is not an integer
+        bad = False
+    if bad:
+        raise SpecError("Numba needs at least one thread", field="NUMBA_NUM_THREADS",
+                        value=threads, allowed="a positive integer, or unset (one per core)")
 
 
 def print_json(rows) -> None:

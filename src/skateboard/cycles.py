@@ -260,6 +260,9 @@ def load_cycle(name_or_path: str | os.PathLike[str], *, field: str = "cycle") ->
     if isinstance(name_or_path, str) and name_or_path in _metadata():
         return _load_bundled(name_or_path)
     text = os.fspath(name_or_path)
+    if not text.strip():
+        raise SpecError("empty drive-cycle name", field=field,
+                        allowed="a bundled cycle name or a CSV file")
     looks_like_path = (not isinstance(name_or_path, str) or "/" in text or os.sep in text
                        or text.lower().endswith(".csv") or Path(text).exists())
     if not looks_like_path:

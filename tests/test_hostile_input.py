@@ -218,3 +218,25 @@ def test_root_option_and_environment(tmp_path):
     assert line.startswith("error: --root: the workspace root must be an existing directory")
     line = one_error_line(run("simulate", cwd=elsewhere, root_env=str(tmp_path / "nowhere")))
     assert line.startswith("error: SKATEBOARD_ROOT: the workspace root must be an existing directory")
+
+
+# --- other flags and environment values found by hunting -------------------------------------
+
+def test_numba_threads_below_one(tmp_path):
+    env = dict(os.environ, NUMBA_NUM_THREADS="0")
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SKATEBOARD_ROOT", None)
+    r = subprocess.run([sys.executable, "-m", "skateboard.cli", "simulate"], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=300)
+    env_line = one_error_line(r)   # ValueError from Numba's thread pool before
+    assert env_line.startswith("error: NUMBA_NUM_THREADS: Numba needs at least one thread")
+
+
+@pytest.mark.parametrize("args, flag", [
+    (("simulate", "--variant", "leapmotor-b10", "--cycle", "us06", "--timeseries",
+      "/proc/no/ts.csv"), "--timeseries"),
+    (("evaluate", "--markets", "eu", "--out", "/proc/no/report"), "--out"),
+])
+def test_unwritable_output_names_the_flag(tmp_path, args, flag):
+    line = one_error_line(run(*args, cwd=tmp_path))   # FileNotFoundError before
+    assert line.startswith(f"error: {flag}: cannot write")

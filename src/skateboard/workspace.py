@@ -86,7 +86,12 @@ def workspace_root() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return check_root(env, field=ENV_VAR)
-    return check_root(Path.cwd(), field="current directory")
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the current directory was deleted
+        raise SpecError("the current directory no longer exists", field="current directory",
+                        allowed="run from an existing directory, or set --root DIR") from None
+    return check_root(cwd, field="current directory")
 
 
 def set_workspace_root(path: str | os.PathLike[str] | None) -> Path | None:

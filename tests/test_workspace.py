@@ -1,7 +1,6 @@
 """The workspace root (skateboard.workspace): specification and cycle files outside it are
 refused before they are opened; bundled names always work."""
 
-import os
 import threading
 from pathlib import Path
 

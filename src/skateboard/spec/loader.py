@@ -63,7 +63,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except RecursionError:
         raise SpecError("malformed TOML: arrays or tables nested too deeply", file=str(path),
                         allowed=f"at most {MAX_TOML_DEPTH} levels") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+    except ValueError:  # e.g. an integer of more than 4300 digits
         raise SpecError("malformed TOML: a value that cannot be read (such as an integer of "
                         "more than 4300 digits)", file=str(path)) from None
     _check_depth(data, str(path))

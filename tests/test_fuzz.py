@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("SKATEBOARD_FUZZ") == "long"
 #: examples per test: (default profile, long profile)
 EXAMPLES = {"quantity": (120, 2000), "spec": (60, 1500), "cycle": (30, 800), "vary": (40, 700),
-            "reference": (20, 300), "cli": (4, 100)}
+            "reference": (20, 300), "cli": (3, 100)}
 #: per-case time limits [s]: an in-process case, and a command line (a new process that loads
 #: the compiled kernel from Numba's cache)
 CASE_SECONDS = 30.0

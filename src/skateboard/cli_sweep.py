@@ -98,7 +98,7 @@ def sweep(
             with _Bar(err, "sweep") as bar:
                 result = run_sweep(program, vary or [], progress=bar, **kwargs)
     except OSError as exc:  # the sweep directory cannot be created or written
-        raise SpecError(f"cannot write the sweep: {exc.strerror or type(exc).__name__}",
+        raise SpecError(f"cannot write the sweep: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
                         field="--out", value=str(exc.filename or out or "sweeps"),
                         allowed="a directory in a writable folder") from None
     rate = (result.n_variants if result.chunks_run else 0) / max(result.seconds, 1e-9)

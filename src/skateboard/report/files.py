@@ -32,7 +32,7 @@ def write_table_safely(df: pd.DataFrame, path: Path | str, *, force: bool = Fals
     try:
         return _write(df, path)
     except OSError as exc:  # a folder that cannot be created or written (/proc, read-only)
-        raise SpecError(f"cannot write the file: {exc.strerror or type(exc).__name__}",
+        raise SpecError(f"cannot write the file: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
                         field=field, value=str(path), allowed="a path in a writable folder") from None
 
 

@@ -116,7 +116,7 @@ def write_report(evaluation, out_dir, *, force: bool = False) -> Path:
     try:
         return _write_report(evaluation, out_dir, replace=replace, force=force)
     except OSError as exc:  # a folder that cannot be created or written (/proc, read-only)
-        raise SpecError(f"cannot write the report: {exc.strerror or type(exc).__name__}",
+        raise SpecError(f"cannot write the report: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
                         field="--out", value=str(out_dir),
                         allowed="a new directory in a writable folder") from None
 

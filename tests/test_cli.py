@@ -136,4 +136,6 @@ def test_usage_errors_exit_2_without_traceback():
         r = run(*args)
         assert r.returncode == 2
         assert "Traceback" not in r.stderr and "internal error" not in r.stderr
-        assert "Error" in r.stderr
+        # one line, like every other error, naming the flag
+        assert r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
+        assert args[1] in r.stderr

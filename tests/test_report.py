@@ -208,7 +208,7 @@ def test_failed_move_restores_old_directory(evaluation, tmp_path, monkeypatch, s
         return real_replace(src, dst)
 
     monkeypatch.setattr(report_html.os, "replace", flaky_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(SpecError, match="--out: cannot write the report: simulated failure"):
         write_report(evaluation, old, force=True)
     monkeypatch.undo()
     assert _snapshot(old) == {"sentinel.txt": b"keep me\n"}

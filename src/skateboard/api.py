@@ -47,7 +47,8 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None, motorway_c
 
 
 def simulate_program(program, *, variants=None, cycle="wltc_class3b", record=False, **conditions):
-    """Simulate a program's variants over one cycle.
+    """Simulate a program's variants over one cycle (a bundled name, a CSV path inside the
+    workspace root, or a :class:`~skateboard.cycles.Cycle`).
 
     Returns
     -------
@@ -66,7 +67,7 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
 
     import pandas as pd
 
-    from skateboard.cycles import load_cycle
+    from skateboard.cycles import Cycle, load_cycle
     from skateboard.engine import simulate as _simulate
     from skateboard.inputs import inputs_table, plausibility_warnings
     from skateboard.results import Results
@@ -74,7 +75,7 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
     t0 = time.perf_counter()
     prog = as_program(program)
     chosen = select_variants(prog, variants)
-    cyc = load_cycle(cycle)
+    cyc = cycle if isinstance(cycle, Cycle) else load_cycle(cycle)
     result = _simulate(chosen, cyc, record=record, **conditions)
     df = result.to_pandas(charger_efficiency=[v.charger_efficiency for v in chosen])
     df.insert(1, "powertrain", [v.powertrain for v in chosen])

@@ -12,15 +12,18 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from skateboard.errors import SpecError
+from skateboard.errors import SpecError, clip
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate EV platforms and derivatives across test procedures and markets.")
-console = Console()
+# markup=False: names, paths and values from the user's files are printed as they are, never
+# read as rich markup ("[/x]" in a variant name must not break or restyle the output).
+console = Console(markup=False)
 if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-    console = Console(width=220)
-err_console = Console(stderr=True)
+    console = Console(width=220, markup=False)
+err_console = Console(stderr=True, markup=False)
 
 #: Short column labels for tables on screen (files and JSON keep the full unit-suffixed names).
 LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
@@ -39,6 +42,35 @@ LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
           "fuel_l": "fuel\nl", "trace_miss_s": "trace\nmiss s", "energy_audit_residual": "audit\nresidual"}
 
 DEFAULT_PROGRAM = "hongqi-on-b10"
+
+
+@app.callback()
+def _global_options(
+    root: Optional[str] = typer.Option(
+        None, "--root", metavar="DIR",
+        help="Workspace root: program, derivative, platform and cycle files must lie inside it "
+        "(default: $SKATEBOARD_ROOT, else the current directory). Bundled names always work."),
+) -> None:
+    """Simulate EV platforms and derivatives across test procedures and markets."""
+    from skateboard.workspace import set_workspace_root, workspace_root
+
+    if root is not None:
+        set_workspace_root(root)
+    workspace_root()  # a root that is not a directory is an error now, whatever the command
+    _check_environment()
+
+
+def _check_environment() -> None:
+    """Environment values that would otherwise fail deep inside a run (issue 17: no
+    environment value ends in an internal error)."""
+    threads = os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    try:
+        bad = bool(threads) and int(threads) < 1
+    except ValueError:  # Numba ignores a value that is not an integer
+        bad = False
+    if bad:
+        raise SpecError("Numba needs at least one thread", field="NUMBA_NUM_THREADS",
+                        value=threads, allowed="a positive integer, or unset (one per core)")
 
 
 def print_json(rows) -> None:
@@ -78,8 +110,10 @@ def simulate(
 ) -> None:
     """Drive every variant of a program over one cycle and report energy by sink."""
     from skateboard.api import simulate_program
+    from skateboard.cycles import load_cycle
 
-    rows, frames = simulate_program(program or DEFAULT_PROGRAM, variants=variant, cycle=cycle,
+    rows, frames = simulate_program(program or DEFAULT_PROGRAM, variants=variant,
+                                    cycle=load_cycle(cycle, field="--cycle"),
                                     record=timeseries is not None)
     if timeseries is not None:
         from skateboard.report.files import write_table_safely
@@ -93,11 +127,11 @@ def simulate(
     for r in rows:
         sinks = {k[7:-2]: r[k] / 3.6e6 for k in r if k.startswith("energy_") and k.endswith("_j")}
         text = ", ".join(f"{k} {v:.3f}" for k, v in sinks.items() if abs(v) > 5e-4)
-        console.print(f"[bold]{r['variant']}[/] energy by sink [kWh]: {text}")
+        console.print(Text.assemble((str(r["variant"]), "bold"), f" energy by sink [kWh]: {text}"))
         t = r.get("depleted_at_s")
         if t is not None and t == t:
-            console.print(f"[yellow]{r['variant']}: the pack ran out at {t:.0f} s ({t / 3600:.2f} h); "
-                          "from then on it served neither traction nor auxiliaries[/]")
+            console.print(Text.assemble((f"{r['variant']}: the pack ran out at {t:.0f} s ({t / 3600:.2f} h); "
+                                         "from then on it served neither traction nor auxiliaries", "yellow")))
 
 
 #: The first table of `evaluate`: one row per variant and market (columns empty everywhere are
@@ -180,7 +214,8 @@ def evaluate(
             console.print(f"[bold]{r['variant']}[/] defaulted: {r['defaulted'] or '-'}")
     failed = result.table[result.table["targets_met"] == False]  # noqa: E712
     for _, r in failed.iterrows():
-        console.print(f"[red]{r['variant']} in {r['market']}:[/] {r['targets_failed']}")
+        console.print(Text.assemble((f"{r['variant']} in {r['market']}:", "red"),
+                                    f" {r['targets_failed']}"))
 
 
 @app.command()
@@ -248,7 +283,8 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except SpecError as exc:
-        err_console.print(f"[red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("error:", "red"), " ", exc.one_line()), highlight=False,
+                          soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
@@ -257,15 +293,22 @@ def main() -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback unless asked
         # usage errors of the command line (click's, or typer's own copy of click): one line, 2
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            if not exc.format_message():  # no arguments: click showed the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            err_console.print(Text.assemble(("error:", "red"), " ", clip(exc.format_message(), 400),
+                                            hint), highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
             sys.exit(exc.exit_code)
         if os.environ.get("SKATEBOARD_DEBUG"):
             raise
-        err_console.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} "
-                          "(set SKATEBOARD_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True)
+        err_console.print(Text.assemble(("internal error:", "red"), f" {type(exc).__name__}: "
+                                        f"{clip(str(exc), 400)} (set SKATEBOARD_DEBUG=1 for the "
+                                        "traceback)"), highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -90,15 +90,22 @@ def sweep(
     """Sweep a derivative's options and top-hat values; results stream to Parquet in DIR."""
     from skateboard.explore import run_sweep
 
+    from skateboard.errors import SpecError
+
     err = Console(stderr=True)
     kwargs = dict(method=method, samples=samples, seed=seed, markets=_split(markets), out=out,
                   executor=executor, scheduler=scheduler, chunk_size=chunk_size, n_workers=workers,
                   force=force)
-    if quiet:
-        result = run_sweep(program, vary or [], **kwargs)
-    else:
-        with _Bar(err, "sweep") as bar:
-            result = run_sweep(program, vary or [], progress=bar, **kwargs)
+    try:
+        if quiet:
+            result = run_sweep(program, vary or [], **kwargs)
+        else:
+            with _Bar(err, "sweep") as bar:
+                result = run_sweep(program, vary or [], progress=bar, **kwargs)
+    except OSError as exc:  # the sweep directory cannot be created or written
+        raise SpecError(f"cannot write the sweep: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
+                        field="--out", value=str(exc.filename or out or "sweeps"),
+                        allowed="a directory in a writable folder") from None
     rate = (result.n_variants if result.chunks_run else 0) / max(result.seconds, 1e-9)
     damaged = (f", {result.chunks_damaged} damaged parts recomputed" if result.chunks_damaged
                else "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import csv
 import functools
+import itertools
 import math
 import os
 import tomllib
@@ -28,13 +29,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from skateboard.errors import SpecError, close_matches, unknown_name
+from skateboard.errors import SpecError, clip, close_matches, unknown_name
+from skateboard.workspace import checked_path
 
 #: folder of the bundled cycle CSV files, ``cycles.toml`` and ``PROVENANCE.md``
 DATA_DIR = Path(__file__).parent / "data" / "cycles"
 KMH_PER_MS = 3.6           # 1 m/s in km/h (exact by definition)
 MAX_GRADE_PERCENT = 30.0   # largest |grade| accepted in a user's CSV file [%]
 TIME_STEP_RTOL = 1e-6      # relative tolerance on a constant time step (CSV rounding)
+#: Bounds on a user's CSV file (docs/limits.md). Speed: assumption, above the top speed of any
+#: road car (the fastest production cars reach about 490 km/h). Time step: 0.01 s (100 Hz, finer
+#: than any test-bench trace) to 3600 s (one sample an hour, e.g. a car parked for days).
+#: Size: 64 MiB and 5 million samples (58 days at 1 Hz), so reading a file stays bounded.
+MAX_SPEED_KMH = 500.0
+MIN_TIME_STEP_S = 0.01
+MAX_TIME_STEP_S = 3600.0
+MAX_ABS_TIME_S = 1e9
+MAX_FILE_BYTES = 64 * 2 ** 20
+MAX_SAMPLES = 5_000_000
+#: Longest piece of a file's content quoted in an error [characters].
+TOKEN_CHARS = 20
 
 REQUIRED_COLUMNS = ("time_s", "speed_kmh")
 OPTIONAL_COLUMNS = ("grade_percent",)
@@ -219,7 +233,7 @@ def cycle_metadata(name: str) -> Mapping[str, Any]:
     return copy.deepcopy(meta[name])
 
 
-def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
+def load_cycle(name_or_path: str | os.PathLike[str], *, field: str = "cycle") -> Cycle:
     """Load a bundled cycle by name, or a user's CSV file by path.
 
     Parameters
@@ -228,7 +242,9 @@ def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
         A name from :func:`list_cycles`, or the path of a CSV file with the columns
         ``time_s`` [s], ``speed_kmh`` [km/h] and optionally ``grade_percent`` [%]. A string is
         taken as a path when it contains a path separator, ends in ``.csv`` or names an
-        existing file.
+        existing file, which must lie inside the workspace root (:mod:`skateboard.workspace`).
+    field : str
+        What an unknown name is reported against (the CLI passes ``--cycle``).
 
     Returns
     -------
@@ -244,11 +260,16 @@ def load_cycle(name_or_path: str | os.PathLike[str]) -> Cycle:
     if isinstance(name_or_path, str) and name_or_path in _metadata():
         return _load_bundled(name_or_path)
     text = os.fspath(name_or_path)
+    if not text.strip():
+        raise SpecError("empty drive-cycle name", field=field,
+                        allowed="a bundled cycle name or a CSV file")
     looks_like_path = (not isinstance(name_or_path, str) or "/" in text or os.sep in text
                        or text.lower().endswith(".csv") or Path(text).exists())
     if not looks_like_path:
-        raise unknown_name("drive cycle", text, _metadata())
-    return _load_user(Path(text))
+        raise unknown_name("drive cycle", text, _metadata(), field=field)
+    # inside the workspace root, or refused before the file is looked at (workspace.py)
+    real = checked_path(text, kind="drive-cycle")
+    return _load_user(real, shown=text)
 
 
 @functools.cache
@@ -273,12 +294,13 @@ def _sample_index(time: np.ndarray, t: float, name: str, key: str) -> int:
     return index
 
 
-def _load_user(path: Path) -> Cycle:
-    time, speed_kmh, grade_pct = _read_csv(path)
-    return Cycle(name=path.stem, title=path.stem, time=time, speed=speed_kmh / KMH_PER_MS,
+def _load_user(path: Path, shown: str) -> Cycle:
+    time, speed_kmh, grade_pct = _read_csv(path, shown=shown)
+    name = Path(shown).stem
+    return Cycle(name=name, title=name, time=time, speed=speed_kmh / KMH_PER_MS,
                  grade=_grade_angle(grade_pct, time.size),
                  phases=(Phase(_USER_PHASE_NAME, 0, time.size - 1),),
-                 source=str(path))
+                 source=shown)
 
 
 def _grade_angle(grade_percent: np.ndarray | None, n: int) -> np.ndarray:
@@ -290,7 +312,8 @@ def _grade_angle(grade_percent: np.ndarray | None, n: int) -> np.ndarray:
 
 # --- CSV reading and validation ------------------------------------------------------------
 
-def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _read_csv(path: Path, shown: str | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Read and validate a cycle CSV file.
 
     Returns
@@ -302,17 +325,26 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     grade : numpy.ndarray or None
         Grade [%], or None when the file has no ``grade_percent`` column.
     """
-    file = str(path)
+    file = str(path) if shown is None else shown
     if not path.exists():
         raise SpecError("drive-cycle file not found", file=file,
                         allowed="a bundled cycle name or an existing CSV file")
     if not path.is_file():
         raise SpecError("drive-cycle path is not a file", file=file)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SpecError("drive-cycle file too large", file=file, value=f"{size} bytes",
+                            allowed=f"at most {MAX_FILE_BYTES // 2 ** 20} MiB")
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+            rows = list(itertools.islice(csv.reader(fh), MAX_SAMPLES + 2))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SpecError(f"cannot read the drive-cycle file: {exc}", file=file) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else (
+            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "not CSV text")
+        raise SpecError(f"cannot read the drive-cycle file: {reason}", file=file) from None
+    if len(rows) > MAX_SAMPLES + 1:
+        raise SpecError("too many samples in the drive-cycle file", file=file,
+                        allowed=f"at most {MAX_SAMPLES:,} samples")
 
     if not rows:
         raise SpecError("the file is empty; expected a header line", file=file,
@@ -327,8 +359,7 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
             continue  # blank line
         if len(row) != len(columns):
             raise SpecError(f"line {line}: expected {len(columns)} values "
-                            f"({','.join(columns)}), got {len(row)}", file=file,
-                            value=",".join(row))
+                            f"({','.join(columns)}), got {len(row)}", file=file)
         values.append([_parse_number(cell, line, col, file) for cell, col in zip(row, columns)])
         lines.append(line)
 
@@ -353,11 +384,26 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
                         f"step {steps[0]:g} s; the simulation needs a constant time step",
                         file=file, field="time_s", value=float(time[i]),
                         allowed=f"{time[0]:g} + k * {steps[0]:g} s")
+    bad = np.flatnonzero(np.abs(time) > MAX_ABS_TIME_S)
+    if bad.size:
+        i = bad[0]
+        raise SpecError(f"line {lines[i]}: time out of range", file=file, field="time_s",
+                        value=float(time[i]), allowed=f"within +/-{MAX_ABS_TIME_S:g} s")
+    if not MIN_TIME_STEP_S <= steps[0] <= MAX_TIME_STEP_S:
+        raise SpecError(f"line {lines[1]}: time step {steps[0]:g} s out of range", file=file,
+                        field="time_s", value=float(time[1]),
+                        allowed=f"a step from {MIN_TIME_STEP_S:g} s to {MAX_TIME_STEP_S:g} s")
     bad = np.flatnonzero(speed < 0)
     if bad.size:
         i = bad[0]
         raise SpecError(f"line {lines[i]}: speed must not be negative", file=file,
                         field="speed_kmh", value=float(speed[i]), allowed=">= 0 km/h")
+    bad = np.flatnonzero(speed > MAX_SPEED_KMH)
+    if bad.size:
+        i = bad[0]
+        raise SpecError(f"line {lines[i]}: speed above {MAX_SPEED_KMH:g} km/h", file=file,
+                        field="speed_kmh", value=float(speed[i]),
+                        allowed=f"0 to {MAX_SPEED_KMH:g} km/h")
     if grade is not None:
         bad = np.flatnonzero(np.abs(grade) > MAX_GRADE_PERCENT)
         if bad.size:
@@ -368,13 +414,23 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     return time, speed, grade
 
 
+def _token(text: str) -> str:
+    """A short piece of a file's content for an error message (never a whole line)."""
+    return clip(text.strip(), TOKEN_CHARS)
+
+
 def _check_header(columns: list[str], file: str) -> None:
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     allowed = f"{_COLUMNS_ALLOWED} (header line)"
+    if not any(col in known or close_matches(col, known) for col in columns):
+        # not a cycle file at all: say so without quoting its first line
+        raise SpecError(f"line 1 is not a drive-cycle header ({len(columns)} column"
+                        f"{'s' if len(columns) != 1 else ''}, none of them known)", file=file,
+                        allowed=allowed)
     for col in columns:
         if col not in known:
-            raise SpecError(f"line 1: unknown column {col!r}{close_matches(col, known)}",
-                            file=file, field=col or "<empty>", allowed=allowed)
+            raise SpecError(f"line 1: unknown column {_token(col)!r}{close_matches(col, known)}",
+                            file=file, field=_token(col) or "<empty>", allowed=allowed)
     seen = set()
     for col in columns:
         if col in seen:
@@ -392,10 +448,10 @@ def _parse_number(cell: str, line: int, column: str, file: str) -> float:
         value = float(cell)
     except ValueError:
         raise SpecError(f"line {line}: not a number", file=file, field=column,
-                        value=cell.strip()) from None
+                        value=_token(cell)) from None
     if not math.isfinite(value):
         raise SpecError(f"line {line}: value must be finite (NaN and infinity are not allowed)",
-                        file=file, field=column, value=cell.strip())
+                        file=file, field=column, value=_token(cell))
     return value
 
 

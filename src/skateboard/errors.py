@@ -7,7 +7,42 @@ allowed, so the CLI can print it as one readable line (DESIGN.md, "Results and e
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
+
+#: Longest value shown in an error [characters of its repr]: a value may come from a file's
+#: content, and an error quotes at most a short, truncated token of it (docs/limits.md).
+MAX_VALUE_CHARS = 40
+#: Longest field path, file name and message shown [characters].
+MAX_FIELD_CHARS = 120
+MAX_FILE_CHARS = 240
+MAX_MESSAGE_CHARS = 400
+MAX_ALLOWED_CHARS = 1000
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = MAX_VALUE_CHARS
+_REPR.maxother = MAX_VALUE_CHARS
+_REPR.maxlong = MAX_VALUE_CHARS
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 4
+_REPR.maxlevel = 2
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to about :data:`MAX_VALUE_CHARS` characters, on one line, whatever
+    the value (a 5 000-deep list, a megabyte string, a 400-digit integer)."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails is still shown
+        text = f"<{type(value).__name__}>"
+    return clip(text, MAX_VALUE_CHARS + 8)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line (control characters escaped), cut to ``limit`` characters."""
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class SpecError(ValueError):
@@ -38,16 +73,17 @@ class SpecError(ValueError):
         parts = []
         where = ""
         if self.file:
-            where = self.file
+            where = clip(self.file, MAX_FILE_CHARS)
         if self.field:
-            where = f"{where}: {self.field}" if where else self.field
+            field = clip(self.field, MAX_FIELD_CHARS)
+            where = f"{where}: {field}" if where else field
         if where:
             parts.append(where)
-        text = self.message
+        text = clip(self.message, MAX_MESSAGE_CHARS)
         if self.value is not ...:
-            text = f"{text} (got {self.value!r})"
+            text = f"{text} (got {shown(self.value)})"
         if self.allowed:
-            text = f"{text}; allowed: {self.allowed}"
+            text = f"{text}; allowed: {clip(self.allowed, MAX_ALLOWED_CHARS)}"
         parts.append(text)
         return ": ".join(parts)
 

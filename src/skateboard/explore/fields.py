@@ -216,6 +216,9 @@ class Dimension:
         return out
 
 
+#: Longest STEPS accepted [digits]: a grid's size is the product of its STEPS, and the sweep
+#: refuses 2**62 variants or more anyway.
+MAX_STEPS_DIGITS = 18
 _STEPS = re.compile(r"^(?P<body>.*?):\s*(?P<steps>[+-]?\d+)\s*$", re.S)
 
 
@@ -272,7 +275,10 @@ def parse_spec(field: Field, spec: str, *, name: str, options: list[str] | None 
     options : the option names the platform offers (option fields only)."""
     text = f"{name}={spec}"
     where = f"--vary {name}"
-    items = _split_list(spec)
+    try:
+        items = _split_list(spec)
+    except SpecError as exc:
+        raise SpecError(exc.message, field=where, value=exc.value, allowed=exc.allowed) from None
     if field.kind == "option":
         if items is None:
             if ".." in spec:
@@ -297,7 +303,11 @@ def parse_spec(field: Field, spec: str, *, name: str, options: list[str] | None 
     body = spec
     match = _STEPS.match(spec)
     if match and ".." in match["body"] and not match["body"].rstrip().endswith(".."):
-        body, steps = match["body"], int(match["steps"])
+        body, steps = match["body"], match["steps"]
+        if len(steps.lstrip("+-")) > MAX_STEPS_DIGITS:
+            raise SpecError("too many grid points", field=where, value=spec,
+                            allowed=f"STEPS of at most {MAX_STEPS_DIGITS} digits")
+        steps = int(steps)
     low_text, high_text = (_unquote(t) for t in body.split(".."))
     if not low_text or not high_text:
         raise SpecError("cannot read this range: an end is missing", field=where, value=spec,

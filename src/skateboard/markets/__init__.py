@@ -49,9 +49,9 @@ def list_markets() -> list[str]:
 @functools.cache
 def load_market(name: str) -> Market:
     """A bundled market by name; unknown names list the valid ones."""
+    if not isinstance(name, str) or name not in list_markets():  # a name, never a path
+        raise unknown_name("market", str(name), list_markets(), field="markets")
     path = DATA_DIR / f"{name}.toml"
-    if not path.exists():
-        raise unknown_name("market", name, list_markets(), field="markets")
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     try:

@@ -29,6 +29,14 @@ def write_table_safely(df: pd.DataFrame, path: Path | str, *, force: bool = Fals
     if path.exists() and not force:
         raise SpecError("file exists; not overwritten", field=field, value=str(path),
                         allowed="a new file name, or --force")
+    try:
+        return _write(df, path)
+    except OSError as exc:  # a folder that cannot be created or written (/proc, read-only)
+        raise SpecError(f"cannot write the file: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
+                        field=field, value=str(path), allowed="a path in a writable folder") from None
+
+
+def _write(df: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)

@@ -117,6 +117,15 @@ def write_report(evaluation, out_dir, *, force: bool = False) -> Path:
     """
     out_dir = Path(out_dir).expanduser().absolute()
     replace = _check_target(out_dir, force)
+    try:
+        return _write_report(evaluation, out_dir, replace=replace, force=force)
+    except OSError as exc:  # a folder that cannot be created or written (/proc, read-only)
+        raise SpecError(f"cannot write the report: {exc.strerror or str(exc)[:80] or type(exc).__name__}",
+                        field="--out", value=str(out_dir),
+                        allowed="a new directory in a writable folder") from None
+
+
+def _write_report(evaluation, out_dir: Path, *, replace: bool, force: bool) -> Path:
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out_dir.name}.", suffix=".tmp"))

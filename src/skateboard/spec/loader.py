@@ -2,7 +2,7 @@
 
 A reference to another file (``platform = "b10"`` in a derivative, ``variants = [...]`` in a
 program) is either a bundled name (no slash, no ``.toml``) or a path, relative to the file that
-holds the reference. Every problem is one :class:`~skateboard.errors.SpecError` naming the
+holds the reference, that must lie inside the workspace root (:mod:`skateboard.workspace`). Every problem is one :class:`~skateboard.errors.SpecError` naming the
 file, the field, the value and what is allowed.
 """
 
@@ -21,6 +21,7 @@ from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted
                                         wheel_radius_limits)
 from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
                                      Variant)
+from skateboard.workspace import checked_path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _FOLDERS = {"platform": "platforms", "derivative": "derivatives", "program": "programs"}
@@ -32,23 +33,58 @@ from skateboard.physics.constants import DRIVER_MASS  # noqa: E402  (75 kg, sour
 # Files and names
 # ---------------------------------------------------------------------------------------------
 
+#: Largest specification file read [bytes] (the bundled ones have a few kB) and deepest nesting
+#: of tables and arrays accepted (the bundled ones reach 4): docs/limits.md.
+MAX_TOML_BYTES = 4 * 2 ** 20
+MAX_TOML_DEPTH = 32
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing file or malformed TOML is a SpecError (with line number)."""
+    """Parse a TOML file; a missing, oversized, deeply nested or malformed file is a SpecError
+    (with line number), never a crash."""
     path = Path(path)
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            raw = fh.read(MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         raise SpecError("file not found", file=str(path)) from None
     except IsADirectoryError:
         raise SpecError("expected a file, found a directory", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"malformed TOML: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror or type(exc).__name__}",
+                        file=str(path)) from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise SpecError("file too large for a specification", file=str(path),
+                        allowed=f"at most {MAX_TOML_BYTES // 2 ** 20} MiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise SpecError(f"malformed TOML: not UTF-8 text ({exc.reason} at byte {exc.start})",
                         file=str(path)) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"malformed TOML: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise SpecError("malformed TOML: arrays or tables nested too deeply", file=str(path),
+                        allowed=f"at most {MAX_TOML_DEPTH} levels") from None
+    except ValueError:  # e.g. an integer of more than 4300 digits
+        raise SpecError("malformed TOML: a value that cannot be read (such as an integer of "
+                        "more than 4300 digits)", file=str(path)) from None
+    _check_depth(data, str(path))
+    return data
+
+
+def _check_depth(data: Any, file: str) -> None:
+    """Refuse nesting deeper than MAX_TOML_DEPTH (no recursion: the file may be hostile)."""
+    stack: list[tuple[Any, int, tuple]] = [(data, 0, ())]
+    while stack:
+        obj, depth, loc = stack.pop()
+        if depth > MAX_TOML_DEPTH:
+            raise SpecError("arrays or tables nested too deeply", file=file,
+                            field=m.dotted(loc[:4]) + " ...", allowed=f"at most {MAX_TOML_DEPTH} levels")
+        if isinstance(obj, dict):
+            stack.extend((v, depth + 1, loc + (k,)) for k, v in obj.items())
+        elif isinstance(obj, list):
+            stack.extend((v, depth + 1, loc + (i,)) for i, v in enumerate(obj))
 
 
 def _bundled(kind: str) -> list[str]:
@@ -78,9 +114,16 @@ def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
            file: str | None = None, field: str | None = None) -> Path:
     """The file a reference names: a path (relative to ``relative_to``) or a bundled name."""
     if isinstance(ref, Path) or (isinstance(ref, str) and _is_path(ref)):
-        path = Path(ref).expanduser()
+        try:
+            path = Path(ref).expanduser()
+        except (RuntimeError, ValueError, KeyError):  # no home folder, a NUL character
+            raise SpecError(f"cannot use this {kind} path", file=file, field=field,
+                            value=str(ref)) from None
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
+        # inside the workspace root, or refused before the file is looked at (workspace.py)
+        path = checked_path(path, kind=kind, file=file, field=field,
+                            value=... if file is None else str(ref))
         if not path.is_file():
             if file is None:  # asked for directly: the missing file is the one to name
                 raise SpecError(f"{kind} file not found", file=str(path))
@@ -89,9 +132,9 @@ def locate(kind: str, ref: str | Path, *, relative_to: Path | None = None,
         return path
     if not isinstance(ref, str):
         raise SpecError(f"expected a {kind} name or path", file=file, field=field, value=ref)
-    path = DATA_DIR / _FOLDERS[kind] / f"{ref}.toml"
-    if not path.is_file():
+    if ref not in _bundled(kind):
         raise unknown_name(kind, ref, _bundled(kind), file=file, field=field)
+    path = DATA_DIR / _FOLDERS[kind] / f"{ref}.toml"
     return path
 
 

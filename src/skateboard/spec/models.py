@@ -28,7 +28,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_pack
 from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
-from skateboard.units import parse_quantity
+from skateboard.units import GRAMMAR, parse_quantity
 
 # ---------------------------------------------------------------------------------------------
 # Constants behind the defaults (each with its source; docs/spec.md repeats them)
@@ -159,9 +159,11 @@ def parse_field(value: object, info: QuantityInfo, *, field: str | None = None,
                             f"write the unit{example})", file=file, field=field, value=value,
                             allowed=exc.allowed) from None
         if exc.message.startswith("cannot read"):
-            raise SpecError(f"cannot read this as {info.kind}", file=file, field=field,
-                            value=value, allowed=f"a number in {info.shown} or a quantity with "
-                            f"units{example}" if info.unit else "a number") from None
+            reason = exc.message.partition(": ")[2]
+            raise SpecError(f"cannot read this as {info.kind}" + (f": {reason}" if reason else ""),
+                            file=file, field=field, value=value,
+                            allowed=f"a number in {info.shown} or a quantity with units{example}"
+                            f" ({GRAMMAR})" if info.unit else f"a number ({GRAMMAR})") from None
         raise SpecError(exc.message, file=file, field=field, value=value,
                         allowed=exc.allowed) from None
 

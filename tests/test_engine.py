@@ -178,3 +178,19 @@ def test_a_disconnecting_front_unit_saves_exactly_its_no_load_loss():
     assert np.all(np.diff(r["e_battery_terminal"]) < 0.0)
     np.testing.assert_array_equal(r["distance"], r["distance"][0])
     assert np.all(np.abs(r.energy_audit_residual()) < 1e-9)
+
+
+def test_written_out_kernel_constants_equal_their_tables():
+    # engine/layout.py and engine/lanes.py write the kernel's integer constants out by hand
+    # (names grep can find); each must equal its table's index
+    from skateboard.engine import lanes, layout
+
+    for prefix, table in (("P_", layout.P), ("S_", layout.S), ("R_", layout.R), ("TR_", layout.TR)):
+        for name, index in table.items():
+            assert getattr(layout, prefix + name.upper()) == index, prefix + name
+    for name, index in lanes.ST.items():
+        assert getattr(lanes, "X_" + name.upper()) == index, name
+    # and nothing else carries a prefix (a stale constant left after a table changed)
+    stale = [n for n in dir(layout) if n[:2] in ("P_", "S_", "R_") and n[2:].lower() not in
+             {"P_": layout.P, "S_": layout.S, "R_": layout.R}[n[:2]]]
+    assert stale == []

@@ -453,7 +453,7 @@ def test_summary_front_and_targets(reference):
 # --- command line ----------------------------------------------------------------------------
 
 CLI = ("from skateboard import cli\n"
-       "from skateboard.cli_sweep import register\n"
+       "from skateboard.cli.sweep import register\n"
        "names = {c.name or c.callback.__name__ for c in cli.app.registered_commands}\n"
        "'sweep' in names or register(cli.app)\n"
        "cli.main()\n")

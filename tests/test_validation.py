@@ -285,7 +285,7 @@ def test_epa_list_kwh_unit_and_errors(tmp_path, sample_file):
 
 
 def test_cli_epa_extract(tmp_path, sample_file):
-    from skateboard.cli_validate import validate_app
+    from skateboard.cli.validate import validate_app
 
     with open(sample_file, newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -414,7 +414,7 @@ def test_json_has_summary_and_rows(sample_file):
 
 
 def test_cli_epa_testcar(tmp_path, sample_file):
-    from skateboard.cli_validate import validate_app
+    from skateboard.cli.validate import validate_app
 
     runner = CliRunner()
     r = runner.invoke(validate_app, ["epa-testcar", str(sample_file), "--json"])

@@ -343,7 +343,7 @@ def test_serve_rejects_bad_options_in_one_line():
 
 
 def test_serve_binds_loopback_unless_told():
-    from skateboard.cli_serve import _loopback
+    from skateboard.cli.serve import _loopback
 
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
     assert not _loopback("0.0.0.0") and not _loopback("192.168.1.10")

@@ -26,7 +26,7 @@ MIN_BODY_MASS = 600.0                    # kg, assumption (module docstring)
 POWER_TO_MASS_W_PER_KG = (30.0, 650.0)   # assumption (module docstring)
 DRAG_COEFFICIENT = (0.19, 0.55)          # assumption (module docstring)
 MAX_USABLE_SHARE = 0.98                  # assumption (module docstring)
-KWH = 3.6e6
+from skateboard.physics.constants import KWH
 
 
 def inputs_table(variants) -> pd.DataFrame:

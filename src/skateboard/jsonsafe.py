@@ -19,3 +19,13 @@ def json_records(table) -> list[dict[str, Any]]:
     """Rows of a DataFrame (or an iterable of dicts) as JSON-safe dicts."""
     rows = table.to_dict("records") if hasattr(table, "to_dict") else table
     return [{k: json_value(v) for k, v in r.items()} for r in rows]
+
+
+def json_nested(value: Any) -> Any:
+    """A JSON-safe copy of nested dicts, lists and tuples (:func:`json_value` on every leaf)."""
+    if isinstance(value, dict):
+        return {str(k): json_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_nested(v) for v in value]
+    return json_value(value)
+

@@ -31,8 +31,7 @@ import numpy as np
 
 from skateboard.economics.costbook import CostBook, parse_money
 from skateboard.errors import SpecError
-
-KWH = 3.6e6
+from skateboard.physics.constants import KWH
 
 #: Breakdown columns (report currency per vehicle) and the lines in each.
 GROUPS = {

@@ -175,7 +175,7 @@ def _show(v):
 
 def write_economics_report(result, out_dir, *, force: bool = False) -> Path:
     """Write the report files into a new directory (replaced only with ``force``)."""
-    from skateboard.cli_economics import clean
+    from skateboard.jsonsafe import json_nested as clean
 
     out_dir = Path(out_dir).expanduser().absolute()
     replace = _check_target(out_dir, force)

@@ -20,7 +20,6 @@ DRY_ASPHALT_FRICTION = 0.9
 #: where motor torque is imprecise; FASTSim-2 applies a comparable low-speed regen taper.
 REGEN_FADE = (5.0 / 3.6, 10.0 / 3.6)
 REX_TABLE_POINTS = 21
-CHEMISTRY_ROWS = {c: j for j, c in enumerate(battery.CHEMISTRIES)}
 
 
 def _as_array(value, n, default):

@@ -98,8 +98,58 @@ def _ocv_hinges(ocv_tables):
         rebuilt = np.interp(grid, grid[::step], knots[r])
         out[r, OCV_KNOTS + 1] = float(np.allclose(rebuilt, tables[r], rtol=1e-12, atol=0.0))
     return out
-for _n, _i in ST.items():
-    globals()["X_" + _n.upper()] = _i
+# X_*: index into the lane state ST, written out (tests/test_engine.py checks them)
+X_V = 0
+X_SOC = 1
+X_R_TEMP = 2
+X_TARGET = 3
+X_LOW = 4
+X_HIGH = 5
+X_GROSS_ENERGY_PER_HOUR = 6
+X_ENGINE_ON = 7
+X_ON_TIME = 8
+X_DISTANCE = 9
+X_TIME = 10
+X_E_CHEM = 11
+X_E_TERM = 12
+X_E_REGEN = 13
+X_E_AERO = 14
+X_E_ROLL = 15
+X_E_GRADE = 16
+X_E_DRIVE = 17
+X_E_FRIC = 18
+X_E_FUEL = 19
+X_E_ELOSS = 20
+X_E_GLOSS = 21
+X_E_EEL = 22
+X_FUEL_MASS = 23
+X_STARTS = 24
+X_ON_TOTAL = 25
+X_E_NONELEC = 26
+X_MISS_TIME = 27
+X_MAX_SHORT = 28
+X_BREAKOFF_D = 29
+X_BREAKOFF_T = 30
+X_STOPPED = 31
+X_REPEATS_DONE = 32
+X_DEPLETED = 33
+X_DEPLETED_AT = 34
+X_AUX_UNSERVED = 35
+X_AUX_AT_DEPLETION = 36
+X_PH_D = 37
+X_PH_CHEM = 38
+X_PH_TERM = 39
+X_PH_FUEL = 40
+X_PH_T = 41
+X_EXACT_ONLY = 42
+X_INV_CAPACITY = 43
+X_TAKE = 44
+X_INV_MG = 45
+X_INV_FADE = 46
+X_INV_E2_0 = 47
+X_INV_E2_1 = 48
+X_V_START = 49
+X_ENGINE_START_SOC = 50
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")

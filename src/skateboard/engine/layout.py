@@ -7,10 +7,6 @@ parameter is adding a name here and a line in :mod:`skateboard.engine.batch`. Ev
 from __future__ import annotations
 
 
-def _enum(names: str) -> dict[str, int]:
-    return {n: i for i, n in enumerate(names.split())}
-
-
 #: Parameter columns (N x N_PARAMS). Names match :class:`skateboard.spec.variant.Variant` where
 #: they mean the same; units in DESIGN.md's glossary. Columns named inv_*, *_to_* and *_factor
 #: are derived by :func:`skateboard.engine.batch.derive` (reciprocals and products the kernel
@@ -65,8 +61,132 @@ STRATEGIES = {"none": 0, "thermostat": 1, "load_following": 2, "hold": 3}
 
 
 # Integer constants for the compiled kernel (numba reads module attributes as compile-time
-# constants): P_MASS, S_DISTANCE, R_FUEL_MASS, TR_SOC, ...
-for _prefix, _table in (("P_", P), ("S_", S), ("R_", R), ("TR_", TR)):
-    for _name, _index in _table.items():
-        globals()[_prefix + _name.upper()] = _index
+# constants), written out so that a reader, grep and an editor find them;
+# tests/test_engine.py checks that each equals its table's index above.
+# P_*: index into PARAM_NAMES
+P_MASS = 0
+P_INERTIAL_MASS = 1
+P_F0 = 2
+P_F1 = 3
+P_F2 = 4
+P_GRAVITY = 5
+P_WHEEL_RADIUS = 6
+P_WHEELBASE = 7
+P_CG_HEIGHT = 8
+P_FRONT_MASS_SHARE = 9
+P_TYRE_ROAD_FRICTION = 10
+P_DU0_PRESENT = 11
+P_DU0_FRONT = 12
+P_DU0_PEAK_POWER = 13
+P_DU0_PEAK_TORQUE = 14
+P_DU0_MAX_SPEED = 15
+P_DU0_GEAR_RATIO = 16
+P_DU0_GEAR_EFF = 17
+P_DU0_C0 = 18
+P_DU0_C1 = 19
+P_DU0_C2 = 20
+P_DU0_C3 = 21
+P_DU0_ZERO_TORQUE_LOSS = 22
+P_DU0_INV_MAX_SPEED = 23
+P_DU0_INV_PEAK_TORQUE = 24
+P_DU0_FORCE_TO_TORQUE = 25
+P_DU0_TORQUE_TO_FORCE = 26
+P_DU0_GEAR_LOSS_FACTOR = 27
+P_DU1_PRESENT = 28
+P_DU1_FRONT = 29
+P_DU1_PEAK_POWER = 30
+P_DU1_PEAK_TORQUE = 31
+P_DU1_MAX_SPEED = 32
+P_DU1_GEAR_RATIO = 33
+P_DU1_GEAR_EFF = 34
+P_DU1_C0 = 35
+P_DU1_C1 = 36
+P_DU1_C2 = 37
+P_DU1_C3 = 38
+P_DU1_ZERO_TORQUE_LOSS = 39
+P_DU1_INV_MAX_SPEED = 40
+P_DU1_INV_PEAK_TORQUE = 41
+P_DU1_FORCE_TO_TORQUE = 42
+P_DU1_TORQUE_TO_FORCE = 43
+P_DU1_GEAR_LOSS_FACTOR = 44
+P_INV_WHEEL_RADIUS = 45
+P_LOAD_TRANSFER_PER_ACC = 46
+P_BOTH_AXLES_DRIVEN = 47
+P_OCV_ROW = 48
+P_CAPACITY = 49
+P_RESISTANCE = 50
+P_TEMPERATURE = 51
+P_V_MIN = 52
+P_V_MAX = 53
+P_SOC_MIN = 54
+P_SOC_MAX = 55
+P_SOC_INITIAL = 56
+P_MAX_DISCHARGE_POWER = 57
+P_MAX_CHARGE_POWER = 58
+P_MAX_CURRENT = 59
+P_AUX_POWER = 60
+P_REGEN_FADE_LOW = 61
+P_REGEN_FADE_HIGH = 62
+P_REX_PRESENT = 63
+P_REX_MAX_POWER = 64
+P_REX_GEN_EFF = 65
+P_REX_IDLE_FUEL_POWER = 66
+P_REX_MIN_ON_TIME = 67
+P_REX_START_FUEL_ENERGY = 68
+P_REX_FUEL_MASS_MAX = 69
+P_REX_LHV = 70
+P_REX_FUEL_DENSITY = 71
+P_REX_BEST_POWER = 72
+P_EM_STRATEGY = 73
+P_EM_SOC_TARGET = 74
+P_EM_SOC_LOW = 75
+P_EM_SOC_HIGH = 76
+P_EM_GAIN = 77
+P_EM_MIN_POWER = 78
+P_REX_EFF_ROW = 79
+# S_*: index into SUMMARY_NAMES
+S_DISTANCE = 0
+S_TIME = 1
+S_SOC_END = 2
+S_E_BATTERY_CHEM = 3
+S_E_BATTERY_TERMINAL = 4
+S_E_BATTERY_LOSS = 5
+S_E_REGEN = 6
+S_E_AERO = 7
+S_E_ROLLING = 8
+S_E_GRADE = 9
+S_E_INERTIA = 10
+S_E_DRIVETRAIN_LOSS = 11
+S_E_AUX = 12
+S_E_FRICTION_BRAKE = 13
+S_E_FUEL = 14
+S_E_ENGINE_LOSS = 15
+S_E_GENERATOR_LOSS = 16
+S_E_ENGINE_ELECTRIC = 17
+S_FUEL_MASS = 18
+S_ENGINE_STARTS = 19
+S_ENGINE_ON_TIME = 20
+S_ELECTRIC_DISTANCE = 21
+S_TRACE_MISS_TIME = 22
+S_MAX_SHORTFALL = 23
+S_BREAKOFF_DISTANCE = 24
+S_BREAKOFF_TIME = 25
+S_STOPPED = 26
+S_REPEATS_DONE = 27
+S_DEPLETED_AT = 28
+# R_*: index into PHASE_NAMES
+R_DISTANCE = 0
+R_E_BATTERY_CHEM = 1
+R_E_BATTERY_TERMINAL = 2
+R_FUEL_MASS = 3
+R_SOC_END = 4
+R_TIME = 5
+# TR_*: index into TRACE_NAMES
+TR_SPEED = 0
+TR_TARGET_SPEED = 1
+TR_SOC = 2
+TR_BATTERY_POWER = 3
+TR_ENGINE_POWER = 4
+TR_MOTOR_POWER = 5
+TR_FRICTION_POWER = 6
 DU_STRIDE = P["du1_present"] - P["du0_present"]

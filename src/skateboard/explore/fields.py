@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from skateboard.errors import SpecError, close_matches, unknown_name
+from skateboard.physics.constants import KWH
 from skateboard.spec import models as m
-
-KWH = 3.6e6
 
 
 @dataclass(frozen=True)

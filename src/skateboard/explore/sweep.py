@@ -35,13 +35,32 @@ import pyarrow as pa
 
 from skateboard.errors import SpecError
 from skateboard.explore import sampling
-from skateboard.explore.fields import (NO_RANGE_EXTENDER, OPTION_TABLES, Dimension,
-                                       check_drive_unit, check_road_load_form, lookup, parse_spec,
-                                       split_field, split_vary)
+from skateboard.explore.fields import (
+    NO_RANGE_EXTENDER,
+    OPTION_TABLES,
+    Dimension,
+    check_drive_unit,
+    check_road_load_form,
+    lookup,
+    parse_spec,
+    split_field,
+    split_vary,
+)
 from skateboard.explore.lock import SweepLock
-from skateboard.explore.store import (FORMAT, MANIFEST, check_out, default_directory,
-                                      finished_chunks, part_files, part_name, prepare_directory,
-                                      read_manifest, read_sweep, write_manifest, write_part)
+from skateboard.explore.store import (
+    FORMAT,
+    MANIFEST,
+    check_out,
+    default_directory,
+    finished_chunks,
+    part_files,
+    part_name,
+    prepare_directory,
+    read_manifest,
+    read_sweep,
+    write_manifest,
+    write_part,
+)
 
 DEFAULT_CHUNK_SIZE = 5000
 DEFAULT_MARKETS = ("eu",)
@@ -52,7 +71,7 @@ BEV_BATCH = 2000
 EREV_BATCH = 32
 #: More corners than this and the limit check resolves each range's ends instead of every corner.
 MAX_CORNERS = 64
-KWH = 3.6e6
+from skateboard.physics.constants import KWH
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
 RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",

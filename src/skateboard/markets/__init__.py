@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from skateboard.errors import SpecError, unknown_name
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "markets"
-HEADLINE_PROCEDURES = ("wltp", "wltp_3phase", "cltc", "epa", "nedc")
-
 
 class Metric(BaseModel):
     model_config = ConfigDict(extra="forbid")

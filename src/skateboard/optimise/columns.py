@@ -25,10 +25,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skateboard.evaluation import CLIMATE_CASES_C, HEADLINE, MOTORWAY, check_targets, climate_column
+from skateboard.evaluation import (
+    CLIMATE_CASES_C,
+    HEADLINE,
+    MOTORWAY,
+    check_targets,
+    climate_column,
+)
+from skateboard.physics.constants import KWH
 from skateboard.targets import lookup
 
-KWH = 3.6e6
 COST_FILE = Path(__file__).resolve().parent.parent / "data" / "optimise" / "costs.toml"
 
 #: Columns of each market's headline procedure (evaluate's names, one meaning per column).

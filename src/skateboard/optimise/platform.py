@@ -31,8 +31,8 @@ import pandas as pd
 from skateboard.errors import SpecError, close_matches
 from skateboard.optimise import columns as C
 from skateboard.optimise.selection import Selection, select_options
+from skateboard.physics.constants import KWH
 
-KWH = 3.6e6
 FAMILIES = {"packs": "pack", "drive_units": "drive_unit"}
 _ENERGY = re.compile(r"^\s*(?P<x>\d+(?:\.\d*)?|\.\d+)\s*kwh\s*$", re.I)
 _POWER = re.compile(r"^\s*(?P<x>\d+(?:\.\d*)?|\.\d+)\s*kw\s*$", re.I)
@@ -206,8 +206,8 @@ def platform_options(program: str, candidates: Sequence[str], *, max_options: in
                      volumes: Sequence[str] = (), fixed_costs: dict | None = None
                      ) -> PlatformOptionsResult:
     """Choose the platform's options (see the module docstring)."""
-    from skateboard.selection import select_variants
     from skateboard.markets import list_markets, load_market
+    from skateboard.selection import select_variants
     from skateboard.spec import load_program
 
     t0 = time.perf_counter()

@@ -19,7 +19,9 @@ import numpy as np
 CABIN_SETPOINT_C = 22.0
 CABIN_UA = 100.0            # W/K, cabin conductance incl. ventilation (assumption, see docstring)
 BLOWER_POWER = 150.0        # W
-SOLAR_GAIN = {35.0: 600.0, 45.0: 700.0}  # W absorbed through the glazing (assumption)
+#: Solar heat absorbed through the glazing [W] at ambient temperatures [degC] (assumption;
+#: linear between the points, constant outside them).
+SOLAR_GAIN = {26.0: 300.0, 35.0: 600.0, 45.0: 700.0}
 BATTERY_CHILLER_POWER = 300.0  # W above 35 degC ambient (assumption)
 BATTERY_MAX_TEMPERATURE_C = 35.0  # thermal management keeps the pack at or below this
 
@@ -39,7 +41,7 @@ def hvac_power(ambient_c, *, heat_pump: bool = True, solar_w=None):
     t = np.asarray(ambient_c, float)
     dt_heat = np.maximum(CABIN_SETPOINT_C - 4.0 - t, 0.0)  # no heating needed above 18 degC
     dt_cool = np.maximum(t - (CABIN_SETPOINT_C + 4.0), 0.0)  # no A/C below 26 degC
-    solar = np.interp(t, [26.0, 35.0, 45.0], [300.0, 600.0, 700.0]) if solar_w is None else solar_w
+    solar = np.interp(t, list(SOLAR_GAIN), list(SOLAR_GAIN.values())) if solar_w is None else solar_w
     cop_h = heat_pump_cop(t) if heat_pump else 1.0
     heating = CABIN_UA * (CABIN_SETPOINT_C - t) * (dt_heat > 0) / cop_h
     cooling = (CABIN_UA * (t - CABIN_SETPOINT_C) + solar) * (dt_cool > 0) / ac_cop(t)

@@ -17,8 +17,6 @@ from skateboard.physics import battery
 from skateboard.physics.constants import POUND
 
 LB = POUND  # kg per pound (exact, 40 CFR 1066.1005)
-KWH = 3.6e6
-
 
 # --- test masses ---------------------------------------------------------------------------
 

@@ -60,7 +60,9 @@ def _obj(obj: Any, model: type, names: tuple, cls: type, field: str, file=None) 
 
 def checked_replace(variant, changes: dict) -> Any:
     """The variant with ``changes`` applied, after the loader's checks (SpecError otherwise)."""
-    from skateboard.spec.variant import DriveUnitSpec, PackSpec
+    # the variant's own classes (this module sits above spec.variant, which calls it)
+    PackSpec = type(variant.pack)
+    DriveUnitSpec = type(variant.drive_units[0])
 
     fields = {f.name for f in dataclasses.fields(variant)}
     where = variant.source_file

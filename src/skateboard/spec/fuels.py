@@ -39,8 +39,8 @@ class Fuel:
 
 @functools.cache
 def _all_fuels(path: Path = FUELS_FILE) -> dict[str, Fuel]:
-    from skateboard.spec.loader import read_toml
     from skateboard.spec.models import FuelSpec, validate
+    from skateboard.spec.toml_file import read_toml
 
     data = read_toml(path)
     fuels = {}

@@ -8,7 +8,6 @@ file, the field, the value and what is allowed.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
+from skateboard.spec.toml_file import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_toml  # noqa: F401 (re-exported)
 from skateboard.spec.bounds import check_pack
 from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted, warn_forked,
                                         wheel_radius_limits)
@@ -32,60 +32,6 @@ from skateboard.physics.constants import DRIVER_MASS  # noqa: E402  (75 kg, sour
 # ---------------------------------------------------------------------------------------------
 # Files and names
 # ---------------------------------------------------------------------------------------------
-
-#: Largest specification file read [bytes] (the bundled ones have a few kB) and deepest nesting
-#: of tables and arrays accepted (the bundled ones reach 4): docs/limits.md.
-MAX_TOML_BYTES = 4 * 2 ** 20
-MAX_TOML_DEPTH = 32
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file; a missing, oversized, deeply nested or malformed file is a SpecError
-    (with line number), never a crash."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_TOML_BYTES + 1)
-    except FileNotFoundError:
-        raise SpecError("file not found", file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("expected a file, found a directory", file=str(path)) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read file: {exc.strerror or type(exc).__name__}",
-                        file=str(path)) from None
-    if len(raw) > MAX_TOML_BYTES:
-        raise SpecError("file too large for a specification", file=str(path),
-                        allowed=f"at most {MAX_TOML_BYTES // 2 ** 20} MiB")
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"malformed TOML: not UTF-8 text ({exc.reason} at byte {exc.start})",
-                        file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"malformed TOML: {exc}", file=str(path)) from None
-    except RecursionError:
-        raise SpecError("malformed TOML: arrays or tables nested too deeply", file=str(path),
-                        allowed=f"at most {MAX_TOML_DEPTH} levels") from None
-    except ValueError:  # e.g. an integer of more than 4300 digits
-        raise SpecError("malformed TOML: a value that cannot be read (such as an integer of "
-                        "more than 4300 digits)", file=str(path)) from None
-    _check_depth(data, str(path))
-    return data
-
-
-def _check_depth(data: Any, file: str) -> None:
-    """Refuse nesting deeper than MAX_TOML_DEPTH (no recursion: the file may be hostile)."""
-    stack: list[tuple[Any, int, tuple]] = [(data, 0, ())]
-    while stack:
-        obj, depth, loc = stack.pop()
-        if depth > MAX_TOML_DEPTH:
-            raise SpecError("arrays or tables nested too deeply", file=file,
-                            field=m.dotted(loc[:4]) + " ...", allowed=f"at most {MAX_TOML_DEPTH} levels")
-        if isinstance(obj, dict):
-            stack.extend((v, depth + 1, loc + (k,)) for k, v in obj.items())
-        elif isinstance(obj, list):
-            stack.extend((v, depth + 1, loc + (i,)) for i, v in enumerate(obj))
-
 
 def _bundled(kind: str) -> list[str]:
     return sorted(p.stem for p in (DATA_DIR / _FOLDERS[kind]).glob("*.toml"))

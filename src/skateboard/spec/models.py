@@ -16,7 +16,9 @@ by :func:`translate_validation_error`, never a pydantic traceback.
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 import types
 import typing
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_pack
+from skateboard.spec.toml_file import dotted, read_toml
 from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
 from skateboard.units import GRAMMAR, parse_quantity
 
@@ -219,6 +222,13 @@ PartMass = Quantity("kg", "a mass", minimum=0.0, maximum=3000.0, example="420 kg
 VehicleMass = Quantity("kg", "a mass", minimum=300.0, maximum=10000.0, example="1.7 t")
 Efficiency = Quantity("", "an efficiency", display="1 (fraction, 0..1; '97 %' allowed)",
                       minimum=0.0, maximum=1.0, exclusive_minimum=True, example="0.97")
+
+
+@functools.cache
+def bundled_fuel_names() -> list[str]:
+    """Names of the bundled fuels (the tables of ``data/fuels.toml``; read here so that the fuel
+    module, which validates each fuel with :class:`FuelSpec`, is not needed to check a name)."""
+    return sorted(read_toml(Path(__file__).resolve().parent.parent / "data" / "fuels.toml"))
 
 
 class SpecModel(BaseModel):
@@ -515,13 +525,12 @@ class RangeExtenderOption(SpecModel):
     @field_validator("fuel")
     @classmethod
     def _known_fuel(cls, value: str) -> str:
-        from skateboard.spec.fuels import list_fuels  # fuels.py imports this module
-
-        fuels = list_fuels()
+        fuels = bundled_fuel_names()
         if value not in fuels:
             raise SpecError(f"unknown fuel{close_matches(value, fuels)}", value=value,
                             allowed=", ".join(fuels))
         return value
+
 
     @model_validator(mode="after")
     def _derive(self) -> "RangeExtenderOption":
@@ -842,18 +851,6 @@ class FuelSpec(SpecModel):
 # pydantic errors -> one SpecError
 # ---------------------------------------------------------------------------------------------
 
-def dotted(loc: tuple | list) -> str:
-    """``('packs', '56.2', 'mass')`` -> ``packs."56.2".mass``; list indices as ``[i]``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", str(part)) else f'"{part}"'
-        out = f"{out}.{text}" if out else text
-    return out
-
-
 def _join(prefix: str | None, path: str) -> str | None:
     if prefix and path:
         return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
@@ -966,19 +963,6 @@ def validate(model: type[BaseModel], data: Any, *, file: str | None = None,
         raise translate_validation_error(exc, model, file=file, prefix=prefix) from None
     except SpecError as exc:  # pragma: no cover - validators' SpecErrors arrive wrapped
         raise exc.with_context(file=file, prefix=prefix) from None
-
-
-def field_docs(model: type[BaseModel]) -> dict[str, str]:
-    """Field name -> unit as shown to users ("" for non-quantities); for docs and meta-tests."""
-    out = {}
-    for name, info in model.model_fields.items():
-        unit = ""
-        for meta in info.metadata:
-            q = getattr(meta, "func", None)
-            if isinstance(q, QuantityInfo):
-                unit = q.shown
-        out[name] = unit
-    return out
 
 
 __all__ = [

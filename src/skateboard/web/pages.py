@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,9 +16,10 @@ from fastapi.templating import Jinja2Templates
 
 from skateboard.errors import SpecError
 from skateboard.jsonsafe import json_records
-from skateboard.web.app import HERE
 from skateboard.web.edits import EDITABLE, apply_edits, to_toml
 from skateboard.web.workspace import Conflict, check_name, parse_toml
+
+HERE = Path(__file__).resolve().parent  # the package folder (templates/)
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -1,5 +1,5 @@
 """``skateboard economics``: a thin wrapper over :func:`skateboard.economics.economics`.
-``cli.py`` adds it to its app with :func:`register`."""
+``skateboard.cli`` adds it to its app with :func:`register`."""
 
 from __future__ import annotations
 
@@ -24,17 +24,6 @@ CASE_SHOWN = ["npv_license", "npv_own_platform", "npv_difference", "irr_license"
               "commonality_part_count"]
 
 
-def clean(x):
-    """JSON-safe nested values (NaN and infinities to null, numpy scalars to Python)."""
-    from skateboard.jsonsafe import json_value
-
-    if isinstance(x, dict):
-        return {str(k): clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    return json_value(x)
-
-
 def economics(
     program: Optional[str] = typer.Argument(None, help="Program file or bundled name (default: hongqi-on-b10)."),
     markets: Optional[list[str]] = typer.Option(None, "--markets", "-m", help="Markets of the rows (repeatable or comma-separated; default: the program's)."),
@@ -44,9 +33,9 @@ def economics(
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
 ) -> None:
     """Cost, market entry, compliance value and margin of every variant; licence vs own platform."""
-    from skateboard.cli import DEFAULT_PROGRAM, console, rich_table
+    from skateboard.cli.common import DEFAULT_PROGRAM, console, rich_table
     from skateboard.economics import economics as run
-    from skateboard.jsonsafe import json_records
+    from skateboard.jsonsafe import json_nested, json_records
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run(program or DEFAULT_PROGRAM, markets=names, costs=costs)
@@ -57,7 +46,7 @@ def economics(
             console.print(f"report written to {path}")
     case = result.business_case
     if as_json:
-        typer.echo(json.dumps(clean({"rows": json_records(result.rows[JSON_ROW_KEYS]),
+        typer.echo(json.dumps(json_nested({"rows": json_records(result.rows[JSON_ROW_KEYS]),
                                      "business_case": case, "commonality": result.commonality,
                                      "tornado": json_records(result.tornado)}), indent=2, default=str))
         return

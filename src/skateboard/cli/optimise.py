@@ -1,5 +1,5 @@
 """``skateboard optimise`` and ``skateboard platform-options``: thin wrappers over
-:mod:`skateboard.optimise`. ``cli.py`` adds them to its app with :func:`register`."""
+:mod:`skateboard.optimise`. ``skateboard.cli`` adds them to its app with :func:`register`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Optional
 import numpy as np
 import typer
 
-from skateboard.cli_sweep import VARY_HELP, _split
+from skateboard.cli.common import VARY_HELP
+from skateboard.cli.common import split_list as _split
 from skateboard.optimise import search as S
 
 
@@ -58,7 +59,7 @@ def optimise(
 ) -> None:
     """The best variants of a derivative for the program's targets (pymoo; one batch per
     generation)."""
-    from skateboard.cli import console, rich_table
+    from skateboard.cli.common import console, rich_table
     from skateboard.optimise import optimise as run
     from skateboard.optimise.output import optimise_json, write_optimise
 
@@ -116,7 +117,7 @@ def platform_options(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Which packs (and drive-unit ratings) the platform should offer: exact MILP selection."""
-    from skateboard.cli import console, rich_table
+    from skateboard.cli.common import console, rich_table
     from skateboard.optimise.output import platform_json, write_platform
     from skateboard.optimise.platform import platform_options as run
 

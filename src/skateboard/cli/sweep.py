@@ -1,5 +1,5 @@
 """``skateboard sweep`` and ``skateboard sweep-summary``: thin wrappers over
-:mod:`skateboard.explore`. ``cli.py`` adds them to its app with :func:`register`."""
+:mod:`skateboard.explore`. ``skateboard.cli`` adds them to its app with :func:`register`."""
 
 from __future__ import annotations
 
@@ -9,16 +9,20 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TaskProgressColumn,
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
-VARY_HELP = ("FIELD=SPEC, repeatable. FIELD is <variant>.<path>, e.g. "
-             "hongqi-b10-bev.top_hat.drag_coefficient, hongqi-b10-bev.top_hat.curb_mass, "
-             "hongqi-b10-bev.pack, hongqi-b10-bev.wheels, hongqi-b10-bev.aux_power, "
-             "hongqi-b10-bev.drive_units.rear.peak_power (docs/sweep.md lists all). SPEC is a range "
-             "LOW..HIGH[:STEPS] ('0.26..0.32:7', '\"1.7 t\"..\"1900 kg\":5') or a list "
-             "'{a,b}' / 'a|b'. Quote it in the shell (braces and | are shell syntax).")
+from skateboard.cli.common import VARY_HELP
+from skateboard.cli.common import split_list as _split
 
 
 class RateColumn(ProgressColumn):
@@ -55,9 +59,6 @@ class _Bar:
             self.progress.update(self.task, completed=done)
 
 
-def _split(items: Optional[list[str]]) -> Optional[list[str]]:
-    out = [x.strip() for item in (items or []) for x in item.split(",") if x.strip()]
-    return out or None
 
 
 def sweep(
@@ -88,9 +89,8 @@ def sweep(
                                "empty or holds a sweep."),
 ) -> None:
     """Sweep a derivative's options and top-hat values; results stream to Parquet in DIR."""
-    from skateboard.explore import run_sweep
-
     from skateboard.errors import SpecError
+    from skateboard.explore import run_sweep
 
     err = Console(stderr=True)
     kwargs = dict(method=method, samples=samples, seed=seed, markets=_split(markets), out=out,
@@ -131,7 +131,7 @@ def sweep_summary(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: front and meeting_targets."),
 ) -> None:
     """Pareto front of two objectives and the variants that meet the program's targets."""
-    from skateboard.cli import console, rich_table
+    from skateboard.cli.common import console, rich_table
     from skateboard.explore import summarise_sweep
 
     s = summarise_sweep(directory, x=x, y=y)

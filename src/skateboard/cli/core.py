@@ -1,102 +1,24 @@
-"""The `skateboard` command line: one typer app; it only calls the public Python API."""
+"""The core commands: simulate, evaluate, and the lists of bundled markets, platforms and
+cycles."""
 
 from __future__ import annotations
 
 import json
-import math
-import os
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from skateboard.errors import SpecError, clip
-
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Simulate EV platforms and derivatives across test procedures and markets.")
-# markup=False: names, paths and values from the user's files are printed as they are, never
-# read as rich markup ("[/x]" in a variant name must not break or restyle the output).
-console = Console(markup=False)
-if not console.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-    console = Console(width=220, markup=False)
-err_console = Console(stderr=True, markup=False)
-
-#: Short column labels for tables on screen (files and JSON keep the full unit-suffixed names).
-LABELS = {"range_km": "range\nkm", "electric_range_km": "e-range\nkm",
-          "label_range_mi": "label\nrange mi", "mpge": "MPGe",
-          "consumption_wh_per_km": "DC\nWh/km", "consumption_ac_wh_per_km": "AC\nWh/km",
-          "fuel_weighted_l_per_100km": "fuel wtd\nl/100km", "fuel_cs_l_per_100km": "fuel CS\nl/100km",
-          "co2_weighted_g_per_km": "CO2 wtd\ng/km", "co2_cs_g_per_km": "CO2 CS\ng/km",
-          "accel_0_100_s": "0-100\ns", "accel_80_120_s": "80-120\ns", "top_speed_kmh": "vmax\nkm/h",
-          "range_wltc_minus7c_km": "WLTC -7°C\nkm", "range_wltc_23c_km": "WLTC 23°C\nkm",
-          "range_wltc_35c_km": "WLTC 35°C\nkm", "range_wltc_45c_km": "WLTC 45°C\nkm",
-          "dc_charge_10_80_min": "DC 10-80%\nmin", "dc_charge_10_80_cold_min": "DC 10-80%\ncold min",
-          "dc_energy_10min_kwh": "kWh in\n10 min", "dc_energy_20min_kwh": "kWh in\n20 min",
-          "motorway_range_110_km": "110 km/h\nkm", "motorway_range_120_km": "120 km/h\nkm",
-          "motorway_range_130_km": "130 km/h\nkm", "motorway_range_artemis_km": "Artemis mw\nkm",
-          "targets_met": "targets", "distance_km": "distance\nkm", "soc_end": "SOC\nend",
-          "fuel_l": "fuel\nl", "trace_miss_s": "trace\nmiss s", "energy_audit_residual": "audit\nresidual"}
-
-DEFAULT_PROGRAM = "hongqi-on-b10"
-
-
-@app.callback()
-def _global_options(
-    root: Optional[str] = typer.Option(
-        None, "--root", metavar="DIR",
-        help="Workspace root: program, derivative, platform and cycle files must lie inside it "
-        "(default: $SKATEBOARD_ROOT, else the current directory). Bundled names always work."),
-) -> None:
-    """Simulate EV platforms and derivatives across test procedures and markets."""
-    from skateboard.workspace import set_workspace_root, workspace_root
-
-    if root is not None:
-        set_workspace_root(root)
-    workspace_root()  # a root that is not a directory is an error now, whatever the command
-    _check_environment()
-
-
-def _check_environment() -> None:
-    """Environment values that would otherwise fail deep inside a run (issue 17: no
-    environment value ends in an internal error)."""
-    threads = os.environ.get("NUMBA_NUM_THREADS", "").strip()
-    try:
-        bad = bool(threads) and int(threads) < 1
-    except ValueError:  # Numba ignores a value that is not an integer
-        bad = False
-    if bad:
-        raise SpecError("Numba needs at least one thread", field="NUMBA_NUM_THREADS",
-                        value=threads, allowed="a positive integer, or unset (one per core)")
-
-
-def print_json(rows) -> None:
-    from skateboard.jsonsafe import json_records
-
-    typer.echo(json.dumps(json_records(rows), indent=2, default=str))
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return "-"
-        if v != 0 and abs(v) < 1e-3:
-            return f"{v:.1e}"
-        return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
-    return str(v)
-
-
-def rich_table(title: str, rows: list[dict], columns: list[str] | None = None) -> Table:
-    columns = columns or (list(rows[0]) if rows else [])
-    table = Table(title=title, header_style="bold")
-    for c in columns:
-        table.add_column(LABELS.get(c, c), justify="left" if c in ("variant", "name", "market", "procedure", "cycle", "input") else "right")
-    for r in rows:
-        table.add_row(*[_fmt(r.get(c)) for c in columns])
-    return table
+from skateboard.cli.common import (  # noqa: F401
+    DEFAULT_PROGRAM,
+    LABELS,
+    app,
+    console,
+    err_console,
+    print_json,
+    rich_table,
+)
 
 
 @app.command()
@@ -256,61 +178,3 @@ def cycles() -> None:
     console.print(rich_table("bundled drive cycles", df.to_dict("records")))
 
 
-def _register_subcommands() -> None:
-    from skateboard.cli_validate import validate_app
-
-    app.add_typer(validate_app, name="validate",
-                  help="Compare predictions with measured and published data.")
-    from skateboard.cli_economics import register as register_economics
-
-    register_economics(app)
-    try:
-        from skateboard.cli_sweep import register
-    except ImportError:  # sweep module not installed in this build
-        return
-    register(app)
-    from skateboard.cli_optimise import register as register_optimise
-    register_optimise(app)
-    from skateboard.cli_serve import register as register_serve
-    register_serve(app)
-
-
-_register_subcommands()
-
-
-def main() -> None:
-    """Console entry point: bad input prints one line and exits 2, never a traceback."""
-    try:
-        app(standalone_mode=False)
-    except SpecError as exc:
-        err_console.print(Text.assemble(("error:", "red"), " ", exc.one_line()), highlight=False,
-                          soft_wrap=True)
-        sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback unless asked
-        # usage errors of the command line (click's, or typer's own copy of click): one line, 2
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            ctx = getattr(exc, "ctx", None)
-            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            if not exc.format_message():  # no arguments: click showed the help
-                exc.show()
-                sys.exit(exc.exit_code)
-            err_console.print(Text.assemble(("error:", "red"), " ", clip(exc.format_message(), 400),
-                                            hint), highlight=False, soft_wrap=True)
-            sys.exit(exc.exit_code)
-        if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
-            sys.exit(exc.exit_code)
-        if os.environ.get("SKATEBOARD_DEBUG"):
-            raise
-        err_console.print(Text.assemble(("internal error:", "red"), f" {type(exc).__name__}: "
-                                        f"{clip(str(exc), 400)} (set SKATEBOARD_DEBUG=1 for the "
-                                        "traceback)"), highlight=False, soft_wrap=True)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,67 @@
+"""The `skateboard` command line: one typer app, one module per command group (:mod:`.core`,
+:mod:`.sweep`, :mod:`.optimise`, :mod:`.economics`, :mod:`.validate`, :mod:`.serve`) sharing
+:mod:`.common`; it only calls the public Python API."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.text import Text
+
+from skateboard.cli import (
+    core,  # noqa: F401  (registers simulate, evaluate, markets, platforms, cycles)
+    economics,
+    optimise,
+    serve,
+    sweep,
+    validate,
+)
+from skateboard.cli.common import app, err_console
+from skateboard.errors import SpecError, clip
+
+app.add_typer(validate.validate_app, name="validate",
+              help="Compare predictions with measured and published data.")
+economics.register(app)
+sweep.register(app)
+optimise.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    """Console entry point: bad input prints one line and exits 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except SpecError as exc:
+        err_console.print(Text.assemble(("error:", "red"), " ", exc.one_line()), highlight=False,
+                          soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback unless asked
+        # usage errors of the command line (click's, or typer's own copy of click): one line, 2
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            if not exc.format_message():  # no arguments: click showed the help
+                exc.show()
+                sys.exit(exc.exit_code)
+            err_console.print(Text.assemble(("error:", "red"), " ", clip(exc.format_message(), 400),
+                                            hint), highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
+            sys.exit(exc.exit_code)
+        if os.environ.get("SKATEBOARD_DEBUG"):
+            raise
+        err_console.print(Text.assemble(("internal error:", "red"), f" {type(exc).__name__}: "
+                                        f"{clip(str(exc), 400)} (set SKATEBOARD_DEBUG=1 for the "
+                                        "traceback)"), highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

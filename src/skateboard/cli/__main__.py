@@ -1,0 +1,5 @@
+"""``python -m skateboard.cli``."""
+
+from skateboard.cli import main
+
+main()

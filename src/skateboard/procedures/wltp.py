@@ -25,6 +25,7 @@ import pandas as pd
 from skateboard.cycles import load_cycle
 from skateboard.engine.batch import road_load_coefficients
 from skateboard.errors import ResultError
+from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
 
 #: Utility-factor coefficients C1..C10 (EU 2017/1151 Sub-Annex 8 Appendix 5, Table A8.App5/1).
@@ -65,7 +66,7 @@ def _bev_rows(variants, res, e_ac, distance, method, procedure, extra=None):
             "range_km": rng / 1000.0, "electric_range_km": rng / 1000.0,
             "consumption_wh_per_km": ec_dc / 3.6,
             "consumption_ac_wh_per_km": e_ac[i] / rng / 3.6,
-            "usable_battery_energy_kwh": ube / C.KWH,
+            "usable_battery_energy_kwh": ube / KWH,
             "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
             "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
             "energy_audit_residual": float(residual[i]),

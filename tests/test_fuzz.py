@@ -213,3 +213,48 @@ def test_command_lines(tmp_path_factory, args):
     assert "root:x:" not in line
     # names the file, field or flag: "error: FILE: ...", "error: --flag ...", click's "'--flag'"
     assert re.match(r"error: (\S[^:]*: |--|.*'-|.*argument|.*command)", line), line
+
+
+# --- target values (in process: the target parser is pure Python over the bounded grammar) ---
+
+def _target_values():
+    from fuzz_strategies import quantity_strings
+
+    scalars = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30),
+                        st.booleans(), quantity_strings(), st.text(max_size=40))
+    return st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.text(max_size=8),
+                                                                             scalars, max_size=2))
+
+
+def _target_tables():
+    from skateboard.targets import DEPRECATED, TARGETS
+
+    names = st.one_of(st.sampled_from(sorted(TARGETS) + sorted(DEPRECATED)), st.text(max_size=30))
+    markets = st.sampled_from(["eu", "us", "china", "mars"])
+    flat = st.dictionaries(names, _target_values(), max_size=4)
+    return st.one_of(flat, st.dictionaries(markets, flat, max_size=2),
+                     st.builds(lambda a, b: {**a, **b}, flat, st.dictionaries(markets, flat, max_size=2)))
+
+
+@settings(max_examples=2000 if LONG else 200, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(table=_target_tables())
+def test_target_values_are_read_or_refused_in_one_line(table):
+    # issue 17 item 2: a target value is a number in the unit of its name or a quantity string;
+    # nan, booleans, lists, wrong units and unknown names are one SpecError naming the file
+    import math
+
+    from skateboard.errors import SpecError
+    from skateboard.targets import parse_targets
+
+    try:
+        out, _ = parse_targets(table, variant="v", markets=["eu", "us", "china"], file="p.toml")
+    except SpecError as exc:
+        line = exc.one_line()
+        assert "\n" not in line and exc.file == "p.toml"
+        TALLY.setdefault("target", Counter())["error"] += 1
+        return
+    flat = [v for v in out.values() if not isinstance(v, dict)]
+    flat += [v for sub in out.values() if isinstance(sub, dict) for v in sub.values()]
+    assert all(isinstance(v, float) and math.isfinite(v) for v in flat)
+    TALLY.setdefault("target", Counter())["valid"] += 1

@@ -1,4 +1,5 @@
-"""Turning result tables into JSON: numpy scalars to Python, NaN and infinities to null."""
+"""Turning result values into JSON (numpy scalars to Python, NaN and infinities to null) and into
+the short text tables on screen and in pages show."""
 
 from __future__ import annotations
 
@@ -28,4 +29,12 @@ def json_nested(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_nested(v) for v in value]
     return json_value(value)
+
+
+def short_number(v: float) -> str:
+    """A finite number as tables show it: 3 significant digits below 10, one decimal and
+    thousands separators above, scientific below 1e-3 (audit residuals)."""
+    if v != 0 and abs(v) < 1e-3:
+        return f"{v:.1e}"
+    return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from skateboard.errors import SpecError
+from skateboard.jsonsafe import short_number
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate EV platforms and derivatives across test procedures and markets.")
@@ -80,11 +81,7 @@ def print_json(rows) -> None:
 
 def _fmt(v) -> str:
     if isinstance(v, float):
-        if not math.isfinite(v):
-            return "-"
-        if v != 0 and abs(v) < 1e-3:
-            return f"{v:.1e}"
-        return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
+        return short_number(v) if math.isfinite(v) else "-"
     return str(v)
 
 

@@ -8,6 +8,8 @@ import math
 
 import pandas as pd
 
+from skateboard.jsonsafe import short_number
+
 NONE_HTML = '<span class="none">&ndash;</span>'
 
 #: The results, split so each table fits the width of a page.
@@ -56,9 +58,7 @@ def _cell(v) -> str:
     if isinstance(v, bool):
         return '<span class="pass">pass</span>' if v else '<span class="fail">FAIL</span>'
     if isinstance(v, float):
-        if v != 0 and abs(v) < 1e-3:
-            return f"{v:.1e}"
-        return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
+        return short_number(v)
     return _esc(v)
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from skateboard.errors import SpecError
-from skateboard.jsonsafe import json_records
+from skateboard.jsonsafe import json_records, short_number
 from skateboard.web.edits import EDITABLE, apply_edits, to_toml
 from skateboard.web.workspace import Conflict, check_name, parse_toml
 
@@ -36,9 +36,7 @@ def fmt(v: Any) -> str:
     if isinstance(v, bool):
         return "pass" if v else "FAIL"
     if isinstance(v, float):
-        if v != 0 and abs(v) < 1e-3:
-            return f"{v:.1e}"
-        return f"{v:,.3g}" if abs(v) < 10 else f"{v:,.1f}"
+        return short_number(v)
     return str(v)
 
 

@@ -23,6 +23,9 @@ of :mod:`skateboard.engine.kernel` (tests check the two paths agree to round-off
 bundled vehicle and cycle). A variant's result depends on its own lane only (no reduction
 across lanes, no remainder loop: tiles are padded), so results are independent of batch
 composition and chunking.
+
+Over 500 lines because the fused step, its state layout (the ``X_*`` indices, written out) and
+the tile driver must change together; tests check the fast path against the exact kernel.
 """
 
 from __future__ import annotations

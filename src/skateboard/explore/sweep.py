@@ -14,6 +14,9 @@ Every variant's result depends on that variant alone (the engine steps each vari
 own; the procedures decide their settings per variant, see :func:`_batches`), so the dataset
 is the same, bit for bit, whatever the chunk size or the executor. ``docs/sweep.md`` has the
 user's view.
+
+Over 500 lines: the plan and the chunk runner still live here together (storage and the lock
+moved to :mod:`.store` and :mod:`.lock`); splitting plan from run is open work.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ platform's limits and flattening the result into a :class:`~skateboard.spec.vari
 is the loader's job (:mod:`skateboard.spec.loader`).
 
 Errors: each model validation problem is turned into one :class:`~skateboard.errors.SpecError`
-by :func:`translate_validation_error`, never a pydantic traceback.
+by :func:`translate_validation_error` (:mod:`skateboard.spec.translate`), never a pydantic
+traceback. The quantity types every field uses live in :mod:`skateboard.spec.quantities`.
+Over 500 lines because it is the one list of what a file may hold (platform, derivative, program
+and fuel models side by side, as ``docs/spec.md`` documents them).
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-import types
-import typing
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError,
+from pydantic import (BeforeValidator, Field, PrivateAttr, ValidationError,
                       field_validator, model_validator)
 
 from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_pack
-from skateboard.spec.toml_file import dotted, read_toml
+from skateboard.spec.toml_file import read_toml
 from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
-from skateboard.units import GRAMMAR, parse_quantity
+from skateboard.spec.quantities import (Choice, Efficiency, Energy, Name, OptionalQuantity,  # noqa: F401
+                                        PartMass, Power, Quantity, QuantityInfo, SmallPower, SpecModel,
+                                        VehicleMass, _fraction, _is_bare_number, _optional_fraction,
+                                        parse_field)
+from skateboard.spec.translate import translate_validation_error, validate  # noqa: F401 (re-exported)
 
 # ---------------------------------------------------------------------------------------------
 # Constants behind the defaults (each with its source; docs/spec.md repeats them)
@@ -97,144 +101,11 @@ DEFAULT_FUEL = "E10"
 DEFAULT_EM_GAIN = 1.0
 
 
-# ---------------------------------------------------------------------------------------------
-# Quantities and choices at the boundary
-# ---------------------------------------------------------------------------------------------
-
-def _is_bare_number(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        try:
-            float(value)
-            return True
-        except ValueError:
-            return False
-    return False
-
-
-_NM = re.compile(r"(?<![A-Za-z])Nm\b")
-
-
-@dataclass(frozen=True)
-class QuantityInfo:
-    """How one field's quantity is read: its SI unit, its meaning, its allowed range.
-
-    Used as a pydantic before-validator; it also documents the field (docs/spec.md and the
-    meta-test that checks every field is documented read it)."""
-
-    unit: str                       # pint spelling of the SI unit stored ("" = dimensionless)
-    kind: str                       # "an energy", "a torque" ... for error messages
-    display: str = ""               # the unit as shown to users, e.g. "N/(m/s)"
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: bool = False
-    example: str | None = None      # a valid input, e.g. "67.1 kWh"
-
-    @property
-    def shown(self) -> str:
-        return self.display or self.unit or "1 (dimensionless)"
-
-    def __call__(self, value: Any) -> float | None:
-        if value is None:
-            return None
-        return parse_field(value, self)
-
-
-def parse_field(value: object, info: QuantityInfo, *, field: str | None = None,
-                file: str | None = None) -> float:
-    """Parse one user value with ``info``; errors say what kind of quantity was expected."""
-    text = value
-    if info.unit == "N*m" and isinstance(value, str):
-        text = _NM.sub("N*m", value)  # pint reads "Nm" as nanometre; makers write torque so
-    try:
-        return parse_quantity(text, info.unit, field=field, file=file, minimum=info.minimum,
-                              maximum=info.maximum, exclusive_minimum=info.exclusive_minimum)
-    except SpecError as exc:
-        example = f", e.g. {info.example!r}" if info.example else ""
-        if exc.message.startswith("wrong unit"):
-            raise SpecError(f"wrong unit: expected {info.kind}", file=file, field=field,
-                            value=value, allowed=f"units convertible to {info.shown}{example}") from None
-        if exc.message == "out of range" and info.unit and _is_bare_number(value):
-            raise SpecError(f"out of range (a bare number is read in {info.shown}; "
-                            f"write the unit{example})", file=file, field=field, value=value,
-                            allowed=exc.allowed) from None
-        if exc.message.startswith("cannot read"):
-            reason = exc.message.partition(": ")[2]
-            raise SpecError(f"cannot read this as {info.kind}" + (f": {reason}" if reason else ""),
-                            file=file, field=field, value=value,
-                            allowed=f"a number in {info.shown} or a quantity with units{example}"
-                            f" ({GRAMMAR})" if info.unit else f"a number ({GRAMMAR})") from None
-        raise SpecError(exc.message, file=file, field=field, value=value,
-                        allowed=exc.allowed) from None
-
-
-def Quantity(unit: str, kind: str, *, display: str = "", minimum: float | None = None,
-             maximum: float | None = None, exclusive_minimum: bool = False,
-             example: str | None = None) -> Any:
-    """A float field read from a number or a quantity string, stored in SI ``unit``."""
-    info = QuantityInfo(unit, kind, display, minimum, maximum, exclusive_minimum, example)
-    return Annotated[float, BeforeValidator(info)]
-
-
-def OptionalQuantity(unit: str, kind: str, **kw: Any) -> Any:
-    """Like :func:`Quantity` but may be left out (``None``)."""
-    info = QuantityInfo(unit, kind, **kw)
-    return Annotated[float | None, BeforeValidator(info)]
-
-
-class Choice:
-    """Before-validator for a string from a fixed set, with a close-match suggestion."""
-
-    def __init__(self, *values: str):
-        self.values = values
-
-    def __call__(self, value: Any) -> Any:
-        if isinstance(value, str) and value in self.values:
-            return value
-        hint = ""
-        if isinstance(value, str):
-            same_case = [v for v in self.values if v.lower() == value.lower()]
-            hint = f"; did you mean {same_case[0]!r}?" if same_case else close_matches(value, self.values)
-        raise SpecError(f"not a valid choice{hint}", value=value, allowed=", ".join(self.values))
-
-
-def _fraction(kind: str = "a fraction", example: str = "0.5", **kw: Any) -> Any:
-    return Quantity("", kind, display="1 (fraction, 0..1; '50 %' allowed)", minimum=0.0,
-                    maximum=1.0, example=example, **kw)
-
-
-def _optional_fraction(kind: str = "a fraction", example: str = "0.5", **kw: Any) -> Any:
-    return OptionalQuantity("", kind, display="1 (fraction, 0..1; '50 %' allowed)", minimum=0.0,
-                            maximum=1.0, example=example, **kw)
-
-
-Name = Annotated[str, Field(min_length=1)]
-
-# Quantities used by several models (ranges: plausible for M1 passenger cars; a value outside
-# is almost always a unit slip such as a bare 67.1 meant as kWh).
-Energy = Quantity("J", "an energy", minimum=3.6e6, maximum=3.6e9, example="67.1 kWh")
-Power = Quantity("W", "a power", minimum=1e3, maximum=2e6, example="160 kW")
-SmallPower = Quantity("W", "a power", minimum=0.0, maximum=5e4, example="300 W")
-PartMass = Quantity("kg", "a mass", minimum=0.0, maximum=3000.0, example="420 kg")
-VehicleMass = Quantity("kg", "a mass", minimum=300.0, maximum=10000.0, example="1.7 t")
-Efficiency = Quantity("", "an efficiency", display="1 (fraction, 0..1; '97 %' allowed)",
-                      minimum=0.0, maximum=1.0, exclusive_minimum=True, example="0.97")
-
-
 @functools.cache
 def bundled_fuel_names() -> list[str]:
     """Names of the bundled fuels (the tables of ``data/fuels.toml``; read here so that the fuel
     module, which validates each fuel with :class:`FuelSpec`, is not needed to check a name)."""
     return sorted(read_toml(Path(__file__).resolve().parent.parent / "data" / "fuels.toml"))
-
-
-class SpecModel(BaseModel):
-    """Base of all file models: unknown fields are errors (typos must not pass silently)."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -845,124 +716,6 @@ class FuelSpec(SpecModel):
         if self.co2_per_volume is None:
             self.co2_per_volume = self.density * self.carbon_mass_fraction * CO2_PER_CARBON
         return self
-
-
-# ---------------------------------------------------------------------------------------------
-# pydantic errors -> one SpecError
-# ---------------------------------------------------------------------------------------------
-
-def _join(prefix: str | None, path: str) -> str | None:
-    if prefix and path:
-        return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
-    return prefix or path or None
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if not args:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
-def _descend(tp: Any, key: Any) -> tuple[Any, Any]:
-    """(type, FieldInfo or None) one step down ``loc`` from ``tp``."""
-    tp = _unwrap(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        info = tp.model_fields.get(key)
-        return (info.annotation, info) if info else (None, None)
-    origin = typing.get_origin(tp)
-    if origin is dict:
-        return typing.get_args(tp)[1], None
-    if origin is list:
-        return typing.get_args(tp)[0], None
-    return None, None
-
-
-def _walk(model: type[BaseModel], loc: tuple) -> tuple[Any, Any]:
-    tp, info = model, None
-    for key in loc:
-        if tp is None:
-            return None, None
-        tp, info = _descend(tp, key)
-    return tp, info
-
-
-def _quantity_hint(info: Any) -> str | None:
-    if info is None:
-        return None
-    for meta in info.metadata:
-        q = getattr(meta, "func", None)
-        if isinstance(q, QuantityInfo):
-            return f"{q.kind} in {q.shown}" + (f", e.g. {q.example!r}" if q.example else "")
-        if isinstance(q, Choice):
-            return ", ".join(q.values)
-    return None
-
-
-def translate_validation_error(exc: ValidationError, model: type[BaseModel], *,
-                               file: str | None = None, prefix: str | None = None) -> SpecError:
-    """Turn a pydantic ``ValidationError`` into one :class:`SpecError` (the first problem;
-    unknown fields first, because a misspelt field also shows up as a missing one)."""
-    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-    err = errors[0]
-    loc = tuple(err["loc"])
-    path = dotted(loc)
-    field = _join(prefix, path)
-    kind = err["type"]
-    given = err.get("input")
-    value = given if isinstance(given, (str, int, float, bool)) else ...
-    ctx = err.get("ctx") or {}
-    inner = ctx.get("error")
-    if isinstance(inner, SpecError):
-        return inner.with_context(file=file, prefix=field)
-    if kind == "extra_forbidden":
-        tp, _ = _walk(model, loc[:-1])
-        tp = _unwrap(tp)
-        allowed = list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
-        return SpecError(f"unknown field{close_matches(str(loc[-1]), allowed)}", file=file,
-                         field=field, allowed=", ".join(allowed) or None)
-    _, info = _walk(model, loc)
-    if kind == "missing":
-        return SpecError("missing required field", file=file, field=field,
-                         allowed=_quantity_hint(info))
-    messages = {
-        "string_type": "expected a string",
-        "list_type": "expected a list",
-        "dict_type": "expected a table",
-        "model_type": "expected a table",
-        "model_attributes_type": "expected a table",
-        "string_too_short": "must not be empty",
-        "float_type": "expected a number",
-        "float_parsing": "expected a number",
-    }
-    if kind in messages:
-        return SpecError(messages[kind], file=file, field=field, value=value)
-    if kind == "too_short":
-        n = ctx.get("min_length", 1)
-        return SpecError(f"needs at least {n} item{'s' if n != 1 else ''}", file=file,
-                         field=field, value=value)
-    if kind == "literal_error":
-        return SpecError("not a valid choice", file=file, field=field, value=value,
-                         allowed=str(ctx.get("expected", "")) or None)
-    return SpecError(err.get("msg", "invalid value"), file=file, field=field, value=value)
-
-
-def validate(model: type[BaseModel], data: Any, *, file: str | None = None,
-             prefix: str | None = None) -> Any:
-    """``model.model_validate(data)`` raising one :class:`SpecError` on failure."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise translate_validation_error(exc, model, file=file, prefix=prefix) from None
-    except SpecError as exc:  # pragma: no cover - validators' SpecErrors arrive wrapped
-        raise exc.with_context(file=file, prefix=prefix) from None
 
 
 __all__ = [

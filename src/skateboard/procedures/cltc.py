@@ -78,7 +78,7 @@ def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFr
     parts = []
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
-        df = wltp._run([variants[i] for i in idx], cyc, m, fuel, wltp.UF_DN_KM["euro6"], "CLTC",
+        df = wltp.range_test([variants[i] for i in idx], cyc, m, fuel, wltp.UF_DN_KM["euro6"], "CLTC",
                        C.china_test_mass, **conditions)
         df.index = idx
         parts.append(df)

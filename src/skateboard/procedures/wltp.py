@@ -208,12 +208,16 @@ def run(variants, *, method: str = "STP", cycle: str | None = None, fuel=None, u
     from skateboard.spec.fuels import load_fuel
 
     cyc = load_cycle(cycle or CYCLE) if isinstance(cycle, (str, type(None))) else cycle
-    return _run(variants, cyc, method, fuel or load_fuel("E10"), UF_DN_KM[uf_stage], procedure,
+    return range_test(variants, cyc, method, fuel or load_fuel("E10"), UF_DN_KM[uf_stage], procedure,
                 C.wltp_test_mass, **conditions)
 
 
-def _run(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditions):
-    """Rows in input order; variants are matched by position (names need not be unique)."""
+def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditions):
+    """The range and consumption test WLTP and CLTC share (GTR 15's structure on either cycle):
+    battery-electric variants by the shortened (``"STP"``) or consecutive-cycle (``"CCP"``)
+    method, range-extended ones by the OVC-HEV charge-depleting and charge-sustaining tests
+    weighted with the utility factor of ``d_n`` [km]; test masses from ``mass_rule``.
+    Rows in input order; variants are matched by position (names need not be unique)."""
     bev = [i for i, v in enumerate(variants) if v.range_extender is None]
     rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
     rows = [None] * len(variants)

@@ -130,7 +130,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             p[L.P_DU0_PEAK_TORQUE + o] = du.peak_torque
             p[L.P_DU0_MAX_SPEED + o] = du.max_speed
             p[L.P_DU0_GEAR_RATIO + o] = du.gear_ratio
-            p[L.P_DU0_GEAR_EFF + o] = du.gearbox_efficiency
+            p[L.P_DU0_GEARBOX_EFFICIENCY + o] = du.gearbox_efficiency
             p[L.P_DU0_ZERO_TORQUE_LOSS + o] = du.zero_torque_loss_factor
             for c in range(4):
                 p[L.P_DU0_C0 + o + c] = du.loss_coefficients[c]
@@ -142,7 +142,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         p[L.P_OCV_ROW] = ocv_rows[key]
         p[L.P_CAPACITY] = st["capacity"]
         p[L.P_RESISTANCE] = v.pack.resistance
-        p[L.P_TEMPERATURE] = temp[i]
+        p[L.P_BATTERY_TEMPERATURE] = temp[i]
         p[L.P_V_MIN], p[L.P_V_MAX] = st["v_min"], st["v_max"]
         p[L.P_SOC_MIN], p[L.P_SOC_MAX] = st["soc_min"], st["soc_max"]
         p[L.P_SOC_INITIAL] = st["soc_max"] if np.isnan(soc0[i]) else soc0[i]
@@ -151,7 +151,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         p[L.P_MAX_CURRENT] = pack_current_limit(v.pack)
         p[L.P_AUX_POWER] = v.aux_power + hvac[i]
         p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = regen_fade
-        p[L.P_REX_LHV] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
+        p[L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
         p[L.P_REX_EFF_ROW] = i
         rex = v.range_extender
         if rex is not None and range_extender_enabled:
@@ -164,19 +164,19 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
                                  "pass fuel= or fuels=")
             p[L.P_REX_PRESENT] = 1.0
             p[L.P_REX_MAX_POWER] = rex.max_power
-            p[L.P_REX_GEN_EFF] = rex.generator_efficiency
+            p[L.P_REX_GENERATOR_EFFICIENCY] = rex.generator_efficiency
             p[L.P_REX_IDLE_FUEL_POWER] = rex.idle_fuel_power
             p[L.P_REX_MIN_ON_TIME] = rex.min_on_time
             p[L.P_REX_START_FUEL_ENERGY] = rex.start_fuel_energy
             p[L.P_REX_FUEL_MASS_MAX] = rex.fuel_tank_volume * fuel_i.density
-            p[L.P_REX_LHV] = fuel_i.lower_heating_value
+            p[L.P_REX_LOWER_HEATING_VALUE] = fuel_i.lower_heating_value
             p[L.P_REX_FUEL_DENSITY] = fuel_i.density
             grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
             eff = np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency)
             eff = np.maximum(eff, 1e-3)
             rex_tables[i] = eff
             best = grid[1:][np.argmax(eff[1:])]
-            p[L.P_REX_BEST_POWER] = (em.best_efficiency_power if em.best_efficiency_power > 0
+            p[L.P_REX_BEST_EFFICIENCY_POWER] = (em.best_efficiency_power if em.best_efficiency_power > 0
                                      else best * rex.max_power)
             p[L.P_EM_STRATEGY] = L.STRATEGIES[em.strategy]
             p[L.P_EM_SOC_TARGET] = em.soc_target
@@ -209,7 +209,7 @@ def derive(params: np.ndarray) -> np.ndarray:
         o = u * L.DU_STRIDE
         present = p[:, L.P_DU0_PRESENT + o] != 0.0
         safe = lambda col: np.where(present, p[:, col + o], 1.0)  # noqa: E731
-        g, eta, r = safe(L.P_DU0_GEAR_RATIO), safe(L.P_DU0_GEAR_EFF), p[:, L.P_WHEEL_RADIUS]
+        g, eta, r = safe(L.P_DU0_GEAR_RATIO), safe(L.P_DU0_GEARBOX_EFFICIENCY), p[:, L.P_WHEEL_RADIUS]
         p[:, L.P_DU0_INV_MAX_SPEED + o] = np.where(present, 1.0 / safe(L.P_DU0_MAX_SPEED), 0.0)
         p[:, L.P_DU0_INV_PEAK_TORQUE + o] = np.where(present, 1.0 / safe(L.P_DU0_PEAK_TORQUE), 0.0)
         p[:, L.P_DU0_FORCE_TO_TORQUE + o] = np.where(present, r / (g * eta), 0.0)

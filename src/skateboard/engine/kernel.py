@@ -153,7 +153,7 @@ def _regen(p, brake_force, vbar, acc, cos_t, scale):
             share = 1.0                      # R13-H: free distribution at low braking rates
         else:
             share = n_ax / total_n
-        eta = p[L.P_DU0_GEAR_EFF + o]
+        eta = p[L.P_DU0_GEARBOX_EFFICIENCY + o]
         eta2 = eta * eta
         w = vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o]
         tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])

@@ -48,8 +48,8 @@ LANES = 8
 # are summed per phase (ph_*) and added to the run's totals when a phase closes; battery loss,
 # auxiliary energy, inertia and electric distance follow from other sums at the end.
 _names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
-distance time e_chem e_term e_regen e_aero e_roll e_grade e_drive e_fric
-e_fuel e_eloss e_gloss e_eel fuel_mass starts on_total e_nonelec miss_time max_short
+distance time e_battery_chem e_battery_terminal e_regen e_aero e_rolling e_grade e_drivetrain_loss e_friction_brake
+e_fuel e_engine_loss e_generator_loss e_engine_electric fuel_mass engine_starts engine_on_time e_nonelec trace_miss_time max_shortfall
 breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved aux_at_depletion ph_d ph_chem ph_term ph_fuel ph_t
 exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc""".split()
 ST = {n: i for i, n in enumerate(_names)}
@@ -113,24 +113,24 @@ X_ENGINE_ON = 7
 X_ON_TIME = 8
 X_DISTANCE = 9
 X_TIME = 10
-X_E_CHEM = 11
-X_E_TERM = 12
+X_E_BATTERY_CHEM = 11
+X_E_BATTERY_TERMINAL = 12
 X_E_REGEN = 13
 X_E_AERO = 14
-X_E_ROLL = 15
+X_E_ROLLING = 15
 X_E_GRADE = 16
-X_E_DRIVE = 17
-X_E_FRIC = 18
+X_E_DRIVETRAIN_LOSS = 17
+X_E_FRICTION_BRAKE = 18
 X_E_FUEL = 19
-X_E_ELOSS = 20
-X_E_GLOSS = 21
-X_E_EEL = 22
+X_E_ENGINE_LOSS = 20
+X_E_GENERATOR_LOSS = 21
+X_E_ENGINE_ELECTRIC = 22
 X_FUEL_MASS = 23
-X_STARTS = 24
-X_ON_TOTAL = 25
+X_ENGINE_STARTS = 24
+X_ENGINE_ON_TIME = 25
 X_E_NONELEC = 26
-X_MISS_TIME = 27
-X_MAX_SHORT = 28
+X_TRACE_MISS_TIME = 27
+X_MAX_SHORTFALL = 28
 X_BREAKOFF_D = 29
 X_BREAKOFF_T = 30
 X_STOPPED = 31
@@ -168,7 +168,7 @@ def init_lane(p, ocv_tables, hinges, b, l):
     soc = p[L.P_SOC_INITIAL]
     b[(S0 + X_SOC) * LANES + l] = soc
     b[(S0 + X_V) * LANES + l] = 0.0
-    b[(S0 + X_R_TEMP) * LANES + l] = p[L.P_RESISTANCE] * resistance_factor(0.5, p[L.P_TEMPERATURE])
+    b[(S0 + X_R_TEMP) * LANES + l] = p[L.P_RESISTANCE] * resistance_factor(0.5, p[L.P_BATTERY_TEMPERATURE])
     has_rex = p[L.P_REX_PRESENT] != 0.0
     strategy = int(p[L.P_EM_STRATEGY]) if has_rex else 0
     target = p[L.P_EM_SOC_TARGET]
@@ -193,7 +193,7 @@ def init_lane(p, ocv_tables, hinges, b, l):
     b[(S0 + X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
     b[(S0 + X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
     for u in range(2):
-        eta = p[L.P_DU0_GEAR_EFF + u * L.DU_STRIDE]
+        eta = p[L.P_DU0_GEARBOX_EFFICIENCY + u * L.DU_STRIDE]
         b[(S0 + X_INV_E2_0 + u) * LANES + l] = 1.0 / (eta * eta) if eta > 0.0 else 0.0
 
 
@@ -210,7 +210,7 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     aux = 0.0 if depleted else p[L.P_AUX_POWER]
     has_rex = p[L.P_REX_PRESENT] != 0.0
     rex_max = p[L.P_REX_MAX_POWER]
-    inv_lhv = 1.0 / p[L.P_REX_LHV]
+    inv_lhv = 1.0 / p[L.P_REX_LOWER_HEATING_VALUE]
     engine_on = b[(S0 + X_ENGINE_ON) * LANES + l] != 0.0
     # --- range extender on/off (state from the previous step) ---
     if has_rex:
@@ -222,9 +222,9 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             engine_on = True
             start_energy = p[L.P_REX_START_FUEL_ENERGY]
             b[(S0 + X_ON_TIME) * LANES + l] = 0.0
-            b[(S0 + X_STARTS) * LANES + l] += 1.0
+            b[(S0 + X_ENGINE_STARTS) * LANES + l] += 1.0
             b[(S0 + X_E_FUEL) * LANES + l] += start_energy
-            b[(S0 + X_E_ELOSS) * LANES + l] += start_energy
+            b[(S0 + X_E_ENGINE_LOSS) * LANES + l] += start_energy
             b[(S0 + X_FUEL_MASS) * LANES + l] += start_energy * inv_lhv
             b[(S0 + X_PH_FUEL) * LANES + l] += start_energy * inv_lhv
         b[(S0 + X_ENGINE_ON) * LANES + l] = 1.0 if engine_on else 0.0
@@ -338,10 +338,10 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     # --- range extender output for this step ---
     p_gen = 0.0
     if engine_on:
-        gen_eff = p[L.P_REX_GEN_EFF]
+        gen_eff = p[L.P_REX_GENERATOR_EFFICIENCY]
         soc_err = b[(S0 + X_TARGET) * LANES + l] - soc
         if int(p[L.P_EM_STRATEGY]) == 1:
-            p_gen = max(p[L.P_REX_BEST_POWER], p_bus)
+            p_gen = max(p[L.P_REX_BEST_EFFICIENCY_POWER], p_bus)
         else:
             p_gen = max(p_bus + p[L.P_EM_GAIN] * soc_err * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l],
                         p[L.P_EM_MIN_POWER])
@@ -353,14 +353,14 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             fuel_power = p_shaft / eta_e
         else:
             fuel_power = p[L.P_REX_IDLE_FUEL_POWER]
-        b[(S0 + X_E_ELOSS) * LANES + l] += (fuel_power - p_shaft) * dt
-        b[(S0 + X_E_GLOSS) * LANES + l] += (p_shaft - p_gen) * dt
+        b[(S0 + X_E_ENGINE_LOSS) * LANES + l] += (fuel_power - p_shaft) * dt
+        b[(S0 + X_E_GENERATOR_LOSS) * LANES + l] += (p_shaft - p_gen) * dt
         b[(S0 + X_E_FUEL) * LANES + l] += fuel_power * dt
-        b[(S0 + X_E_EEL) * LANES + l] += p_gen * dt
+        b[(S0 + X_E_ENGINE_ELECTRIC) * LANES + l] += p_gen * dt
         fuel_step = fuel_power * dt * inv_lhv
         b[(S0 + X_FUEL_MASS) * LANES + l] += fuel_step
         b[(S0 + X_PH_FUEL) * LANES + l] += fuel_step
-        b[(S0 + X_ON_TOTAL) * LANES + l] += dt
+        b[(S0 + X_ENGINE_ON_TIME) * LANES + l] += dt
         b[(S0 + X_ON_TIME) * LANES + l] += dt
     # --- battery ---
     p_term = p_bus - p_gen
@@ -403,16 +403,16 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         b[(S0 + X_E_NONELEC) * LANES + l] += dist
     b[(S0 + X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist
     if vbar > 0.0:
-        b[(S0 + X_E_ROLL) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
+        b[(S0 + X_E_ROLLING) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
     b[(S0 + X_E_GRADE) * LANES + l] += p[L.P_MASS] * p[L.P_GRAVITY] * sin_t * dist
-    b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * dt
-    b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
+    b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += (motor_loss + gear_loss) * dt
+    b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
     b[(S0 + X_E_REGEN) * LANES + l] += regen_el * dt
     short = vt - v1
     if short > 1e-6:
-        b[(S0 + X_MISS_TIME) * LANES + l] += dt
-        if short > b[(S0 + X_MAX_SHORT) * LANES + l]:
-            b[(S0 + X_MAX_SHORT) * LANES + l] = short
+        b[(S0 + X_TRACE_MISS_TIME) * LANES + l] += dt
+        if short > b[(S0 + X_MAX_SHORTFALL) * LANES + l]:
+            b[(S0 + X_MAX_SHORTFALL) * LANES + l] = short
     b[(S0 + X_PH_D) * LANES + l] += dist
     b[(S0 + X_PH_CHEM) * LANES + l] += chem
     b[(S0 + X_PH_TERM) * LANES + l] += term
@@ -500,7 +500,7 @@ def _make_fast_step(n_units):
                 w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
                 t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
                 f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
-                eta = b[(L.P_DU0_GEAR_EFF + o) * LANES + l]
+                eta = b[(L.P_DU0_GEARBOX_EFFICIENCY + o) * LANES + l]
                 pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
                 # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
                 # maximum speed (kernel._max_torque x torque_to_force)
@@ -565,10 +565,10 @@ def _make_fast_step(n_units):
             b[(S0 + X_SOC) * LANES + l] = soc_new
             b[(S0 + X_V) * LANES + l] = vt if ok else v0
             b[(S0 + X_E_AERO) * LANES + l] += aero * dist
-            b[(S0 + X_E_ROLL) * LANES + l] += rolling * dist
+            b[(S0 + X_E_ROLLING) * LANES + l] += rolling * dist
             b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
-            b[(S0 + X_E_DRIVE) * LANES + l] += (motor_loss + gear_loss) * tdt
-            b[(S0 + X_E_FRIC) * LANES + l] += friction * dist
+            b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += (motor_loss + gear_loss) * tdt
+            b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
             b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
             b[(S0 + X_PH_D) * LANES + l] += dist
             b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
@@ -587,8 +587,8 @@ def _flush_phase(b, l, phases, i, rep, ph):
     and battery energies are summed per phase, then per run: fewer sums in the step)."""
     b[(S0 + X_DISTANCE) * LANES + l] += b[(S0 + X_PH_D) * LANES + l]
     b[(S0 + X_TIME) * LANES + l] += b[(S0 + X_PH_T) * LANES + l]
-    b[(S0 + X_E_CHEM) * LANES + l] += b[(S0 + X_PH_CHEM) * LANES + l]
-    b[(S0 + X_E_TERM) * LANES + l] += b[(S0 + X_PH_TERM) * LANES + l]
+    b[(S0 + X_E_BATTERY_CHEM) * LANES + l] += b[(S0 + X_PH_CHEM) * LANES + l]
+    b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l] += b[(S0 + X_PH_TERM) * LANES + l]
     phases[i, rep, ph, L.R_DISTANCE] += b[(S0 + X_PH_D) * LANES + l]
     phases[i, rep, ph, L.R_E_BATTERY_CHEM] += b[(S0 + X_PH_CHEM) * LANES + l]
     phases[i, rep, ph, L.R_E_BATTERY_TERMINAL] += b[(S0 + X_PH_TERM) * LANES + l]
@@ -607,18 +607,18 @@ def _write_summary(b, l, out):
     out[L.S_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l]
     out[L.S_TIME] = b[(S0 + X_TIME) * LANES + l]
     out[L.S_SOC_END] = b[(S0 + X_SOC) * LANES + l]
-    out[L.S_E_BATTERY_CHEM] = b[(S0 + X_E_CHEM) * LANES + l]
-    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + X_E_TERM) * LANES + l]
-    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_CHEM) * LANES + l] - b[(S0 + X_E_TERM) * LANES + l]
+    out[L.S_E_BATTERY_CHEM] = b[(S0 + X_E_BATTERY_CHEM) * LANES + l]
+    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l]
+    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_BATTERY_CHEM) * LANES + l] - b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l]
     out[L.S_E_REGEN] = b[(S0 + X_E_REGEN) * LANES + l]
     out[L.S_E_AERO] = b[(S0 + X_E_AERO) * LANES + l]
-    out[L.S_E_ROLLING] = b[(S0 + X_E_ROLL) * LANES + l]
+    out[L.S_E_ROLLING] = b[(S0 + X_E_ROLLING) * LANES + l]
     out[L.S_E_GRADE] = b[(S0 + X_E_GRADE) * LANES + l]
     # the inertia terms of the steps telescope: m_i (v_end^2 - v_start^2) / 2
     v_end = b[(S0 + X_V) * LANES + l]
     v_start = b[(S0 + X_V_START) * LANES + l]
     out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
-    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVE) * LANES + l]
+    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l]
     # constant while served (less what a current-limited pack could not serve); an empty pack
     # serves nothing after it ran out
     if b[(S0 + X_DEPLETED) * LANES + l] != 0.0:
@@ -626,17 +626,17 @@ def _write_summary(b, l, out):
     else:
         out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]
                           - b[(S0 + X_AUX_UNSERVED) * LANES + l])
-    out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRIC) * LANES + l]
+    out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRICTION_BRAKE) * LANES + l]
     out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
-    out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ELOSS) * LANES + l]
-    out[L.S_E_GENERATOR_LOSS] = b[(S0 + X_E_GLOSS) * LANES + l]
-    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + X_E_EEL) * LANES + l]
+    out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ENGINE_LOSS) * LANES + l]
+    out[L.S_E_GENERATOR_LOSS] = b[(S0 + X_E_GENERATOR_LOSS) * LANES + l]
+    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + X_E_ENGINE_ELECTRIC) * LANES + l]
     out[L.S_FUEL_MASS] = b[(S0 + X_FUEL_MASS) * LANES + l]
-    out[L.S_ENGINE_STARTS] = b[(S0 + X_STARTS) * LANES + l]
-    out[L.S_ENGINE_ON_TIME] = b[(S0 + X_ON_TOTAL) * LANES + l]
+    out[L.S_ENGINE_STARTS] = b[(S0 + X_ENGINE_STARTS) * LANES + l]
+    out[L.S_ENGINE_ON_TIME] = b[(S0 + X_ENGINE_ON_TIME) * LANES + l]
     out[L.S_ELECTRIC_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l] - b[(S0 + X_E_NONELEC) * LANES + l]
-    out[L.S_TRACE_MISS_TIME] = b[(S0 + X_MISS_TIME) * LANES + l]
-    out[L.S_MAX_SHORTFALL] = b[(S0 + X_MAX_SHORT) * LANES + l]
+    out[L.S_TRACE_MISS_TIME] = b[(S0 + X_TRACE_MISS_TIME) * LANES + l]
+    out[L.S_MAX_SHORTFALL] = b[(S0 + X_MAX_SHORTFALL) * LANES + l]
     out[L.S_BREAKOFF_DISTANCE] = b[(S0 + X_BREAKOFF_D) * LANES + l]
     out[L.S_BREAKOFF_TIME] = b[(S0 + X_BREAKOFF_T) * LANES + l]
     out[L.S_STOPPED] = b[(S0 + X_STOPPED) * LANES + l]

@@ -14,18 +14,18 @@ from __future__ import annotations
 PARAM_NAMES = """
 mass inertial_mass f0 f1 f2 gravity
 wheel_radius wheelbase cg_height front_mass_share tyre_road_friction
-du0_present du0_front du0_peak_power du0_peak_torque du0_max_speed du0_gear_ratio du0_gear_eff
+du0_present du0_front du0_peak_power du0_peak_torque du0_max_speed du0_gear_ratio du0_gearbox_efficiency
 du0_c0 du0_c1 du0_c2 du0_c3 du0_zero_torque_loss
 du0_inv_max_speed du0_inv_peak_torque du0_force_to_torque du0_torque_to_force du0_gear_loss_factor
-du1_present du1_front du1_peak_power du1_peak_torque du1_max_speed du1_gear_ratio du1_gear_eff
+du1_present du1_front du1_peak_power du1_peak_torque du1_max_speed du1_gear_ratio du1_gearbox_efficiency
 du1_c0 du1_c1 du1_c2 du1_c3 du1_zero_torque_loss
 du1_inv_max_speed du1_inv_peak_torque du1_force_to_torque du1_torque_to_force du1_gear_loss_factor
 inv_wheel_radius load_transfer_per_acc both_axles_driven
-ocv_row capacity resistance temperature v_min v_max soc_min soc_max soc_initial
+ocv_row capacity resistance battery_temperature v_min v_max soc_min soc_max soc_initial
 max_discharge_power max_charge_power max_current
 aux_power regen_fade_low regen_fade_high
-rex_present rex_max_power rex_gen_eff rex_idle_fuel_power rex_min_on_time rex_start_fuel_energy
-rex_fuel_mass_max rex_lhv rex_fuel_density rex_best_power
+rex_present rex_max_power rex_generator_efficiency rex_idle_fuel_power rex_min_on_time rex_start_fuel_energy
+rex_fuel_mass_max rex_lower_heating_value rex_fuel_density rex_best_efficiency_power
 em_strategy em_soc_target em_soc_low em_soc_high em_gain em_min_power
 rex_eff_row
 """.split()
@@ -81,7 +81,7 @@ P_DU0_PEAK_POWER = 13
 P_DU0_PEAK_TORQUE = 14
 P_DU0_MAX_SPEED = 15
 P_DU0_GEAR_RATIO = 16
-P_DU0_GEAR_EFF = 17
+P_DU0_GEARBOX_EFFICIENCY = 17
 P_DU0_C0 = 18
 P_DU0_C1 = 19
 P_DU0_C2 = 20
@@ -98,7 +98,7 @@ P_DU1_PEAK_POWER = 30
 P_DU1_PEAK_TORQUE = 31
 P_DU1_MAX_SPEED = 32
 P_DU1_GEAR_RATIO = 33
-P_DU1_GEAR_EFF = 34
+P_DU1_GEARBOX_EFFICIENCY = 34
 P_DU1_C0 = 35
 P_DU1_C1 = 36
 P_DU1_C2 = 37
@@ -115,7 +115,7 @@ P_BOTH_AXLES_DRIVEN = 47
 P_OCV_ROW = 48
 P_CAPACITY = 49
 P_RESISTANCE = 50
-P_TEMPERATURE = 51
+P_BATTERY_TEMPERATURE = 51
 P_V_MIN = 52
 P_V_MAX = 53
 P_SOC_MIN = 54
@@ -129,14 +129,14 @@ P_REGEN_FADE_LOW = 61
 P_REGEN_FADE_HIGH = 62
 P_REX_PRESENT = 63
 P_REX_MAX_POWER = 64
-P_REX_GEN_EFF = 65
+P_REX_GENERATOR_EFFICIENCY = 65
 P_REX_IDLE_FUEL_POWER = 66
 P_REX_MIN_ON_TIME = 67
 P_REX_START_FUEL_ENERGY = 68
 P_REX_FUEL_MASS_MAX = 69
-P_REX_LHV = 70
+P_REX_LOWER_HEATING_VALUE = 70
 P_REX_FUEL_DENSITY = 71
-P_REX_BEST_POWER = 72
+P_REX_BEST_EFFICIENCY_POWER = 72
 P_EM_STRATEGY = 73
 P_EM_SOC_TARGET = 74
 P_EM_SOC_LOW = 75

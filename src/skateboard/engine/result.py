@@ -72,17 +72,17 @@ class SimResult:
         default) every row passes :func:`skateboard.checks.check_rows` first, else ResultError."""
         d = self["distance"]
         km = d / 1000.0
-        e_term = self["e_battery_terminal"]
+        e_battery_terminal = self["e_battery_terminal"]
         cols = {
             "variant": self.names,
             "cycle": self.cycle,
             "distance_km": km,
             "time_s": self["time"],
-            "battery_energy_wh": e_term / 3600.0,
-            "consumption_wh_per_km": np.where(km > 0, e_term / 3600.0 / np.maximum(km, 1e-12), np.nan),
+            "battery_energy_wh": e_battery_terminal / 3600.0,
+            "consumption_wh_per_km": np.where(km > 0, e_battery_terminal / 3600.0 / np.maximum(km, 1e-12), np.nan),
         }
         if charger_efficiency is not None:
-            ac = e_term / np.asarray(charger_efficiency)
+            ac = e_battery_terminal / np.asarray(charger_efficiency)
             cols["mains_energy_wh"] = ac / 3600.0
             cols["consumption_ac_wh_per_km"] = np.where(km > 0, ac / 3600.0 / np.maximum(km, 1e-12), np.nan)
         cols.update({

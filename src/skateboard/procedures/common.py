@@ -261,7 +261,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     cs = simulate_params(cs_params, ocv, rex, cycle, names=[v.name for v in variants], repeats=cs_cycles)
     require_not_depleted(variants, cs, "charge-sustaining test")
     fuel_mass = cs["fuel_mass"]
-    lhv = cs_params[:, L.P_REX_LHV]
+    lhv = cs_params[:, L.P_REX_LOWER_HEATING_VALUE]
     el = cs["e_engine_electric"]
     conv = np.where(el > 0, cs["e_fuel"] / np.maximum(el, 1e-9), 0.0)  # J fuel per J electricity
     delta = cs["e_battery_chem"]  # net drawn from the battery (>0 means battery supplied energy)

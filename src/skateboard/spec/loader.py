@@ -253,10 +253,10 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
 
     # --- road load ---
     if top.road_load_form == "coast_down":
-        cd = area = rrc = None
+        drag_coefficient = area = rrc = None
         f0, f1, f2 = top.f0, top.f1, top.f2
     else:
-        cd, area = top.drag_coefficient, top.frontal_area
+        drag_coefficient, area = top.drag_coefficient, top.frontal_area
         rrc = (top.rolling_resistance_coefficient if top.rolling_resistance_coefficient is not None
                else wheel_opt.rolling_resistance_coefficient)
         f0 = f1 = f2 = None
@@ -276,7 +276,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         rotating_inertia_fraction=top.rotating_inertia_fraction,
         wheelbase=chassis.wheelbase, track=chassis.track, cg_height=chassis.cg_height,
         wheel_radius=wheel_opt.rolling_radius,
-        drag_coefficient=cd, frontal_area=area, rolling_resistance_coefficient=rrc,
+        drag_coefficient=drag_coefficient, frontal_area=area, rolling_resistance_coefficient=rrc,
         f0=f0, f1=f1, f2=f2,
         pack=pack, drive_units=tuple(drive_units), range_extender=rex, energy_management=em,
         aux_power=over.aux_power if over.aux_power is not None else platform.aux_power,

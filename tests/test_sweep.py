@@ -18,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skateboard.errors import SpecError
+from skateboard.explore import plan as sweep_plan
+from skateboard.explore import run as sweep_run
 from skateboard.explore import sampling, sweep
 from skateboard.explore.executors import DaskExecutor
 from skateboard.explore.pareto import pareto_mask, summarise_sweep
@@ -241,9 +243,10 @@ def test_cltc_auto_method_helper_matches_cltc():
     v = load_program(PROGRAM).variant(BEV)
     small = v.replace(pack=v.pack.__class__(**{**v.pack.__dict__, "usable_energy": 10 * 3.6e6,
                                                  "gross_energy": 10.5 * 3.6e6}))
-    assert sweep._cltc_auto_method(small) == "CCP"
+    assert cltc.auto_method(small) == "CCP"
     assert cltc.run([small])["method"].iloc[0] == "conventional"
-    assert sweep._cltc_auto_method(v) == "STP"
+    assert cltc.auto_method(v) == "STP"
+    assert cltc.auto_method(load_program(PROGRAM).variant("hongqi-b10-erev")) == "auto"
 
 
 # --- determinism -----------------------------------------------------------------------------
@@ -264,7 +267,7 @@ def test_same_results_whatever_the_chunk_size_and_executor(reference, tmp_path, 
 
 def test_batch_size_does_not_change_results(reference, tmp_path, monkeypatch):
     _, ref = reference
-    monkeypatch.setattr(sweep, "BEV_BATCH", 3)
+    monkeypatch.setattr(sweep_run, "BEV_BATCH", 3)   # where the chunk runner reads it
     _assert_identical(read_sweep(_run(tmp_path / "b3").directory), ref)
 
 
@@ -272,7 +275,7 @@ def test_range_extended_sweep_is_chunk_independent(tmp_path, monkeypatch):
     vary = ["hongqi-b10-erev.top_hat.drag_coefficient=0.27..0.30:2",
             "hongqi-b10-erev.top_hat.curb_mass=1700..1750:2"]
     a = read_sweep(run_sweep(PROGRAM, vary, out=tmp_path / "a", chunk_size=4).directory)
-    monkeypatch.setattr(sweep, "EREV_BATCH", 1)
+    monkeypatch.setattr(sweep_run, "EREV_BATCH", 1)
     b = read_sweep(run_sweep(PROGRAM, vary, out=tmp_path / "b", chunk_size=3).directory)
     _assert_identical(a, b)
     assert (a["eu_co2_weighted_g_per_km"] > 0).all() and (a["eu_electric_range_km"] > 50).all()
@@ -362,7 +365,7 @@ def test_refuses_to_mix_arguments(reference, tmp_path):
 def test_refuses_to_resume_with_other_code(reference, monkeypatch):
     # another version of the package could compute other results than the finished chunks'
     ref_dir, _ = reference
-    monkeypatch.setattr(sweep, "code_fingerprint", lambda: "0" * 64)
+    monkeypatch.setattr(sweep_plan, "code_fingerprint", lambda: "0" * 64)
     with pytest.raises(SpecError, match="other arguments") as info:
         _run(ref_dir)
     assert "code_fingerprint" in info.value.one_line()
@@ -379,7 +382,7 @@ def test_memory_stays_bounded(tmp_path, monkeypatch):
         x = np.array([v.drag_coefficient * v.curb_mass if v is not None else np.nan
                       for v in variants])
         return {c: x.copy() for c in sweep.RESULT_COLUMNS}
-    monkeypatch.setattr(sweep, "_run_market", fake_market)
+    monkeypatch.setattr(sweep_run, "_run_market", fake_market)
 
     def peak(n):
         tracemalloc.start()

@@ -65,6 +65,13 @@ def method_for(v, method: str = "auto") -> str:
     return "STP" if long_range else "CCP"
 
 
+def auto_method(variant) -> str:
+    """The method ``auto`` picks for this variant on its own: :func:`method_for` for a
+    battery-electric variant, ``"auto"`` for a range-extended one (its CD and CS tests have one
+    structure). Sweeps group their batches by it, so each batch runs one method."""
+    return "auto" if variant.range_extender is not None else method_for(variant, "auto")
+
+
 def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFrame:
     """China figures, one row per variant in input order (see the module docstring). Each
     variant's method depends on that variant alone, so results never depend on which variants

@@ -393,3 +393,43 @@ def test_a_crashed_worker_fails_one_request(client):
     assert r.status_code == 503 and "restarted" in r.json()["error"]
     r = client.post("/api/evaluate", json={"program": PROGRAM, "markets": ["eu"]})
     assert r.status_code == 200 and len(r.json()["rows"]) == 3
+
+
+# --- economics and optimisation views (issue 19 item 6: the Python API's results, no other path) ---
+
+def test_economics_endpoint_equals_the_python_api(client):
+    import skateboard as sb
+
+    r = client.get("/api/programs/hongqi-on-b10/economics")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    want = sb.economics("hongqi-on-b10").to_dict()
+    assert body["rows"] == want["rows"]               # the keys of `skateboard economics --json`
+    assert body["business_case"]["npv_difference"] == pytest.approx(
+        want["business_case"]["npv_difference"], rel=1e-12)
+    assert [t["driver"] for t in body["tornado"]] == [t["driver"] for t in want["tornado"]]
+
+
+def test_economics_of_an_unknown_program_is_404(client):
+    r = client.get("/api/programs/no-such-program/economics")
+    assert r.status_code == 404
+
+
+def test_economics_page_shows_the_business_case(client):
+    r = client.get("/economics?program=hongqi-on-b10")
+    assert r.status_code == 200
+    assert 'id="business-case"' in r.text and "npv_difference" in r.text
+    assert 'class="economics-data"' in r.text and 'id="chart-tornado"' in r.text
+
+
+def test_optimise_endpoint_equals_the_cli_and_refuses_a_bad_objective(client):
+    req = {"program": "hongqi-on-b10", "variant": "hongqi-b10-bev",
+           "vary": ["pack={56kwh,67kwh}"], "objectives": ["min:cost_total"], "markets": ["eu"],
+           "population": 4, "generations": 2}
+    r = client.post("/api/optimise", json=req)
+    assert r.status_code == 200, r.text
+    best = r.json()["best"]
+    # the 56 kWh pack cannot reach the Hongqi BEV's 420 km in the EU, so the best is 67 kWh
+    assert best["options.pack"] == "67kwh" and best["targets_met"] is True
+    bad = client.post("/api/optimise", json={**req, "objectives": ["min:no_such_column"]})
+    assert bad.status_code == 400 and "no_such_column" in bad.json()["error"]

@@ -277,3 +277,17 @@ if os.environ.get("SKATEBOARD_SCREENSHOT"):
         out = Path(__file__).resolve().parents[1] / "docs" / "img" / "web-edit.png"
         out.parent.mkdir(exist_ok=True)
         browser.save_screenshot(str(out))
+
+
+def test_economics_page_shows_the_npv_and_the_tornado(server, browser, tmp_path):
+    import skateboard as sb
+
+    browser.get(server["url"] + "/economics?program=hongqi-on-b10")
+    cell = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR,
+                                                      '#business-case td[data-key="npv_difference"]'))[0]
+    want = sb.economics("hongqi-on-b10", sensitivity=False).business_case["npv_difference"]
+    assert _number(cell.text) == pytest.approx(want, rel=1e-3)   # shown to one decimal
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#chart-tornado .main-svg"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#economics-rows tbody tr")
+    assert len(rows) == 21                                          # 3 variants x 7 markets
+    _shot(browser, tmp_path, "economics")

@@ -103,7 +103,7 @@ def evaluate(
     result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)
     if not no_warnings:
         for w in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+            err_console.print(Text.assemble(("warning:", "yellow"), f" {w}"), highlight=False, soft_wrap=True)
     if out is not None:
         from skateboard.report.html import write_report
         path = write_report(result, out, force=force)
@@ -133,7 +133,7 @@ def evaluate(
         console.print(rich_table("inputs used (all of them: --json --inputs)", rows,
                                  ["input", *t.index]))
         for _, r in result.inputs.iterrows():
-            console.print(f"[bold]{r['variant']}[/] defaulted: {r['defaulted'] or '-'}")
+            console.print(Text.assemble((str(r["variant"]), "bold"), f" defaulted: {r['defaulted'] or '-'}"))
     failed = result.table[result.table["targets_met"] == False]  # noqa: E712
     for _, r in failed.iterrows():
         console.print(Text.assemble((f"{r['variant']} in {r['market']}:", "red"),

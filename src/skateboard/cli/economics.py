@@ -8,13 +8,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.text import Text
 
 #: Keys of each JSON row (the issue's contract; the DataFrame has more).
-JSON_ROW_KEYS = ["variant", "market", "powertrain", "currency", "cost_total", "cost_pack",
-                 "cost_drive", "cost_range_extender", "cost_top_hat", "platform_cost_share",
-                 "ex_works_cost", "shipping_cost", "import_duty", "landed_cost", "compliance_value",
-                 "price", "margin_per_vehicle", "volume", "duty_rate", "royalty", "equipment_cost",
-                 "compliance_value_if_short", "buyer_tax", "servable", "note"]
 SHOWN = ["variant", "market", "cost_total", "ex_works_cost", "shipping_cost", "import_duty",
          "landed_cost", "compliance_value", "price", "margin_per_vehicle", "volume"]
 CASE_SHOWN = ["npv_license", "npv_own_platform", "npv_difference", "irr_license",
@@ -35,7 +31,6 @@ def economics(
     """Cost, market entry, compliance value and margin of every variant; licence vs own platform."""
     from skateboard.cli.common import DEFAULT_PROGRAM, console, rich_table
     from skateboard.economics import economics as run
-    from skateboard.jsonsafe import json_nested, json_records
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run(program or DEFAULT_PROGRAM, markets=names, costs=costs)
@@ -46,23 +41,21 @@ def economics(
             console.print(f"report written to {path}")
     case = result.business_case
     if as_json:
-        typer.echo(json.dumps(json_nested({"rows": json_records(result.rows[JSON_ROW_KEYS]),
-                                     "business_case": case, "commonality": result.commonality,
-                                     "tornado": json_records(result.tornado)}), indent=2, default=str))
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
         return
     cur = result.rows["currency"].iloc[0] if len(result.rows) else ""
     console.print(rich_table(f"economics: {getattr(result.program, 'name', program)} "
                              f"({cur} per vehicle, {result.seconds:.1f} s)",
                              result.rows.to_dict("records"), SHOWN))
     for note in sorted(set(n for n in result.rows["note"] if "not servable" in n)):
-        console.print(f"[red]{note}[/]")
+        console.print(Text(note, style="red"))
     if case:
         lines = [f"{k}: {case[k]:,.0f}" if isinstance(case.get(k), float) and abs(case[k]) > 10
                  else f"{k}: {case.get(k)}" for k in CASE_SHOWN]
         console.print(f"business case ({case['currency']} {case['price_year']}, discount rate "
                       f"{case['discount_rate']:.0%}):\n  " + "\n  ".join(lines))
         for w in case.get("warnings", []):
-            console.print(f"[yellow]{w}[/]")
+            console.print(Text(str(w), style="yellow"))
 
 
 def register(app: typer.Typer) -> None:
@@ -70,4 +63,4 @@ def register(app: typer.Typer) -> None:
     app.command("economics")(economics)
 
 
-__all__ = ["JSON_ROW_KEYS", "economics", "register"]
+__all__ = ["economics", "register"]

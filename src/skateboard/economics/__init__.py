@@ -26,6 +26,13 @@ import pandas as pd
 
 from skateboard.economics.analysis import COLUMNS, Scenario
 
+#: The keys of each row in JSON output (CLI ``--json`` and the web API).
+JSON_ROW_KEYS = ["variant", "market", "powertrain", "currency", "cost_total", "cost_pack",
+                 "cost_drive", "cost_range_extender", "cost_top_hat", "platform_cost_share",
+                 "ex_works_cost", "shipping_cost", "import_duty", "landed_cost", "compliance_value",
+                 "price", "margin_per_vehicle", "volume", "duty_rate", "royalty", "equipment_cost",
+                 "compliance_value_if_short", "buyer_tax", "servable", "note"]
+
 
 @dataclass
 class Economics:
@@ -51,6 +58,18 @@ class Economics:
     def to_pandas(self) -> pd.DataFrame:
         return self.rows
 
+    def to_dict(self) -> dict:
+        """JSON-ready: ``rows`` (the :data:`JSON_ROW_KEYS` of each row), ``business_case``,
+        ``commonality`` and ``tornado`` (what ``skateboard economics --json`` prints and the web
+        app's ``/api/programs/{name}/economics`` returns)."""
+        from skateboard.jsonsafe import json_nested, json_records
+
+        keys = [k for k in JSON_ROW_KEYS if k in self.rows.columns]
+        return json_nested({"rows": json_records(self.rows[keys]),
+                            "business_case": self.business_case,
+                            "commonality": self.commonality,
+                            "tornado": json_records(self.tornado)})
+
     def records(self) -> list[dict]:
         return self.rows.to_dict("records")
 
@@ -66,7 +85,12 @@ def economics(program="hongqi-on-b10", markets=None, costs=None, *, sensitivity:
     costs : str or path, optional — a cost book laid over the bundled one.
     sensitivity : bool — compute the tornado (a dozen business-case runs).
     """
-    from skateboard.economics.analysis import business_case, prepare, program_commonality, table
+    from skateboard.economics.analysis import (
+        business_case,
+        prepare,
+        program_commonality,
+        table,
+    )
     from skateboard.economics.sensitivity import tornado
 
     t0 = time.perf_counter()

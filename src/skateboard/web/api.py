@@ -46,6 +46,18 @@ class SweepRequest(BaseModel):
     chunk_size: int = Field(default=5000, ge=1, le=100_000)
 
 
+class OptimiseRequest(BaseModel):
+    program: str = Field(examples=["hongqi-on-b10"])
+    variant: str = Field(examples=["hongqi-b10-bev"])
+    vary: list[str] = Field(examples=[["pack={56kwh,67kwh}",
+                                       'drive_units.rear.peak_power="100 kW".."220 kW"']])
+    objectives: list[str] = Field(examples=[["min:cost_total"]])
+    markets: Optional[list[str]] = Field(default=None, examples=[["eu"]])
+    population: int = Field(default=40, ge=4, le=400)
+    generations: int = Field(default=20, ge=1, le=100)
+    seed: int = Field(default=0, ge=0)
+
+
 class SaveRequest(BaseModel):
     toml: Optional[str] = Field(default=None, description="The whole file, or base + edits.")
     base: Optional[str] = Field(default=None, description="Derivative to start from (name).")
@@ -81,6 +93,23 @@ def programs(request: Request) -> list[dict]:
 @router.get("/programs/{name}")
 async def program(name: str, request: Request) -> dict:
     return await service(request).program(name)
+
+
+@router.get("/programs/{name}/economics")
+async def program_economics(name: str, request: Request, markets: Optional[str] = None) -> dict:
+    """What ``skateboard economics NAME --json`` prints: ``rows``, ``business_case``,
+    ``commonality``, ``tornado``. ``markets``: comma-separated, default the program's."""
+    names = [m for m in (markets or "").split(",") if m] or None
+    return await service(request).economics(name, names)
+
+
+@router.post("/optimise")
+async def run_optimise(req: OptimiseRequest, request: Request) -> dict:
+    """What ``skateboard optimise ... --json`` prints: ``best``, ``pareto``, ``evaluations``,
+    ``seconds`` (one derivative; runs in a worker, up to about a minute)."""
+    return await service(request).optimise(req.program, req.variant, req.vary, req.objectives,
+                                           markets=req.markets, population=req.population,
+                                           generations=req.generations, seed=req.seed)
 
 
 @router.post("/evaluate")

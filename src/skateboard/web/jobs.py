@@ -183,6 +183,31 @@ def report_job(evaluation) -> str:
     return render_html(evaluation)
 
 
+def economics_job(program_path: str, markets=None) -> dict:
+    """``skateboard economics`` of a program: :meth:`skateboard.economics.Economics.to_dict`
+    (rows, business case, commonality, tornado), the same as the CLI's ``--json``."""
+    from skateboard.economics import economics
+
+    try:
+        return economics(program_path, markets=markets or None).to_dict()
+    except SpecError as exc:
+        return {"error": error_dict(exc)}
+
+
+def optimise_job(program_path: str, variant: str, vary: list[str], objectives: list[str], *,
+                 markets=None, population: int = 40, generations: int = 20, seed: int = 0) -> dict:
+    """``skateboard optimise --json`` of one derivative (:func:`skateboard.optimise.optimise`)."""
+    from skateboard.optimise import optimise
+    from skateboard.optimise.output import optimise_json
+
+    try:
+        res = optimise(program_path, vary, objectives, variant=variant, markets=markets or None,
+                       population=population, generations=generations, seed=seed)
+    except SpecError as exc:
+        return {"error": error_dict(exc)}
+    return optimise_json(res)
+
+
 def sweep_plan_job(program_path: str, vary: list[str], options: dict) -> dict:
     """Check a sweep's arguments (fast) and say its key and size."""
     from skateboard.explore import plan_sweep

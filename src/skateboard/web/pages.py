@@ -264,6 +264,68 @@ async def compare(request: Request, program: str = DEFAULT_PROGRAM):
                  page="compare")
 
 
+#: Economics columns the page shows (every key is in the JSON API's rows).
+ECONOMICS_SHOWN = ["variant", "market", "powertrain", "cost_total", "platform_cost_share",
+                   "ex_works_cost", "shipping_cost", "import_duty", "landed_cost",
+                   "compliance_value", "price", "margin_per_vehicle", "volume", "note"]
+#: Business-case keys shown, in order.
+CASE_SHOWN = ["npv_license", "npv_own_platform", "npv_difference", "irr_license",
+              "payback_year_license", "break_even_volume", "volume_planned", "months_earlier",
+              "most_sensitive_drivers", "commonality_cost_weighted", "commonality_part_count"]
+
+
+@router.get("/economics", response_class=HTMLResponse)
+async def economics_page(request: Request, program: str = DEFAULT_PROGRAM):
+    """Cost, landed cost and margin per variant and market, and the licence-vs-own-platform
+    business case with its tornado (``skateboard.economics``, run in a worker)."""
+    svc = _svc(request)
+    try:
+        data = await svc.economics(program)
+    except SpecError as exc:
+        return _page(request, "error_part.html", error=exc.one_line())
+    rows = data["rows"]
+    case = data.get("business_case") or {}
+    chart = {"tornado": data.get("tornado") or [],
+             "base": case.get("npv_difference"),
+             "waterfall": [{"name": f"{r['variant']} in {r['market']}",
+                            "steps": [r.get(k) for k in ("cost_total", "ex_works_cost",
+                                                          "landed_cost", "price")]}
+                           for r in rows if r.get("landed_cost") is not None]}
+    currency = rows[0].get("currency", "") if rows else ""
+    return _page(request, "economics.html", programs=svc.programs(), program=program,
+                 rows=rows, columns=[c for c in ECONOMICS_SHOWN if rows and c in rows[0]],
+                 case=[(k, case[k]) for k in CASE_SHOWN if k in case], currency=currency,
+                 chart=chart, page="economics")
+
+
+@router.get("/optimise", response_class=HTMLResponse)
+def optimise_page(request: Request, program: str = DEFAULT_PROGRAM):
+    svc = _svc(request)
+    return _page(request, "optimise.html", programs=svc.programs(), program=program,
+                 page="optimise")
+
+
+@router.post("/ui/optimise", response_class=HTMLResponse)
+async def optimise_run(request: Request):
+    """Run ``skateboard.optimise`` from the form: FIELD=SPEC and objectives one per line."""
+    form = await request.form()
+    svc = _svc(request)
+    lines = lambda key: [x.strip() for x in str(form.get(key, "")).splitlines() if x.strip()]  # noqa: E731
+    try:
+        out = await svc.optimise(str(form.get("program", DEFAULT_PROGRAM)),
+                                 str(form.get("variant", "")), lines("vary"), lines("objectives"),
+                                 markets=[m for m in str(form.get("markets", "")).split(",") if m.strip()] or None,
+                                 population=max(4, min(int(form.get("population") or 40), 400)),
+                                 generations=max(1, min(int(form.get("generations") or 20), 100)))
+    except (SpecError, ValueError) as exc:
+        msg = exc.one_line() if isinstance(exc, SpecError) else f"population and generations are numbers ({exc})"
+        return _page(request, "error_part.html", error=msg)
+    rows = out["pareto"] or ([out["best"]] if out.get("best") else [])
+    columns = list(rows[0]) if rows else []
+    return _page(request, "optimise_result.html", out=out, rows=rows, columns=columns,
+                 chart={"rows": rows, "objectives": out.get("objectives", [])})
+
+
 @router.get("/sweep", response_class=HTMLResponse)
 def sweep_page(request: Request, program: str = DEFAULT_PROGRAM):
     svc = _svc(request)

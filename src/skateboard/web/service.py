@@ -114,6 +114,23 @@ class Service:
     async def report(self, rid: str) -> str:
         return await self.pools.run(jobs.report_job, self.result(rid)["evaluation"])
 
+    # --- economics and optimisation (the Python API's, in a worker) ---
+    async def economics(self, program: str, markets=None) -> dict:
+        path, _ = self.program_path(program)
+        return await self._run(jobs.economics_job, str(path), self._markets(markets))
+
+    async def optimise(self, program: str, variant: str, vary: list[str], objectives: list[str],
+                       *, markets=None, population: int = 40, generations: int = 20,
+                       seed: int = 0) -> dict:
+        path, _ = self.program_path(program)
+        check_name(variant, "variant")
+        if not vary or len(vary) > MAX_VARY:
+            raise SpecError("give one to eight --vary fields", field="vary",
+                            value=len(vary or []), allowed=f"1 .. {MAX_VARY}")
+        return await self._run(jobs.optimise_job, str(path), variant, list(vary), list(objectives),
+                               markets=self._markets(markets), population=population,
+                               generations=generations, seed=seed)
+
     # --- derivatives ---
     def derivative(self, name: str) -> dict:
         path, source = self.ws.locate("derivative", name)

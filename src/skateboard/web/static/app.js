@@ -37,6 +37,41 @@
         sel.onchange = () => trace("chart-trace", c.traces, sel.value);
       }
     });
+    root.querySelectorAll("script.economics-data").forEach(s => {
+      const d = JSON.parse(s.textContent);
+      const el = document.getElementById("chart-tornado");
+      if (el && window.Plotly && d.tornado.length) {
+        const t = d.tornado.slice().reverse();
+        const base = d.base || 0;
+        Plotly.react(el, [
+          { type: "bar", orientation: "h", name: "low", y: t.map(r => r.driver), base: base,
+            x: t.map(r => r.npv_difference_low - base) },
+          { type: "bar", orientation: "h", name: "high", y: t.map(r => r.driver), base: base,
+            x: t.map(r => r.npv_difference_high - base) }],
+          Object.assign({}, layoutBase, { margin: { l: 110, r: 20, t: 40, b: 80 },
+            title: { text: "Tornado: NPV licence minus own platform" },
+            barmode: "overlay", xaxis: { title: { text: "NPV difference" } } }), config);
+      }
+      const w = document.getElementById("chart-waterfall");
+      if (w && window.Plotly && d.waterfall.length) {
+        const labels = ["cost", "ex-works", "landed", "price"];
+        Plotly.react(w, d.waterfall.map(r => ({ type: "scatter", mode: "lines+markers", name: r.name,
+          x: labels, y: r.steps })),
+          Object.assign({}, layoutBase, { title: { text: "Per vehicle: cost to price by market" } }), config);
+      }
+    });
+    root.querySelectorAll("script.optimise-data").forEach(s => {
+      const d = JSON.parse(s.textContent);
+      const el = document.getElementById("chart-optimise");
+      if (!el || !window.Plotly || !d.rows.length) return;
+      const cols = d.objectives.map(o => o.split(":").slice(1).join(":").replace("@", "_"));
+      const key = c => Object.keys(d.rows[0]).find(k => k === c || k.endsWith(c)) || c;
+      const x = key(cols[0]), y = cols.length > 1 ? key(cols[1]) : null;
+      Plotly.react(el, [{ type: "scatter", mode: "markers", name: "best / Pareto set",
+        x: d.rows.map(r => r[x]), y: y ? d.rows.map(r => r[y]) : d.rows.map((r, i) => i + 1) }],
+        Object.assign({}, layoutBase, { title: { text: "Optimiser result" },
+          xaxis: { title: { text: x } }, yaxis: { title: { text: y || "rank" } } }), config);
+    });
     root.querySelectorAll("script.pareto-data").forEach(s => {
       const d = JSON.parse(s.textContent);
       const el = document.getElementById("chart-pareto");

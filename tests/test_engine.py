@@ -194,3 +194,22 @@ def test_written_out_kernel_constants_equal_their_tables():
     stale = [n for n in dir(layout) if n[:2] in ("P_", "S_", "R_") and n[2:].lower() not in
              {"P_": layout.P, "S_": layout.S, "R_": layout.R}[n[:2]]]
     assert stale == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(w=st.floats(0.0, 2000.0), tq=st.one_of(st.just(0.0), st.floats(-400.0, 400.0)),
+       pk=st.floats(20e3, 400e3), pt=st.floats(100.0, 600.0), ws=st.floats(500.0, 2500.0),
+       c=st.tuples(*[st.floats(0.0, 0.05)] * 4), z=st.floats(0.0, 1.0))
+def test_kernel_drive_unit_loss_is_the_physics_function(w, tq, pk, pt, ws, c, z):
+    # one home for the equation: the kernel's compiled scalar copy equals physics.drive_unit's
+    # reference form on random inputs (to round-off: the kernel multiplies by reciprocals)
+    from skateboard.engine import kernel
+    from skateboard.engine import layout as L
+    from skateboard.physics.drive_unit import loss_power
+
+    p = np.zeros(L.N_PARAMS)
+    p[L.P_DU0_PEAK_POWER], p[L.P_DU0_INV_MAX_SPEED], p[L.P_DU0_INV_PEAK_TORQUE] = pk, 1 / ws, 1 / pt
+    p[[L.P_DU0_C0, L.P_DU0_C1, L.P_DU0_C2, L.P_DU0_C3]] = c
+    p[L.P_DU0_ZERO_TORQUE_LOSS] = z
+    want = float(loss_power(w, tq, pk, pt, ws, c, zero_torque_loss_factor=z))
+    assert kernel._loss(p, 0, w, tq) == pytest.approx(want, rel=1e-12, abs=1e-9)

@@ -51,15 +51,21 @@ def max_torque(speed, peak_torque, peak_power, max_speed):
     return np.where(speed <= max_speed, t, 0.0)
 
 
-def loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients):
+def loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients,
+               zero_torque_loss_factor=1.0):
     """Drive-unit loss [W] at motor speed [rad/s] and shaft torque [N m] (either sign).
 
-    Zero at standstill with zero torque (inverter off)."""
+    Zero at standstill with zero torque (inverter off). At zero torque while turning, the no-load
+    loss is multiplied by ``zero_torque_loss_factor`` [-] (1: the machine turns with the wheels
+    and loses all of it; 0: a disconnect clutch opens). This is the reference form; the kernel's
+    scalar copy (``engine.kernel._loss``) is tested against it on random inputs
+    (``tests/test_engine.py``) and the lane fast path against the kernel (``tests/test_lanes.py``)."""
     c0, c1, c2, c3 = coefficients
     s = np.abs(np.asarray(speed, dtype=float)) / max_speed
     tau = np.abs(np.asarray(torque, dtype=float)) / peak_torque
     loss = peak_power * (c0 + c1 * s + c2 * tau**2 + c3 * s**3)
-    return np.where((s == 0) & (tau == 0), 0.0, loss)
+    idle = np.where(tau == 0, zero_torque_loss_factor, 1.0)
+    return np.where((s == 0) & (tau == 0), 0.0, loss * idle)
 
 
 def efficiency(speed, torque, peak_power, peak_torque, max_speed, coefficients):

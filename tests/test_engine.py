@@ -94,10 +94,11 @@ def test_battery_current_matches_closed_form():
     # P = V I - R I^2  =>  I = (V - sqrt(V^2 - 4 R P)) / (2 R)
     for p in (-50e3, 0.0, 1e3, 80e3, 150e3):
         v, res = 380.0, 0.09
-        i = current_for_power(p, v, res)
+        i, feasible = current_for_power(p, v, res)
+        assert feasible
         assert i == pytest.approx((v - np.sqrt(v * v - 4 * res * p)) / (2 * res), rel=1e-12, abs=1e-12)
         assert v * i - res * i * i == pytest.approx(p, abs=1e-6)
-    assert np.isnan(current_for_power(380.0**2 / (4 * 0.09) * 1.01, 380.0, 0.09))
+    assert not current_for_power(380.0**2 / (4 * 0.09) * 1.01, 380.0, 0.09)[1]
 
 
 def test_trace_miss_is_recorded_and_run_continues():
@@ -170,7 +171,7 @@ def test_a_disconnecting_front_unit_saves_exactly_its_no_load_loss():
     v = speed_kmh / 3.6
     vbar = 0.5 * (v[1:] + v[:-1])
     w = vbar / vs[0].wheel_radius * front.gear_ratio
-    no_load = loss_power(w, 0.0, front.peak_power, front.peak_torque, front.max_speed,
+    no_load = loss_power(w, 0.0, front.peak_torque, front.peak_power, front.max_speed,
                          front.loss_coefficients).sum() * 1.0  # dt = 1 s
     saved = r["e_drivetrain_loss"][0] - r["e_drivetrain_loss"]
     assert saved[2] == pytest.approx(no_load, rel=1e-9)
@@ -201,15 +202,20 @@ def test_written_out_kernel_constants_equal_their_tables():
        pk=st.floats(20e3, 400e3), pt=st.floats(100.0, 600.0), ws=st.floats(500.0, 2500.0),
        c=st.tuples(*[st.floats(0.0, 0.05)] * 4), z=st.floats(0.0, 1.0))
 def test_kernel_drive_unit_loss_is_the_physics_function(w, tq, pk, pt, ws, c, z):
-    # one home for the equation: the kernel's compiled scalar copy equals physics.drive_unit's
-    # reference form on random inputs (to round-off: the kernel multiplies by reciprocals)
+    # one home for the equation: physics.drive_unit.unit_loss is Larminie & Lowry's loss model
+    # written out here by hand, and the kernel's parameter-row adapter returns exactly it
     from skateboard.engine import kernel
     from skateboard.engine import layout as L
     from skateboard.physics.drive_unit import loss_power
 
+    s, tau = w / ws, abs(tq) / pt
+    by_hand = pk * (c[0] + c[1] * s + c[2] * tau**2 + c[3] * s**3)
+    if tau == 0.0:
+        by_hand = 0.0 if s == 0.0 else pk * (c[0] + c[1] * s + c[3] * s**3) * z
+    want = float(loss_power(w, tq, pt, pk, ws, c, zero_torque_loss_factor=z))
+    assert want == pytest.approx(by_hand, rel=1e-12, abs=1e-9)
     p = np.zeros(L.N_PARAMS)
     p[L.P_DU0_PEAK_POWER], p[L.P_DU0_INV_MAX_SPEED], p[L.P_DU0_INV_PEAK_TORQUE] = pk, 1 / ws, 1 / pt
     p[[L.P_DU0_C0, L.P_DU0_C1, L.P_DU0_C2, L.P_DU0_C3]] = c
     p[L.P_DU0_ZERO_TORQUE_LOSS] = z
-    want = float(loss_power(w, tq, pk, pt, ws, c, zero_torque_loss_factor=z))
     assert kernel._loss(p, 0, w, tq) == pytest.approx(want, rel=1e-12, abs=1e-9)

@@ -1,7 +1,7 @@
 """The one exception type for bad user input.
 
 A :class:`SpecError` carries the file, the field path, the offending value and what is
-allowed, so the CLI can print it as one readable line (DESIGN.md, "Results and errors").
+allowed, so the CLI can print it as one readable line (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
-"""The physics of one time step, shared by both paths of the tiled kernel
-(:mod:`skateboard.engine.lanes`, which steps the variants; a single vehicle is N = 1).
+"""The exact path's view of one vehicle at one time step: the physics functions of
+:mod:`skateboard.physics` applied to a variant's parameter row.
 
-Per time step (backward-difference, quasi-static; the step from sample k-1 to k):
-
-    a = (v_k - v_{k-1}) / dt,   v_bar = (v_{k-1} + v_k) / 2
-    F = m_i a + F0 + F1 v_bar + F2 v_bar^2 + m g sin(theta)          (road_load)
-
-with m_i the inertial mass (test mass plus the rotating-mass allowance). Because
-m_i a v_bar dt = m_i (v_k^2 - v_{k-1}^2) / 2 exactly, the per-step energy terms telescope and
-the audit closes to round-off. When the powertrain, battery or grip cannot give F, the kernel
-bisects for the highest reachable v_k, records the shortfall and follows the achieved speed.
+The equations live in :mod:`skateboard.physics` (road load and axle loads in ``road_load``,
+torque envelope and losses in ``drive_unit``, the equivalent circuit in ``battery``, the
+braking share and fade in ``braking``); the helpers here read a parameter row (the columns of
+:mod:`skateboard.engine.layout`) and combine them: sharing traction between the drive units,
+the regenerative part of a braking force, the battery's power limits.
+:mod:`skateboard.engine.lanes` calls them on its exact path; its vectorised fast path calls the
+same physics functions on the tile's rows. When the powertrain, battery or grip cannot give the
+demanded force, the exact path bisects for the highest reachable speed, records the shortfall
+and follows the achieved speed.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from __future__ import annotations
 from numba import njit
 
 from skateboard.engine import layout as L
-from skateboard.physics.battery import RESISTANCE_SOC_CURVATURE, interp_uniform
-
-#: WLTP/R13-H: below a braking rate of 0.15 g any front/rear distribution is allowed
-#: (UN R13-H Annex 5 para. 3.1.1 requires the ideal-distribution ordering only for
-#: z = 0.15 ... 0.8), so blended brakes may put all of it on the driven axle(s).
-FREE_BRAKE_RATE = 0.15
+from skateboard.physics.battery import (interp_uniform, power_at_current, resistance_at_soc,
+                                        voltage_window_limits)
+from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
+from skateboard.physics.drive_unit import unit_loss, wheel_force_limit
+from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 BISECTION_STEPS = 40
 #: No LLVM fast-math: strict IEEE arithmetic, so a variant's result is the same bit for bit
 #: whatever code LLVM builds around it. With fast-math ('contract', 'reassoc', ...) LLVM fused and
@@ -33,49 +32,37 @@ FASTMATH = False
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def _max_torque(w, peak_torque, peak_power, max_speed):
-    if w > max_speed:
-        return 0.0
-    if w * peak_torque > peak_power:
-        return peak_power / w
-    return peak_torque
+def _unit_losses(p, o, w, tq):
+    """(loss, zero-torque loss) [W] of the drive unit at offset ``o``: physics.drive_unit.unit_loss
+    at motor speed ``w`` [rad/s] and shaft torque ``tq`` [N m]."""
+    return unit_loss(w * p[L.P_DU0_INV_MAX_SPEED + o], abs(tq) * p[L.P_DU0_INV_PEAK_TORQUE + o],
+                     p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_C0 + o], p[L.P_DU0_C1 + o], p[L.P_DU0_C2 + o],
+                     p[L.P_DU0_C3 + o], p[L.P_DU0_ZERO_TORQUE_LOSS + o])
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _loss(p, o, w, tq):
-    """Drive-unit loss [W] (physics.drive_unit.loss_power, scalar form). At zero torque the
-    no-load loss is scaled by the unit's zero-torque loss factor (1: the machine turns with the
-    wheels and loses all of it; 0: a disconnect clutch opens)."""
-    pk = p[L.P_DU0_PEAK_POWER + o]
-    s = w * p[L.P_DU0_INV_MAX_SPEED + o]
-    tau = abs(tq) * p[L.P_DU0_INV_PEAK_TORQUE + o]
-    if s == 0.0 and tau == 0.0:
-        return 0.0
-    if tau == 0.0:
-        return (pk * (p[L.P_DU0_C0 + o] + p[L.P_DU0_C1 + o] * s + p[L.P_DU0_C3 + o] * s * s * s)
-                * p[L.P_DU0_ZERO_TORQUE_LOSS + o])
-    return pk * (p[L.P_DU0_C0 + o] + p[L.P_DU0_C1 + o] * s + p[L.P_DU0_C2 + o] * tau * tau
-                 + p[L.P_DU0_C3 + o] * s * s * s)
+    """Loss [W] of the drive unit at offset ``o`` (physics.drive_unit.unit_loss)."""
+    return _unit_losses(p, o, w, tq)[0]
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _normal_loads(p, acc, cos_t):
     """Front and rear axle normal loads [N] with longitudinal load transfer."""
-    m = p[L.P_MASS]
-    w = m * p[L.P_GRAVITY] * cos_t
-    transfer = acc * p[L.P_LOAD_TRANSFER_PER_ACC]
-    nf = w * p[L.P_FRONT_MASS_SHARE] - transfer
-    return nf, w - nf
+    return axle_loads(p[L.P_MASS] * p[L.P_GRAVITY], cos_t, p[L.P_FRONT_MASS_SHARE], acc,
+                      p[L.P_LOAD_TRANSFER_PER_ACC])
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _unit_force_limit(p, o, vbar, nf, nr):
-    """Motor speed [rad/s] of the unit at offset ``o`` and the largest wheel force [N] it can
-    give there: its torque envelope, capped by its axle's grip."""
+    """Motor speed [rad/s] of the unit at offset ``o``, the largest wheel force [N] its motor can
+    give there (torque envelope) and the largest its axle's tyres can (grip)."""
     w = vbar * p[L.P_INV_WHEEL_RADIUS] * p[L.P_DU0_GEAR_RATIO + o]
-    tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
+    f_motor = wheel_force_limit(w, 1.0 / vbar, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o],
+                                p[L.P_DU0_MAX_SPEED + o], p[L.P_DU0_TORQUE_TO_FORCE + o],
+                                p[L.P_DU0_GEARBOX_EFFICIENCY + o])
     n_ax = nf if p[L.P_DU0_FRONT + o] != 0.0 else nr
-    return w, min(tmax * p[L.P_DU0_TORQUE_TO_FORCE + o], p[L.P_TYRE_ROAD_FRICTION] * max(n_ax, 0.0))
+    return w, f_motor, p[L.P_TYRE_ROAD_FRICTION] * max(n_ax, 0.0)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -93,8 +80,8 @@ def _traction(p, force, vbar, acc, cos_t):
         o = u * L.DU_STRIDE
         if p[L.P_DU0_PRESENT + o] == 0.0:
             continue
-        w, fmax = _unit_force_limit(p, o, vbar, nf, nr)
-        fu = min(remaining, fmax) if remaining > 0.0 else 0.0
+        w, f_motor, grip = _unit_force_limit(p, o, vbar, nf, nr)
+        fu = min(remaining, min(f_motor, grip)) if remaining > 0.0 else 0.0
         remaining -= fu
         tq = fu * p[L.P_DU0_FORCE_TO_TORQUE + o]
         loss = _loss(p, o, w, tq)
@@ -113,7 +100,8 @@ def _max_traction_force(p, vbar, acc, cos_t):
     for u in range(2):
         o = u * L.DU_STRIDE
         if p[L.P_DU0_PRESENT + o] != 0.0:
-            total += _unit_force_limit(p, o, vbar, nf, nr)[1]
+            w, f_motor, grip = _unit_force_limit(p, o, vbar, nf, nr)
+            total += min(f_motor, grip)
     return total
 
 
@@ -121,22 +109,16 @@ def _max_traction_force(p, vbar, acc, cos_t):
 def _regen(p, brake_force, vbar, acc, cos_t, scale):
     """Regenerative part of a braking force [N] (> 0).
 
-    Limited by the driven axles' share of braking (all of it below FREE_BRAKE_RATE, the
-    dynamic-load share above), motor generating torque, tyre grip, and a linear fade between
-    ``regen_fade_low`` and ``regen_fade_high``; ``scale`` (0..1) lowers it further for the
-    battery's charge limit. Returns (regen force [N], electrical power to the bus [W],
-    motor losses [W], gearbox losses [W]); a unit whose losses would exceed its generated power
-    does not regenerate."""
-    inv_r = p[L.P_INV_WHEEL_RADIUS]
-    m = p[L.P_MASS]
+    Limited by the driven axles' share of braking (physics.braking), motor generating torque,
+    tyre grip, and the fade at low speed; ``scale`` (0..1) lowers it further for the battery's
+    charge limit. Returns (regen force [N], electrical power to the bus [W], motor losses [W],
+    gearbox losses [W]); a unit whose losses would exceed its generated power does not
+    regenerate."""
+    m_g = p[L.P_MASS] * p[L.P_GRAVITY]
     nf, nr = _normal_loads(p, acc, cos_t)
-    total_n = nf + nr
-    z = brake_force / (m * p[L.P_GRAVITY])
-    lo = p[L.P_REGEN_FADE_LOW]
-    hi = p[L.P_REGEN_FADE_HIGH]
-    fade = 1.0 if vbar >= hi else (0.0 if vbar <= lo else (vbar - lo) / (hi - lo))
-    mu = p[L.P_TYRE_ROAD_FRICTION]
-    both_driven = p[L.P_BOTH_AXLES_DRIVEN] != 0.0
+    inv_n = 1.0 / (m_g * cos_t)  # 1 / (nf + nr)
+    free = free_distribution(brake_force, m_g, p[L.P_BOTH_AXLES_DRIVEN] != 0.0)
+    fade = regen_fade(vbar, p[L.P_REGEN_FADE_LOW], 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW]))
     freg = 0.0
     pel = 0.0
     mloss = 0.0
@@ -145,21 +127,12 @@ def _regen(p, brake_force, vbar, acc, cos_t, scale):
         o = u * L.DU_STRIDE
         if p[L.P_DU0_PRESENT + o] == 0.0:
             continue
-        front = p[L.P_DU0_FRONT + o] != 0.0
-        n_ax = nf if front else nr
-        if both_driven:
-            share = n_ax / total_n           # both axles driven: dynamic-load split
-        elif z <= FREE_BRAKE_RATE:
-            share = 1.0                      # R13-H: free distribution at low braking rates
-        else:
-            share = n_ax / total_n
+        w, f_motor, grip = _unit_force_limit(p, o, vbar, nf, nr)
+        share = axle_brake_share(nf if p[L.P_DU0_FRONT + o] != 0.0 else nr, inv_n, free)
         eta = p[L.P_DU0_GEARBOX_EFFICIENCY + o]
         eta2 = eta * eta
-        w = vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o]
-        tmax = _max_torque(w, p[L.P_DU0_PEAK_TORQUE + o], p[L.P_DU0_PEAK_POWER + o], p[L.P_DU0_MAX_SPEED + o])
         # wheel -> motor: T = F r eta / g = F * force_to_torque * eta^2 (losses on the way back)
-        fu = min(brake_force * share, tmax * p[L.P_DU0_TORQUE_TO_FORCE + o] / eta2,
-                 mu * max(n_ax, 0.0)) * fade * scale
+        fu = min(brake_force * share, f_motor * (1.0 / eta2), grip) * fade * scale
         if fu <= 0.0:
             continue
         tq = fu * p[L.P_DU0_FORCE_TO_TORQUE + o] * eta2
@@ -182,26 +155,16 @@ def _spin_loss(p, vbar):
     for u in range(2):
         o = u * L.DU_STRIDE
         if p[L.P_DU0_PRESENT + o] != 0.0:
-            total += _loss(p, o, vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o], 0.0)
+            total += _unit_losses(p, o, vbar * inv_r * p[L.P_DU0_GEAR_RATIO + o], 0.0)[1]
     return total
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _required_force(p, v0, v1, inv_dt, sin_t):
-    acc = (v1 - v0) * inv_dt
-    vbar = 0.5 * (v0 + v1)
-    road = p[L.P_F2] * vbar * vbar
-    if vbar > 0.0:
-        road += p[L.P_F0] + p[L.P_F1] * vbar
-    return p[L.P_INERTIAL_MASS] * acc + road + p[L.P_MASS] * p[L.P_GRAVITY] * sin_t, acc, vbar
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def power_at_current(voc, res, cur):
-    """Terminal power [W] the pack gives at discharge current ``cur`` [A] (V_oc I - R I^2), or its
-    maximum power V_oc^2 / (4 R) when ``cur`` lies beyond the maximum-power point."""
-    i = min(cur, 0.5 * voc / res)
-    return voc * i - res * i * i
+    """Wheel force [N] to go from ``v0`` to ``v1`` in the step, its acceleration and mean speed."""
+    acc, vbar = step_kinematics(v0, v1, inv_dt)
+    aero, rolling = road_load(p[L.P_F0], p[L.P_F1], p[L.P_F2], vbar)
+    return tractive_force(p[L.P_INERTIAL_MASS], acc, aero, rolling, p[L.P_MASS] * p[L.P_GRAVITY], sin_t), acc, vbar
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
@@ -213,19 +176,18 @@ def _battery_limits(p, ocv_tables, soc, r_temp, dt):
     within the step (the pack never goes below its lowest usable SOC), and whether that window
     (not the current limit) set it."""
     voc = interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), soc)
-    d = soc - 0.5
-    res = r_temp * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
+    res = resistance_at_soc(r_temp, soc)
     vmin = p[L.P_V_MIN]
     vmax = p[L.P_V_MAX]
-    inv_res = 1.0 / res
+    by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
     i_left = max(soc - p[L.P_SOC_MIN], 0.0) * p[L.P_CAPACITY] / dt
     i_max = p[L.P_MAX_CURRENT]
     window = i_left <= i_max
     p_hard = power_at_current(voc, res, min(i_left, i_max))
     pdis = 0.0
     if soc > p[L.P_SOC_MIN] and voc > vmin:
-        pdis = min(p[L.P_MAX_DISCHARGE_POWER], vmin * (voc - vmin) * inv_res, p_hard)
+        pdis = min(p[L.P_MAX_DISCHARGE_POWER], by_voltage_dis, p_hard)
     pchg = 0.0
     if soc < p[L.P_SOC_MAX] and vmax > voc:
-        pchg = min(p[L.P_MAX_CHARGE_POWER], vmax * (vmax - voc) * inv_res)
+        pchg = min(p[L.P_MAX_CHARGE_POWER], by_voltage_chg)
     return pdis, pchg, voc, res, p_hard, window

@@ -18,9 +18,12 @@ Two paths per step, one physics:
   engine runs or may start), the maximum-power point and break-off.
 
 A lane the fast path declines is left untouched by it and stepped by the exact path, so both
-paths start from the same state. The fast path evaluates the same formulas as the helpers
-of :mod:`skateboard.engine.kernel` (tests check the two paths agree to round-off on every
-bundled vehicle and cycle). A variant's result depends on its own lane only (no reduction
+paths start from the same state. Both paths call the same compiled physics functions of
+:mod:`skateboard.physics` (road load, axle loads, torque envelope, drive-unit loss, braking
+share and fade, battery limits and current); the fast path only arranges them for vectors (one
+loss evaluation per unit shared by traction, regeneration and spinning, reciprocals per lane,
+every branch a select). Tests check that the two paths agree to round-off on every bundled
+vehicle and cycle. A variant's result depends on its own lane only (no reduction
 across lanes, no remainder loop: tiles are padded), so results are independent of batch
 composition and chunking.
 
@@ -34,11 +37,13 @@ import numpy as np
 from numba import njit, prange
 
 from skateboard.engine import layout as L
-from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, FREE_BRAKE_RATE, _battery_limits,
-                                      _max_traction_force, _regen, _required_force, _spin_loss,
-                                      _traction)
-from skateboard.physics.battery import (RESISTANCE_SOC_CURVATURE, current_for_power, interp_uniform,
-                                        resistance_factor)
+from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits, _max_traction_force,
+                                      _regen, _required_force, _spin_loss, _traction)
+from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
+                                        resistance_factor, voltage_window_limits)
+from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
+from skateboard.physics.drive_unit import unit_loss, wheel_force_limit
+from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 
 #: Variants per tile: a multiple of the widest vector (8 doubles in AVX-512) and small enough that
 #: a tile's parameters and state stay in the L1 cache (measured: 16 and 32 best on this machine).
@@ -388,8 +393,8 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             p_motor -= cut
             motor_loss -= cut
             p_term -= cut
-    cur = current_for_power(p_term, voc, res)
-    if not (cur == cur):  # beyond the maximum power point: give what the cell can
+    cur, within = current_for_power(p_term, voc, res)
+    if not within:  # beyond the maximum power point: give what the cell can
         cur = voc / (2.0 * res)
     chem = voc * cur * dt
     term = chem - cur * cur * res * dt
@@ -428,10 +433,9 @@ def _make_fast_step(n_units):
         """One time step of every lane of a tile on the fast path (vectorised). The state row
         ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.
 
-        Same physics as the exact path, rearranged to need few divisions: motor limits in the force
-        domain (peak-torque force, peak-power force P eta / v, speed limit as a vehicle speed),
-        one loss evaluation per unit (the no-load part is shared by traction, regeneration and
-        spinning), reciprocals precomputed per lane. Loop helpers take scalars only: an array
+        The physics functions of the exact path, arranged to need few divisions: one loss
+        evaluation per unit (shared by traction, regeneration and spinning), reciprocals
+        precomputed per lane. Loop helpers take scalars only: an array
         argument costs a reference count that stops LLVM from vectorising the loop.
 
         Compiled twice: for tiles whose variants all have one drive unit (``n_units`` 1), and for
@@ -448,38 +452,32 @@ def _make_fast_step(n_units):
             voc = b[H0 * LANES + l] + b[(H0 + 1) * LANES + l] * sc
             for k in range(1, OCV_KNOTS):
                 voc += b[(H0 + 1 + k) * LANES + l] * max(sc - k * (1.0 / OCV_KNOTS), 0.0)
-            # battery limits (kernel._battery_limits)
-            d = soc - 0.5
-            res = b[(S0 + X_R_TEMP) * LANES + l] * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
-            inv_res = 1.0 / res
+            # battery limits (kernel._battery_limits without the hard limit, checked below)
+            res = resistance_at_soc(b[(S0 + X_R_TEMP) * LANES + l], soc)
             vmin = b[L.P_V_MIN * LANES + l]
             vmax = b[L.P_V_MAX * LANES + l]
-            pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], vmin * (voc - vmin) * inv_res)
+            by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
+            pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], by_voltage_dis)
             pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
-            pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], vmax * (vmax - voc) * inv_res)
+            pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
             pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
             # required force (kernel._required_force)
-            acc = (vt - v0) * inv_dt
-            vbar = 0.5 * (v0 + vt)
+            acc, vbar = step_kinematics(v0, vt, inv_dt)
             inv_vbar = 1.0 / vbar
             moving = vbar > 0.0
-            rolling = b[L.P_F0 * LANES + l] + b[L.P_F1 * LANES + l] * vbar
-            rolling = rolling if moving else 0.0
-            aero = b[L.P_F2 * LANES + l] * vbar * vbar
+            aero, rolling = road_load(b[L.P_F0 * LANES + l], b[L.P_F1 * LANES + l], b[L.P_F2 * LANES + l], vbar)
             m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
-            force = b[L.P_INERTIAL_MASS * LANES + l] * acc + (aero + rolling) + m_g * sin_t
+            force = tractive_force(b[L.P_INERTIAL_MASS * LANES + l], acc, aero, rolling, m_g, sin_t)
             pos = force > 0.0
             neg = force < 0.0
             fb = -force
             # axle loads (kernel._normal_loads) and the share of braking each axle may take
-            weight = m_g * cos_t
-            nf = weight * b[L.P_FRONT_MASS_SHARE * LANES + l] - acc * b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l]
-            nr = weight - nf
+            nf, nr = axle_loads(m_g, cos_t, b[L.P_FRONT_MASS_SHARE * LANES + l], acc,
+                                b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l])
             mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
             inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
-            free = b[L.P_BOTH_AXLES_DRIVEN * LANES + l] == 0.0 and fb <= FREE_BRAKE_RATE * m_g
-            fade = (vbar - b[L.P_REGEN_FADE_LOW * LANES + l]) * b[(S0 + X_INV_FADE) * LANES + l]
-            fade = min(max(fade, 0.0), 1.0)
+            free = free_distribution(fb, m_g, b[L.P_BOTH_AXLES_DRIVEN * LANES + l] != 0.0)
+            fade = regen_fade(vbar, b[L.P_REGEN_FADE_LOW * LANES + l], b[(S0 + X_INV_FADE) * LANES + l])
             inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
             aux = b[L.P_AUX_POWER * LANES + l]
             # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
@@ -503,27 +501,25 @@ def _make_fast_step(n_units):
                 eta = b[(L.P_DU0_GEARBOX_EFFICIENCY + o) * LANES + l]
                 pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
                 # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
-                # maximum speed (kernel._max_torque x torque_to_force)
-                f_motor = min(b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l] * t2f, pk * eta * inv_vbar)
-                f_motor = 0.0 if w > b[(L.P_DU0_MAX_SPEED + o) * LANES + l] else f_motor
+                # maximum speed
+                f_motor = wheel_force_limit(w, inv_vbar, b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l], pk,
+                                            b[(L.P_DU0_MAX_SPEED + o) * LANES + l], t2f, eta)
                 # traction: this unit takes what remains, up to its limits
                 fu = min(rem, min(f_motor, grip))
                 fu = fu if (pos and rem > 0.0 and present) else 0.0
                 rem = rem - fu
                 # regeneration (kernel._regen at scale 1)
                 e2 = eta * eta
-                share = 1.0 if free else n_ax * inv_n
+                share = axle_brake_share(n_ax, inv_n, free)
                 g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
                 tq = fu * f2t if pos else g * f2t * e2
                 s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
                 tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
-                no_load = pk * (b[(L.P_DU0_C0 + o) * LANES + l] + b[(L.P_DU0_C1 + o) * LANES + l] * s
-                                + b[(L.P_DU0_C3 + o) * LANES + l] * s * s * s)
-                # at zero torque a disconnecting (or de-excited) unit loses only this share
-                idle_loss = no_load * b[(L.P_DU0_ZERO_TORQUE_LOSS + o) * LANES + l]
-                no_load = idle_loss if tau == 0.0 else no_load
-                loss = no_load + pk * b[(L.P_DU0_C2 + o) * LANES + l] * tau * tau
-                loss = 0.0 if ((s == 0.0 and tau == 0.0) or not present) else loss
+                loss, idle_loss = unit_loss(s, tau, pk, b[(L.P_DU0_C0 + o) * LANES + l],
+                                            b[(L.P_DU0_C1 + o) * LANES + l], b[(L.P_DU0_C2 + o) * LANES + l],
+                                            b[(L.P_DU0_C3 + o) * LANES + l],
+                                            b[(L.P_DU0_ZERO_TORQUE_LOSS + o) * LANES + l])
+                loss = loss if present else 0.0
                 t_pel += tq * w + loss
                 t_ml += loss
                 t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
@@ -533,23 +529,22 @@ def _make_fast_step(n_units):
                 r_back += back if on else 0.0
                 r_ml += loss if on else 0.0
                 r_gl += g * vbar * (1.0 - eta) if on else 0.0
-                spin += idle_loss if (present and s != 0.0) else 0.0
+                spin += idle_loss if present else 0.0
             t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
             r_ok = r_back <= pchg + aux
-            # choose the branch (kernel.simulate_one: traction, regeneration, or spinning at zero torque)
+            # choose the branch (as exact_step: traction, regeneration, or spinning at zero torque)
             spinning = (not pos) and r_back == 0.0 and moving
             p_motor = t_pel if pos else (spin if spinning else -r_back)
             motor_loss = t_ml if pos else (spin if spinning else r_ml)
             gear_loss = t_gl if pos else r_gl
             friction = fb - r_freg if neg else 0.0
             regen_el = r_back
-            # battery (physics.battery.current_for_power)
+            # battery
             p_term = p_motor + aux
-            disc = voc * voc - 4.0 * res * p_term
-            cur = 2.0 * p_term / (voc + np.sqrt(max(disc, 0.0)))
+            cur, within = current_for_power(p_term, voc, res)
             chem = voc * cur * dt
             term = chem - cur * cur * res * dt
-            ok = (t_ok if pos else r_ok) and disc >= 0.0
+            ok = (t_ok if pos else r_ok) and within
             ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
             ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
             # the pack's hard limits (kernel._battery_limits' p_hard): a step that would take the

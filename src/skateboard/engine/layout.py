@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 #: Parameter columns (N x N_PARAMS). Names match :class:`skateboard.spec.variant.Variant` where
-#: they mean the same; units in DESIGN.md's glossary. Columns named inv_*, *_to_* and *_factor
+#: they mean the same; units in the glossary in docs/physics.md. Columns named inv_*, *_to_* and *_factor
 #: are derived by :func:`skateboard.engine.batch.derive` (reciprocals and products the kernel
 #: would otherwise divide for at every step).
 PARAM_NAMES = """

@@ -68,7 +68,7 @@ class SimResult:
         return (source - sinks) / np.maximum(scale, 1e-300)
 
     def to_pandas(self, charger_efficiency=None, check: bool = True) -> pd.DataFrame:
-        """One row per variant with unit-suffixed columns (DESIGN.md names). With ``check`` (the
+        """One row per variant with unit-suffixed columns (names of the glossary in docs/physics.md). With ``check`` (the
         default) every row passes :func:`skateboard.checks.check_rows` first, else ResultError."""
         d = self["distance"]
         km = d / 1000.0

@@ -1,6 +1,6 @@
 """Battery pack as an equivalent circuit: open-circuit voltage over SOC and a series resistance.
 
-P_terminal = V_oc * I - R * I**2   (discharge positive, DESIGN.md sign convention)
+P_terminal = V_oc * I - R * I**2   (discharge positive, docs/physics.md, sign conventions)
 
 solved exactly for the current. Cell curves are scaled to the pack by its nominal voltage.
 
@@ -27,9 +27,9 @@ ACTIVATION_ENERGY = 20_000.0  # J/mol, PyBaMM ecm example_set (see module docstr
 RESISTANCE_SOC_CURVATURE = 0.8  # R(soc)/R(0.5) = 1 + 0.8 (soc - 0.5)^2 -> 1.2 at 0 and 1
 
 CHEMISTRIES = ("LFP", "NMC")
-#: nominal cell voltage [V] (REFERENCE.md: LFP 3.2-3.3 V, NMC 3.6-3.7 V)
+#: nominal cell voltage [V] (docs/sources.md: LFP 3.2-3.3 V, NMC 3.6-3.7 V)
 CELL_NOMINAL_VOLTAGE = {"LFP": 3.2, "NMC": 3.65}
-#: cell voltage limits [V] (REFERENCE.md: LFP 2.5-3.65 V, NMC 3.0-4.2 V)
+#: cell voltage limits [V] (docs/sources.md: LFP 2.5-3.65 V, NMC 3.0-4.2 V)
 CELL_VOLTAGE_LIMITS = {"LFP": (2.5, 3.65), "NMC": (3.0, 4.2)}
 
 _SOC_POINTS = np.linspace(0.0, 1.0, 11)
@@ -104,23 +104,46 @@ def _soc_for_energy_from_top(table, capacity, energy):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", error_model="numpy")
+def resistance_at_soc(resistance_mid, soc):
+    """Pack resistance [Ohm] at ``soc`` from its value at 50 % SOC: quadratic in SOC,
+    1 + 0.8 (soc - 0.5)^2 (:data:`RESISTANCE_SOC_CURVATURE`)."""
+    d = soc - 0.5
+    return resistance_mid * (1.0 + RESISTANCE_SOC_CURVATURE * d * d)
+
+
+@njit(cache=True, error_model="numpy")
 def resistance_factor(soc: float, temperature: float) -> float:
     """R(soc, T) / R(0.5, 25 degC): quadratic in SOC, Arrhenius in temperature [K]."""
-    d = soc - 0.5
-    return (1.0 + RESISTANCE_SOC_CURVATURE * d * d) * np.exp(
+    return resistance_at_soc(1.0, soc) * np.exp(
         ACTIVATION_ENERGY / GAS_CONSTANT * (1.0 / temperature - 1.0 / T_REF))
 
 
-@njit(cache=True, inline="always")
-def current_for_power(power: float, ocv: float, resistance: float) -> float:
+@njit(cache=True, inline="always", error_model="numpy")
+def current_for_power(power: float, ocv: float, resistance: float):
     """Current [A] that delivers terminal ``power`` [W] (discharge > 0): the smaller root of
-    R I^2 - V_oc I + P = 0. Returns NaN when the power exceeds V_oc^2 / (4 R)."""
+    R I^2 - V_oc I + P = 0, in the numerically stable form 2 P / (V_oc + sqrt(disc)).
+
+    Returns (current, feasible): ``feasible`` is False when the power exceeds the pack's maximum
+    power V_oc^2 / (4 R); the current is then not meaningful (the maximum-power current is
+    V_oc / (2 R))."""
     disc = ocv * ocv - 4.0 * resistance * power
-    if disc < 0.0:
-        return np.nan
-    # numerically stable form of (V - sqrt(disc)) / (2R)
-    return 2.0 * power / (ocv + np.sqrt(disc))
+    return 2.0 * power / (ocv + np.sqrt(max(disc, 0.0))), disc >= 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def power_at_current(ocv, resistance, current):
+    """Terminal power [W] the pack gives at discharge ``current`` [A] (V_oc I - R I^2), or its
+    maximum power V_oc^2 / (4 R) when ``current`` lies beyond the maximum-power point."""
+    i = min(current, 0.5 * ocv / resistance)
+    return ocv * i - resistance * i * i
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def voltage_window_limits(ocv, inv_resistance, v_min, v_max):
+    """Discharge and charge power [W] at which the terminal voltage V_oc -/+ R I reaches the
+    window's ``v_min`` / ``v_max``: V_min (V_oc - V_min) / R and V_max (V_max - V_oc) / R."""
+    return v_min * (ocv - v_min) * inv_resistance, v_max * (v_max - ocv) * inv_resistance
 
 
 @njit(cache=True, inline="always")

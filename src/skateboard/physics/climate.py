@@ -8,7 +8,7 @@ Coefficients (assumptions, calibrated to published range losses): UA = 100 W/K a
 testing": -41 % range at -7 degC (20 degF) with the heater on over a city cycle of about 4 kW
 traction power; with air conditioning at 35 degC (95 degF) AAA found -17 %, about 0.8 kW, which
 UA = 100 W/K, 600 W solar gain, COP 2.5 and a 150 W blower reproduce (0.9 kW). Heat pump COP
-2.0 at -7 degC lies in REFERENCE.md's 2-3. The structure is the usual cabin thermal balance
+2.0 at -7 degC lies in docs/sources.md's 2-3. The structure is the usual cabin thermal balance
 (e.g. Rugh et al., NREL/CP-540-42500, 2007).
 """
 

@@ -14,16 +14,23 @@ losses (C). We write it per unit of the motor's rating so one map scales to any 
 A speed x torque efficiency map given by a user is turned into the four coefficients by a
 least-squares fit (:func:`fit_loss_coefficients`), so the compiled kernel evaluates one
 polynomial instead of a table.
+
+The equations live once, in the compiled scalar functions :func:`wheel_force_limit`,
+:func:`torque_limit` and :func:`unit_loss`, which both paths of the engine's kernel call (Numba
+inlines them); :func:`max_torque`, :func:`loss_power` and :func:`efficiency` are their array
+forms for analysis and tests. Arguments follow one order everywhere: operating point (speed,
+torque), then the rating (peak torque, peak power, maximum speed), then the loss coefficients.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 # Default coefficients of a permanent-magnet synchronous drive unit (motor + SiC/IGBT inverter).
 # Shape from Larminie & Lowry (2012) sec. 7.2.6; magnitudes chosen so that the peak efficiency
 # is about 0.95 and efficiency at 10 % load about 0.90, the range of FASTSim-2's
-# `large_baseline_eff` curve (0.83 at 0 %, 0.91 at 10 %, 0.94 peak; see shared/REFERENCE.md).
+# `large_baseline_eff` curve (0.83 at 0 %, 0.91 at 10 %, 0.94 peak; see docs/sources.md).
 # Assumption: a generic map, not any maker's measured one.
 NAMED_LOSS_MAPS: dict[str, tuple[float, float, float, float]] = {
     # c0, c_speed, c_torque2, c_speed3
@@ -43,37 +50,70 @@ def named_loss_map(name: str) -> tuple[float, float, float, float]:
         raise KeyError(f"unknown loss map {name!r}; valid: {', '.join(sorted(NAMED_LOSS_MAPS))}") from None
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def torque_limit(speed, peak_torque, peak_power, max_speed):
+    """Torque envelope [N m] at motor speed ``speed`` >= 0 [rad/s]: min(T_peak, P_peak / w),
+    zero above ``max_speed``."""
+    if speed > max_speed:
+        return 0.0
+    if speed * peak_torque > peak_power:
+        return peak_power / speed
+    return peak_torque
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def wheel_force_limit(speed, inv_vehicle_speed, peak_torque, peak_power, max_speed, torque_to_force,
+                      gearbox_efficiency):
+    """The torque envelope as a force at the wheel [N]: peak torque through the gear
+    (T_peak x ``torque_to_force``), peak power through the gearbox (P_peak eta / v, with
+    ``inv_vehicle_speed`` = 1 / v), zero above ``max_speed`` (motor speed ``speed`` [rad/s]).
+    Equal to :func:`torque_limit` x ``torque_to_force`` (torque_to_force = gear ratio x eta /
+    wheel radius, w = v x gear ratio / wheel radius) without a division per call."""
+    force = min(peak_torque * torque_to_force, peak_power * gearbox_efficiency * inv_vehicle_speed)
+    return 0.0 if speed > max_speed else force
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def unit_loss(s, tau, peak_power, c0, c1, c2, c3, zero_torque_loss_factor):
+    """Loss of a drive unit [W] at relative speed ``s`` = w / w_max >= 0 and relative torque
+    ``tau`` = |T| / T_peak >= 0, and its loss when turning at zero torque at that speed.
+
+    loss = P_peak (c0 + c1 s + c3 s^3) + P_peak c2 tau^2; at zero torque the no-load part is
+    multiplied by ``zero_torque_loss_factor`` (1: the machine turns with the wheels and loses
+    all of it; 0: a disconnect clutch opens or the machine is de-excited); zero at standstill
+    with zero torque (inverter off). Returns (loss [W], zero-torque loss [W])."""
+    no_load = peak_power * (c0 + c1 * s + c3 * s * s * s)
+    idle = no_load * zero_torque_loss_factor if s != 0.0 else 0.0
+    loss = (idle if tau == 0.0 else no_load) + peak_power * c2 * tau * tau
+    return loss, idle
+
+
 def max_torque(speed, peak_torque, peak_power, max_speed):
-    """Torque envelope [N m] at motor speed [rad/s]: min(T_peak, P_peak / w), zero above w_max."""
+    """:func:`torque_limit` over arrays of motor speed [rad/s] (either sign)."""
     speed = np.abs(np.asarray(speed, dtype=float))
-    with np.errstate(divide="ignore"):
-        t = np.minimum(peak_torque, np.where(speed > 0, peak_power / np.maximum(speed, 1e-12), np.inf))
-    return np.where(speed <= max_speed, t, 0.0)
+    out = np.array([torque_limit(w, peak_torque, peak_power, max_speed) for w in speed.ravel()])
+    return out.reshape(speed.shape)
 
 
-def loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients,
+def loss_power(speed, torque, peak_torque, peak_power, max_speed, coefficients,
                zero_torque_loss_factor=1.0):
-    """Drive-unit loss [W] at motor speed [rad/s] and shaft torque [N m] (either sign).
-
-    Zero at standstill with zero torque (inverter off). At zero torque while turning, the no-load
-    loss is multiplied by ``zero_torque_loss_factor`` [-] (1: the machine turns with the wheels
-    and loses all of it; 0: a disconnect clutch opens). This is the reference form; the kernel's
-    scalar copy (``engine.kernel._loss``) is tested against it on random inputs
-    (``tests/test_engine.py``) and the lane fast path against the kernel (``tests/test_lanes.py``)."""
+    """:func:`unit_loss` over arrays: drive-unit loss [W] at motor speed [rad/s] and shaft torque
+    [N m] (either sign)."""
     c0, c1, c2, c3 = coefficients
     s = np.abs(np.asarray(speed, dtype=float)) / max_speed
     tau = np.abs(np.asarray(torque, dtype=float)) / peak_torque
-    loss = peak_power * (c0 + c1 * s + c2 * tau**2 + c3 * s**3)
-    idle = np.where(tau == 0, zero_torque_loss_factor, 1.0)
-    return np.where((s == 0) & (tau == 0), 0.0, loss * idle)
+    s, tau = np.broadcast_arrays(s, tau)
+    out = np.array([unit_loss(a, b, peak_power, c0, c1, c2, c3, zero_torque_loss_factor)[0]
+                    for a, b in zip(s.ravel(), tau.ravel())])
+    return out.reshape(s.shape)
 
 
-def efficiency(speed, torque, peak_power, peak_torque, max_speed, coefficients):
+def efficiency(speed, torque, peak_torque, peak_power, max_speed, coefficients):
     """Motoring efficiency P_mech / P_elec at (speed, torque > 0); generating: P_elec / P_mech."""
     speed = np.asarray(speed, dtype=float)
     torque = np.asarray(torque, dtype=float)
     p_mech = speed * torque
-    loss = loss_power(speed, torque, peak_power, peak_torque, max_speed, coefficients)
+    loss = loss_power(speed, torque, peak_torque, peak_power, max_speed, coefficients)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(p_mech >= 0, p_mech / (p_mech + loss), (-p_mech - loss) / -p_mech)
 

@@ -1,0 +1,56 @@
+"""Road load, tractive force and axle loads of one time step (scalar, compiled).
+
+Per step of the backward-difference, quasi-static model (the step from sample k-1 to k):
+
+    a = (v_k - v_{k-1}) / dt,   v_bar = (v_{k-1} + v_k) / 2
+    F = m_i a + F0 + F1 v_bar + F2 v_bar^2 + m g sin(theta)
+
+with F0, F1, F2 the coast-down (road-load) coefficients of UN GTR 15 Annex 4 / 40 CFR 1066.210
+(F0 and F1 only while the vehicle moves: a standing car has no rolling resistance), m_i the
+inertial mass (test mass plus the rotating-mass allowance) and m g sin(theta) the grade force.
+Because m_i a v_bar dt = m_i (v_k^2 - v_{k-1}^2) / 2 exactly, the per-step energy terms
+telescope and the energy audit closes to round-off.
+
+Axle loads with longitudinal load transfer: N_f = m g cos(theta) x front share - a x m h / L,
+N_r = m g cos(theta) - N_f (the transfer per unit acceleration m h / L is computed once per
+vehicle, :mod:`skateboard.engine.batch`).
+
+These are the only copies of these equations: both paths of the engine's kernel
+(:mod:`skateboard.engine.kernel`, :mod:`skateboard.engine.lanes`) call them; Numba inlines them.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def step_kinematics(v0, v1, inv_dt):
+    """Mean acceleration [m/s^2] and mean speed [m/s] of a step from ``v0`` to ``v1`` [m/s]
+    lasting 1 / ``inv_dt`` s."""
+    return (v1 - v0) * inv_dt, 0.5 * (v0 + v1)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def road_load(f0, f1, f2, speed):
+    """Aerodynamic (F2 v^2) and rolling (F0 + F1 v, zero at standstill) road-load forces [N]
+    at ``speed`` [m/s] >= 0."""
+    aero = f2 * speed * speed
+    rolling = f0 + f1 * speed if speed > 0.0 else 0.0
+    return aero, rolling
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def tractive_force(inertial_mass, acceleration, aero, rolling, weight, sin_grade):
+    """Wheel force [N] the trace demands: inertia + road load + grade (``weight`` = m g [N];
+    positive: driving, negative: braking)."""
+    return inertial_mass * acceleration + (aero + rolling) + weight * sin_grade
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def axle_loads(weight, cos_grade, front_share, acceleration, transfer_per_acceleration):
+    """Front and rear axle normal loads [N] with longitudinal load transfer (``weight`` = m g,
+    ``transfer_per_acceleration`` = m h / L [kg])."""
+    normal = weight * cos_grade
+    front = normal * front_share - acceleration * transfer_per_acceleration
+    return front, normal - front

@@ -130,6 +130,19 @@ def test_no_import_from_a_higher_layer():
     assert upward == []
 
 
+#: What the CLI and the web app may import from the package: the public API and the layer-0
+#: helpers (docs/architecture.md, "The public API is the front door").
+FRONT_DOOR = ("skateboard.api", "skateboard.errors", "skateboard.jsonsafe", "skateboard.workspace")
+
+
+def test_cli_and_web_use_only_the_public_api():
+    back_doors = [f"{m} imports {d}" for m, deps in GRAPH.items()
+                  if m.startswith(("skateboard.cli", "skateboard.web"))
+                  for d in deps if not d.startswith(("skateboard.cli", "skateboard.web"))
+                  and d not in FRONT_DOOR]
+    assert back_doors == []
+
+
 @pytest.mark.parametrize("source, expect", [
     ("def f():\n    from skateboard.b import x\n", {"skateboard.b"}),
     ("if TYPE_CHECKING:\n    from skateboard.b import x\n", set()),

@@ -101,5 +101,61 @@ def sweep(program, vary, **options):
     return run_sweep(program, list(vary) if not isinstance(vary, str) else [vary], **options)
 
 
+#: The rest of the public surface, imported on first access (``from skateboard.api import
+#: load_cycle`` imports :mod:`skateboard.cycles` then). The CLI and the web app import the
+#: package through this module only (plus the layer-0 helpers ``errors``, ``jsonsafe`` and
+#: ``workspace``); ``tests/test_architecture.py`` checks it. Name -> (module, attribute); an
+#: attribute of None is the module itself.
+_PUBLIC: dict[str, tuple[str, str | None]] = {
+    # specifications
+    **{n: ("skateboard.spec", n) for n in (
+        "Program", "Variant", "load_program", "load_platform", "load_derivative", "resolve_variant",
+        "list_platforms", "list_derivatives", "list_programs")},
+    **{n: ("skateboard.spec.loader", n) for n in ("read_toml", "locate", "DATA_DIR")},
+    "spec_models": ("skateboard.spec.models", None),
+    # cycles and markets
+    **{n: ("skateboard.cycles", n) for n in ("Cycle", "load_cycle", "cycle_table", "list_cycles")},
+    **{n: ("skateboard.markets", n) for n in ("list_markets", "load_market")},
+    # evaluation and its reports
+    "evaluate_program": ("skateboard.evaluation", "evaluate"),
+    "EVALUATE_COLUMNS": ("skateboard.evaluation", "COLUMNS"),
+    "TARGET_FIELDS": ("skateboard.evaluation", "TARGET_FIELDS"),
+    "Results": ("skateboard.results", "Results"),
+    "write_report": ("skateboard.report.html", "write_report"),
+    "render_html": ("skateboard.report.html", "render_html"),
+    "write_table_safely": ("skateboard.report.files", "write_table_safely"),
+    # sweeps
+    **{n: ("skateboard.explore", n) for n in (
+        "run_sweep", "plan_sweep", "read_sweep", "summarise_sweep", "read_manifest")},
+    "default_sweep_directory": ("skateboard.explore.sweep", "default_directory"),
+    # optimisation
+    "optimise": ("skateboard.optimise", "optimise"),
+    "optimise_search": ("skateboard.optimise.search", None),
+    "market_dependent_columns": ("skateboard.optimise.search", "market_dependent_columns"),
+    "platform_options": ("skateboard.optimise.platform", "platform_options"),
+    **{n: ("skateboard.optimise.output", n) for n in (
+        "optimise_json", "write_optimise", "platform_json", "write_platform")},
+    # economics
+    "economics": ("skateboard.economics", "economics"),
+    "write_economics_report": ("skateboard.economics.report", "write_economics_report"),
+    # validation
+    **{n: ("skateboard.validation", n) for n in (
+        "validate_epa_testcar", "UNIT_DEFECT_MPGE", "write_epa_extract", "validate_published")},
+    **{n: ("skateboard.validation.cltc", n) for n in ("CLTC_FILE", "validate_cltc")},
+    **{n: ("skateboard.validation.climate", n) for n in ("CLIMATE_FILE", "validate_climate")},
+}
+
+
+def __getattr__(name):
+    import importlib
+
+    try:
+        module, attribute = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'skateboard.api' has no attribute {name!r}") from None
+    found = importlib.import_module(module)
+    return found if attribute is None else getattr(found, attribute)
+
+
 __all__ = ["SpecError", "as_program", "evaluate", "select_variants", "simulate",
-           "simulate_program", "sweep"]
+           "simulate_program", "sweep", *_PUBLIC]

@@ -32,13 +32,13 @@ def simulate(
 ) -> None:
     """Drive every variant of a program over one cycle and report energy by sink."""
     from skateboard.api import simulate_program
-    from skateboard.cycles import load_cycle
+    from skateboard.api import load_cycle
 
     rows, frames = simulate_program(program or DEFAULT_PROGRAM, variants=variant,
                                     cycle=load_cycle(cycle, field="--cycle"),
                                     record=timeseries is not None)
     if timeseries is not None:
-        from skateboard.report.files import write_table_safely
+        from skateboard.api import write_table_safely
         write_table_safely(frames, timeseries, force=force, field="--timeseries")
     if as_json:
         print_json(rows)
@@ -76,7 +76,7 @@ INPUT_COLUMNS = ["variant", "curb_mass_kg", "wltp_test_mass_kg", "china_test_mas
 
 
 def _json_columns() -> list[str]:
-    from skateboard.evaluation import COLUMNS
+    from skateboard.api import EVALUATE_COLUMNS as COLUMNS
 
     return list(COLUMNS)
 
@@ -97,7 +97,7 @@ def evaluate(
     no_warnings: bool = typer.Option(False, "--no-warnings", help="Do not print plausibility and deprecation warnings."),
 ) -> None:
     """Evaluate every variant in every market under that market's procedures and climate."""
-    from skateboard.evaluation import evaluate as run_evaluate
+    from skateboard.api import evaluate_program as run_evaluate
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)
@@ -105,7 +105,7 @@ def evaluate(
         for w in result.warnings:
             err_console.print(Text.assemble(("warning:", "yellow"), f" {w}"), highlight=False, soft_wrap=True)
     if out is not None:
-        from skateboard.report.html import write_report
+        from skateboard.api import write_report
         path = write_report(result, out, force=force)
         if not as_json:
             console.print(f"report written to {path}")
@@ -143,7 +143,7 @@ def evaluate(
 @app.command()
 def markets() -> None:
     """List the bundled markets with their headline procedure, fuel, climate cases and metric."""
-    from skateboard.markets import list_markets, load_market
+    from skateboard.api import list_markets, load_market
 
     rows = []
     for name in list_markets():
@@ -156,15 +156,15 @@ def markets() -> None:
 @app.command()
 def platforms() -> None:
     """List the bundled platforms, derivatives and programs."""
-    from skateboard import spec
+    from skateboard.api import list_derivatives, list_platforms, list_programs, load_platform
 
     rows = []
-    for name in spec.list_platforms():
-        p = spec.load_platform(name)
+    for name in list_platforms():
+        p = load_platform(name)
         rows.append({"kind": "platform", "name": name, "title": getattr(p, "title", "") or ""})
-    for name in spec.list_derivatives():
+    for name in list_derivatives():
         rows.append({"kind": "derivative", "name": name, "title": ""})
-    for name in spec.list_programs():
+    for name in list_programs():
         rows.append({"kind": "program", "name": name, "title": ""})
     console.print(rich_table("bundled specifications", rows, ["kind", "name", "title"]))
 
@@ -172,7 +172,7 @@ def platforms() -> None:
 @app.command()
 def cycles() -> None:
     """List the bundled drive cycles with duration, distance, maximum speed and phases."""
-    from skateboard.cycles import cycle_table
+    from skateboard.api import cycle_table
 
     df = cycle_table()
     console.print(rich_table("bundled drive cycles", df.to_dict("records")))

@@ -30,12 +30,12 @@ def economics(
 ) -> None:
     """Cost, market entry, compliance value and margin of every variant; licence vs own platform."""
     from skateboard.cli.common import DEFAULT_PROGRAM, console, rich_table
-    from skateboard.economics import economics as run
+    from skateboard.api import economics as run
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
     result = run(program or DEFAULT_PROGRAM, markets=names, costs=costs)
     if out is not None:
-        from skateboard.economics.report import write_economics_report
+        from skateboard.api import write_economics_report
         path = write_economics_report(result, out, force=force)
         if not as_json:
             console.print(f"report written to {path}")

@@ -12,7 +12,7 @@ import typer
 
 from skateboard.cli.common import VARY_HELP
 from skateboard.cli.common import split_list as _split
-from skateboard.optimise import search as S
+from skateboard.api import optimise_search as S
 
 
 def _amounts(items: Optional[list[str]]) -> dict:
@@ -60,8 +60,8 @@ def optimise(
     """The best variants of a derivative for the program's targets (pymoo; one batch per
     generation)."""
     from skateboard.cli.common import console, rich_table
-    from skateboard.optimise import optimise as run
-    from skateboard.optimise.output import optimise_json, write_optimise
+    from skateboard.api import optimise as run
+    from skateboard.api import optimise_json, write_optimise
 
     result = run(program, vary or [], objective or [], variant=variant, markets=_split(markets),
                  population=population, generations=generations, patience=patience, seed=seed)
@@ -71,8 +71,8 @@ def optimise(
         typer.echo(json.dumps(optimise_json(result), indent=2, default=str))
         return
     objs = [o.wide for o in result.objectives]
-    from skateboard.evaluation import TARGET_FIELDS
-    from skateboard.optimise.search import market_dependent_columns
+    from skateboard.api import TARGET_FIELDS
+    from skateboard.api import market_dependent_columns
 
     dependent = market_dependent_columns()
     targeted = [(m.replace("-", "_") + "_" + TARGET_FIELDS[k][0]) if TARGET_FIELDS[k][0] in dependent
@@ -118,8 +118,8 @@ def platform_options(
 ) -> None:
     """Which packs (and drive-unit ratings) the platform should offer: exact MILP selection."""
     from skateboard.cli.common import console, rich_table
-    from skateboard.optimise.output import platform_json, write_platform
-    from skateboard.optimise.platform import platform_options as run
+    from skateboard.api import platform_json, write_platform
+    from skateboard.api import platform_options as run
 
     result = run(program, candidates or [], max_options=max_options,
                  markets=_split(markets), variants=_split(variants), volumes=volume or [],

@@ -90,7 +90,7 @@ def sweep(
 ) -> None:
     """Sweep a derivative's options and top-hat values; results stream to Parquet in DIR."""
     from skateboard.errors import SpecError
-    from skateboard.explore import run_sweep
+    from skateboard.api import run_sweep
 
     err = Console(stderr=True)
     kwargs = dict(method=method, samples=samples, seed=seed, markets=_split(markets), out=out,
@@ -132,7 +132,7 @@ def sweep_summary(
 ) -> None:
     """Pareto front of two objectives and the variants that meet the program's targets."""
     from skateboard.cli.common import console, rich_table
-    from skateboard.explore import summarise_sweep
+    from skateboard.api import summarise_sweep
 
     s = summarise_sweep(directory, x=x, y=y)
     if as_json:

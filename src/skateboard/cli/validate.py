@@ -47,7 +47,7 @@ def epa_testcar(
                                        "FILE.csv (never overwrites)."),
 ) -> None:
     """Predict each row's unadjusted AC consumption (EPA multi-cycle test) and compare."""
-    from skateboard.validation import UNIT_DEFECT_MPGE, validate_epa_testcar
+    from skateboard.api import UNIT_DEFECT_MPGE, validate_epa_testcar
 
     if out is not None and out.suffix.lower() != ".csv":
         raise SpecError("unsupported file type", field="--out", value=str(out),
@@ -57,7 +57,7 @@ def epa_testcar(
                         allowed="a new file name")
     result = validate_epa_testcar(file)
     if out is not None:
-        from skateboard.report.files import write_table_safely
+        from skateboard.api import write_table_safely
 
         write_table_safely(result.rows, out, field="--out")
     if as_json:
@@ -106,7 +106,7 @@ def epa_extract(
 ) -> None:
     """Write the BEV charge-depleting UDDS and highway tests of an EPA Test Car List file in
     the validation format (test mass, coast-down coefficients and consumption in SI)."""
-    from skateboard.validation import write_epa_extract
+    from skateboard.api import write_epa_extract
 
     if out.suffix.lower() != ".csv":
         raise SpecError("unsupported file type", field="OUT", value=str(out),
@@ -122,7 +122,7 @@ def published(
 ) -> None:
     """Run the bundled vehicles through their published procedures and compare with the
     makers' figures (WLTP)."""
-    from skateboard.validation import validate_published
+    from skateboard.api import validate_published
 
     df = validate_published()
     if as_json:
@@ -187,7 +187,7 @@ def cltc_cmd(
                                  "rows not scored)."),
 ) -> None:
     """Published China-market CLTC ranges: CLTC range error and CLTC/WLTP ratio error."""
-    from skateboard.validation.cltc import CLTC_FILE, validate_cltc
+    from skateboard.api import CLTC_FILE, validate_cltc
 
     res = validate_cltc(file or CLTC_FILE)
     cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (built from)", "s"),
@@ -214,7 +214,7 @@ def climate_cmd(
                                  "rows not scored)."),
 ) -> None:
     """Measured real-world ranges at their temperatures: ratio to the rated range, predicted vs measured."""
-    from skateboard.validation.climate import CLIMATE_FILE, validate_climate
+    from skateboard.api import CLIMATE_FILE, validate_climate
 
     res = validate_climate(file or CLIMATE_FILE)
     cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (test)", "s"),

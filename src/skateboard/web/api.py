@@ -69,7 +69,7 @@ class SaveRequest(BaseModel):
 def rows_of(evaluation) -> list[dict]:
     """The rows with the keys of ``skateboard evaluate --json`` (the CLI's list of columns; the
     table's own columns should that list name one the table lacks)."""
-    from skateboard.evaluation import COLUMNS as JSON_COLUMNS
+    from skateboard.api import EVALUATE_COLUMNS as JSON_COLUMNS
 
     table = evaluation.table
     if all(c in table.columns for c in JSON_COLUMNS):

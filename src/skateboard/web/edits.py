@@ -112,8 +112,8 @@ def flat_values(raw: dict) -> dict[str, str]:
 def resolve_edited(raw: dict, source_file: str):
     """The Variant of an edited derivative table, checked by the spec layer as a file would be;
     relative references resolve from ``source_file`` (the derivative's own file)."""
-    from skateboard.spec import models as m
-    from skateboard.spec import resolve_variant
+    from skateboard.api import spec_models as m
+    from skateboard.api import resolve_variant
 
     deriv = m.validate(m.Derivative, raw, file=source_file)
     deriv._source_file = source_file

@@ -57,7 +57,7 @@ def warm() -> None:
     import signal
 
     from skateboard.api import simulate_program
-    from skateboard.evaluation import evaluate
+    from skateboard.api import evaluate_program as evaluate
 
     # Ctrl-C in the terminal reaches the whole process group: the server shuts the workers down
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -76,8 +76,8 @@ def ping() -> int:
 
 def build_program(program_path: str, edits: dict[str, dict], derivatives: list[tuple[dict, str]]):
     """The program with edited variants replaced and inline derivatives added."""
-    from skateboard.spec import load_program
-    from skateboard.spec.loader import read_toml
+    from skateboard.api import load_program
+    from skateboard.api import read_toml
     from skateboard.web.edits import apply_edits, resolve_edited
 
     prog = load_program(program_path)
@@ -107,7 +107,7 @@ def evaluate_job(program_path: str, *, edits=None, derivatives=None, markets=Non
     """Evaluate; with ``charts``, also the energy by sink and the speed and SOC traces of each
     variant over :data:`CHART_CYCLE` (one :func:`skateboard.api.simulate_program` call)."""
     from skateboard.api import simulate_program
-    from skateboard.evaluation import evaluate
+    from skateboard.api import evaluate_program as evaluate
 
     try:
         prog = build_program(program_path, edits or {}, derivatives or [])
@@ -132,8 +132,8 @@ def evaluate_job(program_path: str, *, edits=None, derivatives=None, markets=Non
 def program_info_job(program_path: str) -> dict:
     """A program's variants, markets, targets and, per variant, the form's values and the
     platform's options (for the edit form's choices)."""
-    from skateboard.spec import load_platform, load_program
-    from skateboard.spec.loader import locate, read_toml
+    from skateboard.api import load_platform, load_program
+    from skateboard.api import locate, read_toml
     from skateboard.web.edits import flat_values
 
     try:
@@ -168,7 +168,7 @@ def check_derivative_job(raw: dict, source_file: str) -> dict:
 
 
 def check_program_job(program_path: str) -> dict:
-    from skateboard.spec import load_program
+    from skateboard.api import load_program
 
     try:
         return {"name": load_program(program_path).name}
@@ -178,7 +178,7 @@ def check_program_job(program_path: str) -> dict:
 
 def report_job(evaluation) -> str:
     """The self-contained HTML report of an evaluation (the CLI's ``--out`` report.html)."""
-    from skateboard.report.html import render_html
+    from skateboard.api import render_html
 
     return render_html(evaluation)
 
@@ -186,7 +186,7 @@ def report_job(evaluation) -> str:
 def economics_job(program_path: str, markets=None) -> dict:
     """``skateboard economics`` of a program: :meth:`skateboard.economics.Economics.to_dict`
     (rows, business case, commonality, tornado), the same as the CLI's ``--json``."""
-    from skateboard.economics import economics
+    from skateboard.api import economics
 
     try:
         return economics(program_path, markets=markets or None).to_dict()
@@ -197,8 +197,8 @@ def economics_job(program_path: str, markets=None) -> dict:
 def optimise_job(program_path: str, variant: str, vary: list[str], objectives: list[str], *,
                  markets=None, population: int = 40, generations: int = 20, seed: int = 0) -> dict:
     """``skateboard optimise --json`` of one derivative (:func:`skateboard.optimise.optimise`)."""
-    from skateboard.optimise import optimise
-    from skateboard.optimise.output import optimise_json
+    from skateboard.api import optimise
+    from skateboard.api import optimise_json
 
     try:
         res = optimise(program_path, vary, objectives, variant=variant, markets=markets or None,
@@ -210,8 +210,8 @@ def optimise_job(program_path: str, variant: str, vary: list[str], objectives: l
 
 def sweep_plan_job(program_path: str, vary: list[str], options: dict) -> dict:
     """Check a sweep's arguments (fast) and say its key and size."""
-    from skateboard.explore import plan_sweep
-    from skateboard.explore.sweep import default_directory
+    from skateboard.api import plan_sweep
+    from skateboard.api import default_sweep_directory as default_directory
 
     try:
         plan = plan_sweep(program_path, vary, **options)
@@ -226,7 +226,7 @@ def sweep_run_job(program_path: str, vary: list[str], options: dict, out: str,
                   cancel_marker: str) -> dict:
     """Run (or resume) a sweep into ``out``; stops after the chunk during which
     ``cancel_marker`` appears (finished chunks stay: the directory resumes like the CLI's)."""
-    from skateboard.explore import run_sweep
+    from skateboard.api import run_sweep
 
     def check(_index: int) -> None:
         if Path(cancel_marker).exists():
@@ -245,7 +245,7 @@ def sweep_run_job(program_path: str, vary: list[str], options: dict, out: str,
 
 def sweep_summary_job(directory: str, x: str | None, y: str | None, limit: int) -> dict:
     """Pareto front, variants meeting the targets, and (thinned) points for the scatter chart."""
-    from skateboard.explore import read_sweep, summarise_sweep
+    from skateboard.api import read_sweep, summarise_sweep
     from skateboard.jsonsafe import json_records
 
     try:

@@ -224,7 +224,7 @@ class Service:
         return done
 
     def _job_from_disk(self, sid: str) -> jobs.SweepJob:
-        from skateboard.explore import read_manifest
+        from skateboard.api import read_manifest
 
         directory = self.ws.sweeps / sid
         if not directory.is_dir() or not self.ws.inside(directory):

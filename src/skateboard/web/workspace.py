@@ -58,7 +58,7 @@ def version_of(data: bytes) -> str:
 
 
 def _bundled_dir(kind: str) -> Path:
-    from skateboard.spec.loader import DATA_DIR
+    from skateboard.api import DATA_DIR
 
     return DATA_DIR / f"{kind}s"
 

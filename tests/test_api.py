@@ -285,3 +285,24 @@ def test_notebook_example_runs():
     gain = float(r.stdout.split("WLTP range gain of the lighter, slipperier body: ")[1].split(" %")[0])
     assert 2.0 < gain < 15.0       # 85 kg less and a Cd of 0.25 instead of 0.28: a few per cent
     assert "Range by market" in r.stdout
+
+
+def test_a_market_reports_only_climate_cases_with_a_result_column(monkeypatch, tmp_path):
+    # markets.CLIMATE_CASES_C is the one list of climate columns (evaluation, plots and the
+    # real-world procedure read it); a market file asking for another temperature is refused
+    import skateboard.markets as mk
+
+    for name in mk.list_markets():
+        assert set(mk.load_market(name).climate_cases_c) <= set(mk.CLIMATE_CASES_C)
+    text = (mk.DATA_DIR / "eu.toml").read_text().replace("climate_cases_c = [-7, 23, 35]",
+                                                         "climate_cases_c = [-7, 10, 35]")
+    assert "[-7, 10, 35]" in text
+    (tmp_path / "eu.toml").write_text(text)
+    monkeypatch.setattr(mk, "DATA_DIR", tmp_path)
+    mk.load_market.cache_clear()
+    try:
+        with pytest.raises(SpecError, match="no result column") as info:
+            mk.load_market("eu")
+        assert info.value.field == "climate_cases_c"
+    finally:
+        mk.load_market.cache_clear()

@@ -308,7 +308,7 @@ def test_inline_loss_map_is_fitted(tmp_path):
     speeds_rpm = [1000, 3000, 5000, 7000, 9000, 11000, 13000, 15000]
     torques = [20, 60, 100, 140, 180, 220]
     w = np.array(speeds_rpm) * RPM
-    eta = [[float(drive_unit.efficiency(s, t, peak_power, peak_torque, max_speed, coef))
+    eta = [[float(drive_unit.efficiency(s, t, peak_torque, peak_power, max_speed, coef))
             if t <= drive_unit.max_torque(s, peak_torque, peak_power, max_speed) else 0.0
             for t in torques] for s in w]
     table = ("{speed_unit = 'rpm', speed = %s, torque = %s, efficiency = %s}"

@@ -121,6 +121,8 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "EVALUATE_COLUMNS": ("skateboard.evaluation", "COLUMNS"),
     "TARGET_FIELDS": ("skateboard.evaluation", "TARGET_FIELDS"),
     "Results": ("skateboard.results", "Results"),
+    "energy_by_sink_kwh": ("skateboard.results", "energy_by_sink_kwh"),
+    "KWH": ("skateboard.physics.constants", "KWH"),
     "write_report": ("skateboard.report.html", "write_report"),
     "render_html": ("skateboard.report.html", "render_html"),
     "write_table_safely": ("skateboard.report.files", "write_table_safely"),

@@ -11,7 +11,7 @@ import pandas as pd
 
 from skateboard.checks import check_rows
 from skateboard.errors import SpecError
-from skateboard.markets import list_markets, load_market
+from skateboard.markets import CLIMATE_CASES_C, list_markets, load_market
 from skateboard.results import Results
 from skateboard.targets import TARGETS, check, for_market, lookup
 
@@ -19,7 +19,6 @@ from skateboard.targets import TARGETS, check, for_market, lookup
 Evaluation = Results
 
 #: Columns of the evaluate table, one meaning each (units in the names; docs/results.md).
-CLIMATE_CASES_C = (-7.0, 23.0, 35.0, 45.0)
 CLIMATE_CYCLE = "wltc"  # the real-world climate cases run WLTC class 3b
 
 

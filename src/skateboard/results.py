@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from skateboard.physics.constants import KWH
+
 #: What ``plot`` draws for each kind of result (the first is the default).
 PLOTS = {"evaluate": ("range", "breakdown", "erev", "speed", "charging"),
          "simulate": ("trace", "breakdown", "speed")}
@@ -138,3 +140,9 @@ class Results:
 
 
 __all__ = ["PLOTS", "Results"]
+
+
+def energy_by_sink_kwh(row) -> dict[str, float]:
+    """The energy terms of one result row (``energy_<sink>_j``) in kWh, keyed by sink name."""
+    return {k[len("energy_"):-len("_j")]: row[k] / KWH for k in row
+            if k.startswith("energy_") and k.endswith("_j")}

@@ -46,8 +46,10 @@ def simulate(
     cols = ["variant", "cycle", "distance_km", "consumption_wh_per_km", "consumption_ac_wh_per_km",
             "soc_end", "fuel_l", "trace_miss_s", "energy_audit_residual"]
     console.print(rich_table(f"simulate: {program or DEFAULT_PROGRAM} over {cycle}", rows, cols))
+    from skateboard.api import energy_by_sink_kwh
+
     for r in rows:
-        sinks = {k[7:-2]: r[k] / 3.6e6 for k in r if k.startswith("energy_") and k.endswith("_j")}
+        sinks = energy_by_sink_kwh(r)
         text = ", ".join(f"{k} {v:.3f}" for k, v in sinks.items() if abs(v) > 5e-4)
         console.print(Text.assemble((str(r["variant"]), "bold"), f" energy by sink [kWh]: {text}"))
         t = r.get("depleted_at_s")

@@ -10,11 +10,15 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from skateboard.errors import SpecError, unknown_name
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "markets"
+#: The ambient temperatures [degC] of the real-world climate cases Skateboard reports (one result
+#: column each): the WLTP/EPA cold test (-7 degC), the reference (23 degC), an EPA SC03-like hot
+#: case (35 degC) and a Gulf summer (45 degC). A market's ``climate_cases_c`` is a subset.
+CLIMATE_CASES_C = (-7.0, 23.0, 35.0, 45.0)
 
 class Metric(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -38,6 +42,15 @@ class Market(BaseModel):
     #: Market-entry and compliance rules (raw tables, validated by :mod:`skateboard.economics`).
     entry: dict | None = None
     compliance: dict | None = None
+
+    @field_validator("climate_cases_c")
+    @classmethod
+    def _reported_cases(cls, cases: list[float]) -> list[float]:
+        unknown = [t for t in cases if t not in CLIMATE_CASES_C]
+        if unknown:
+            raise ValueError(f"climate cases {unknown} have no result column; allowed: "
+                             f"{', '.join(f'{t:g}' for t in CLIMATE_CASES_C)} degC")
+        return cases
 
 
 def list_markets() -> list[str]:

@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from skateboard.physics.constants import KWH
+
 #: (displayed SOC, fraction of peak power) of the default curve (assumption, module docstring).
 DEFAULT_SHAPE = ((0.0, 0.1, 0.5, 0.8, 0.9, 1.0), (0.8, 1.0, 1.0, 0.55, 0.3, 0.1))
 #: (pack temperature [K], power factor) of the default derating (assumption, module docstring).
@@ -81,7 +83,7 @@ def run(variants, *, ambient_c=(23.0,)) -> pd.DataFrame:
             row = {"variant": v.name, "ambient_c": float(t_amb), "pack_temperature_c": tk - 273.15,
                    "dc_charge_10_80_min": float(np.interp(SOC_END, soc, t)) / 60.0}
             for m in MINUTES:
-                row[f"dc_energy_{m:g}min_kwh"] = float(np.interp(m * 60.0, t, e)) / 3.6e6
+                row[f"dc_energy_{m:g}min_kwh"] = float(np.interp(m * 60.0, t, e)) / KWH
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
+from skateboard.markets import CLIMATE_CASES_C as CASES_C
 from skateboard.physics import climate
 from skateboard.procedures import common as C
 
-CASES_C = (-7.0, 23.0, 35.0, 45.0)
 
 
 def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: bool = True,

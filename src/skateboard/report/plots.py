@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from skateboard.markets import CLIMATE_CASES_C  # the climate panel's ambient temperatures
+
 #: Cycle driven for the energy breakdown and speed traces.
 CYCLE = "wltc_class3b"
 #: Repeats of the cycle for the EREV charge-depleting + charge-sustaining SOC plot.
 EREV_REPEATS = 12
 #: A step counts as a trace miss when achieved speed < target - this [km/h].
 MISS_TOLERANCE_KMH = 0.1
-#: Ambient temperatures of the climate panel [degC].
-CLIMATE_CASES_C = (-7.0, 23.0, 35.0, 45.0)
 
 J_PER_WH = 3600.0
 

@@ -106,7 +106,7 @@ def evaluate_job(program_path: str, *, edits=None, derivatives=None, markets=Non
                  variants=None, charts: bool = False) -> dict:
     """Evaluate; with ``charts``, also the energy by sink and the speed and SOC traces of each
     variant over :data:`CHART_CYCLE` (one :func:`skateboard.api.simulate_program` call)."""
-    from skateboard.api import simulate_program
+    from skateboard.api import energy_by_sink_kwh, simulate_program
     from skateboard.api import evaluate_program as evaluate
 
     try:
@@ -116,10 +116,7 @@ def evaluate_job(program_path: str, *, edits=None, derivatives=None, markets=Non
         if charts:
             rows, frames = simulate_program(prog, variants=variants or None, cycle=CHART_CYCLE,
                                             record=True)
-            out["sinks"] = [{"variant": r["variant"],
-                             **{k[7:-2]: r[k] / 3.6e6 for k in r
-                                if k.startswith("energy_") and k.endswith("_j")
-                                and k != "energy_audit_residual"}} for r in rows]
+            out["sinks"] = [{"variant": r["variant"], **energy_by_sink_kwh(r)} for r in rows]
             out["traces"] = {name: {"t": g["time_s"].round(1).tolist(),
                                     "speed": g["speed_kmh"].round(2).tolist(),
                                     "soc": (100 * g["soc"]).round(3).tolist()}

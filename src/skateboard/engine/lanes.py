@@ -429,7 +429,7 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
 
 def _make_fast_step(n_units):
     @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-    def fast_step(b, vt, sin_t, cos_t, dt, inv_dt):
+    def fast_step(b, v_prev, vt, sin_t, cos_t, dt, inv_dt):
         """One time step of every lane of a tile on the fast path (vectorised). The state row
         ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.
 
@@ -443,6 +443,12 @@ def _make_fast_step(n_units):
         unit adds exact zeros (tested bit for bit)."""
         o1 = L.DU_STRIDE
         inv_cos = 1.0 / cos_t
+        # the trace's step, the same for every lane that followed the trace to v_prev (a lane that
+        # did not goes exact): out of the lanes' dependency chain, so a step's forces and losses
+        # need not wait for the previous step's state
+        acc, vbar = step_kinematics(v_prev, vt, inv_dt)
+        inv_vbar = 1.0 / vbar
+        moving = vbar > 0.0
         for l in range(LANES):
             soc = b[(S0 + X_SOC) * LANES + l]
             v0 = b[(S0 + X_V) * LANES + l]
@@ -462,9 +468,6 @@ def _make_fast_step(n_units):
             pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
             pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
             # required force (kernel._required_force)
-            acc, vbar = step_kinematics(v0, vt, inv_dt)
-            inv_vbar = 1.0 / vbar
-            moving = vbar > 0.0
             aero, rolling = road_load(b[L.P_F0 * LANES + l], b[L.P_F1 * LANES + l], b[L.P_F2 * LANES + l], vbar)
             m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
             force = tractive_force(b[L.P_INERTIAL_MASS * LANES + l], acc, aero, rolling, m_g, sin_t)
@@ -547,6 +550,7 @@ def _make_fast_step(n_units):
             ok = (t_ok if pos else r_ok) and within
             ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
             ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
+            ok = ok and v0 == v_prev
             # the pack's hard limits (kernel._battery_limits' p_hard): a step that would take the
             # SOC below the usable window or exceed the current limit, and an empty pack, go exact
             soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
@@ -684,9 +688,9 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                         _flush_phase(b, l, phases, first + l, rep, cur_ph)
                 cur_ph = ph
             if two_units:
-                fast_step_2(b, vt, sin_t, cos_t, dt, inv_dt)
+                fast_step_2(b, speed[k - 1], vt, sin_t, cos_t, dt, inv_dt)
             else:
-                fast_step_1(b, vt, sin_t, cos_t, dt, inv_dt)
+                fast_step_1(b, speed[k - 1], vt, sin_t, cos_t, dt, inv_dt)
             for l in range(n_real):
                 if b[(S0 + X_TAKE) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0:
                     short, p_term, p_gen, p_motor, p_fric = exact_step(

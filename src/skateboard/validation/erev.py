@@ -26,8 +26,9 @@ Range-extender defaults of a spec-sheet row (assumptions):
 - engine shaft power = ``engine_kw``; without it, displacement x :data:`SPECIFIC_POWER`
   45 kW/l (the C10 REEV's 1.5 l engine: 65-70 kW, i.e. 43-47 kW/l, erev_published.csv);
 - fuel tank ``tank_l``, else 50 l (the C10's; only the total range depends on it);
-- engine map, generator efficiency, idle fuel, minimum on-time: skateboard's range-extender
-  defaults (:mod:`skateboard.spec.models`);
+- engine map: the dedicated range-extender map of :mod:`skateboard.physics.range_extender`
+  (every row's engine is a generator-only range extender); generator efficiency, idle fuel,
+  minimum on-time: skateboard's range-extender defaults (:mod:`skateboard.spec.models`);
 - energy management: :data:`SPEC_SHEET_ENERGY_MANAGEMENT`, the Leapmotor platforms' band
   (``platforms/c10.toml``), with the strategy the run is scored with.
 
@@ -97,8 +98,8 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     (defaults in the module docstring). A :class:`SpecError` when engine power and displacement
     are both missing."""
     from skateboard.spec.fuels import load_fuel
-    from skateboard.spec.models import (DEFAULT_ENGINE_EFFICIENCY, DEFAULT_ENGINE_LOAD_FRACTIONS,
-                                        DEFAULT_FUEL, DEFAULT_GENERATOR_EFFICIENCY,
+    from skateboard.physics.range_extender import DEDICATED_EFFICIENCY, DEDICATED_LOAD_FRACTIONS
+    from skateboard.spec.models import (DEFAULT_FUEL, DEFAULT_GENERATOR_EFFICIENCY,
                                         DEFAULT_IDLE_FUEL_POWER, DEFAULT_MIN_ON_TIME,
                                         DEFAULT_START_FUEL_ENERGY)
     from skateboard.spec.variant import EnergyManagement, RangeExtenderSpec
@@ -113,8 +114,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     v = spec_sheet_variant(row, name, defaults, file)
     rex = RangeExtenderSpec(
         name="spec sheet", max_power=engine * DEFAULT_GENERATOR_EFFICIENCY,
-        efficiency_load_fractions=tuple(DEFAULT_ENGINE_LOAD_FRACTIONS),
-        engine_efficiency=tuple(DEFAULT_ENGINE_EFFICIENCY),
+        efficiency_load_fractions=DEDICATED_LOAD_FRACTIONS, engine_efficiency=DEDICATED_EFFICIENCY,
         generator_efficiency=DEFAULT_GENERATOR_EFFICIENCY, idle_fuel_power=DEFAULT_IDLE_FUEL_POWER,
         min_on_time=DEFAULT_MIN_ON_TIME, start_fuel_energy=DEFAULT_START_FUEL_ENERGY,
         fuel_tank_volume=tank if tank > 0 else DEFAULT_TANK, fuel=DEFAULT_FUEL,

@@ -496,6 +496,11 @@ class Platform(SpecModel):
     #: Whether the platform offers right-hand drive (markets driving on the left need it; see
     #: docs/economics.md). Default False: a platform that does not say so cannot serve them.
     right_hand_drive: bool = False
+    #: Cabin heating of the platform's thermal system: "heat_pump" or "resistive"
+    #: (skateboard.physics.climate). Default "heat_pump" (assumption, the behaviour before the
+    #: option existed).
+    hvac_system: Annotated[Literal["heat_pump", "resistive"],
+                           BeforeValidator(Choice("heat_pump", "resistive"))] = "heat_pump"
 
     _source_file: str | None = PrivateAttr(default=None)
 
@@ -645,6 +650,9 @@ class Overrides(SpecModel):
     charger_efficiency: OptionalQuantity("", "an efficiency", display="1 (fraction, 0..1)",
                                          minimum=0.0, maximum=1.0, exclusive_minimum=True,
                                          example="0.9") = None
+    #: Cabin heating, replacing the platform's ``hvac_system``.
+    hvac_system: Annotated[Literal["heat_pump", "resistive"] | None,
+                           BeforeValidator(Choice("heat_pump", "resistive"))] = None
     pack: PackOverrides = Field(default_factory=PackOverrides)
     range_extender: RangeExtenderOverrides = Field(default_factory=RangeExtenderOverrides)
     energy_management: EnergyManagementSettings = Field(default_factory=EnergyManagementSettings)

@@ -183,6 +183,8 @@ class Variant:
     source_file: str | None = None
     #: fields no file gave (their defaults are documented in docs/spec.md)
     defaults: tuple[str, ...] = field(default=(), compare=False)
+    #: cabin heating: "heat_pump" or "resistive" (skateboard.physics.climate)
+    hvac_system: Literal["heat_pump", "resistive"] = "heat_pump"
 
     def replace(self, **changes) -> "Variant":
         """A copy with ``changes``, checked as the TOML loader checks a file: numbers in SI or

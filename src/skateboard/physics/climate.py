@@ -22,7 +22,7 @@ coming from the PTC heater:
   capped at :data:`MAX_HEAT_PUMP_COP`. The fraction is the mean over the bench tests of COP /
   Carnot COP (0.36-0.67; computed here, not fitted on any range test).
 - heating capacity [W]: the least-squares line through the bench tests' capacities over ambient
-  (3.1 kW at -10 degC, 3.6 kW at -5 degC, 4.2 kW at -1 degC), never below zero (about -36 degC).
+  (3.1 kW at -10 degC, 3.6 kW at -5 degC, 4.2 kW at -1 degC), never below zero (from about -35 degC).
 
 Pack heating (:func:`pack_heating`): below :data:`PACK_HEATING_TARGET_C` a cold-soaked pack is
 warmed to that temperature by a heater of COP 1 from the pack itself, then held there against

@@ -59,7 +59,8 @@ def variant(**kw) -> Variant:
 def erev(strategy="thermostat", **kw) -> Variant:
     em = {"thermostat": EnergyManagement("thermostat", 0.20, 0.18, 0.25),
           "load_following": EnergyManagement("load_following", 0.20, 0.18, 0.25, gain=2.0),
-          "hold": EnergyManagement("hold", 0.20, 0.18, 0.22, gain=2.0)}[strategy]
+          "hold": EnergyManagement("hold", 0.20, 0.18, 0.22, gain=2.0),
+          "operating_point": EnergyManagement("operating_point", 0.20, 0.18, 0.25, gain=2.0)}[strategy]
     base = dict(name=f"synthetic-erev-{strategy}", powertrain="EREV",
                 pack=pack(usable_energy=28 * KWH, gross_energy=29.5 * KWH, max_discharge_power=150e3,
                           max_charge_power=80e3),

@@ -53,7 +53,7 @@ def test_fast_path_equals_exact_path_through_depletion_and_breakoff():
     _agree(fast, exact)
 
 
-@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold"])
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold", "operating_point"])
 def test_fast_path_equals_exact_path_for_range_extenders(strategy):
     # charge-depleting on the fast path, the engine starting and running on the exact path
     v = syn.erev(strategy, pack=syn.pack(usable_energy=12 * syn.KWH, gross_energy=13 * syn.KWH))

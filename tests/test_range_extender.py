@@ -17,7 +17,7 @@ def _cs_run(v, cycles=6, record=True, soc=None):
     return simulate([v], WLTC, repeats=cycles, record=record, soc_initial=soc, fuels=FUELS)
 
 
-@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold"])
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold", "operating_point"])
 def test_fuel_energy_is_mass_times_lhv_and_audit_closes(strategy):
     v = syn.erev(strategy)
     r = _cs_run(v, cycles=3, record=False)
@@ -29,7 +29,7 @@ def test_fuel_energy_is_mass_times_lhv_and_audit_closes(strategy):
     assert r["e_engine_loss"][0] > 0 and r["e_generator_loss"][0] > 0
 
 
-@pytest.mark.parametrize("strategy", ["thermostat", "load_following"])
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "operating_point"])
 def test_charge_sustaining_keeps_soc_in_band(strategy):
     v = syn.erev(strategy)
     em = v.energy_management

@@ -145,6 +145,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
         "validate_epa_testcar", "UNIT_DEFECT_MPGE", "write_epa_extract", "validate_published")},
     **{n: ("skateboard.validation.cltc", n) for n in ("CLTC_FILE", "validate_cltc")},
     **{n: ("skateboard.validation.climate", n) for n in ("CLIMATE_FILE", "validate_climate")},
+    **{n: ("skateboard.validation.erev", n) for n in ("EREV_FILE", "validate_erev")},
 }
 
 

@@ -230,3 +230,33 @@ def climate_cmd(
     if not as_json:
         console.print(f"[bold]ratio: {_summary_line(res.summary)}; {res.summary['n_skipped']} rows "
                       "not scored[/]", highlight=False)
+
+
+@validate_app.command("erev")
+def erev_cmd(
+    file: Optional[Path] = typer.Argument(None, help="CSV file in the format of the bundled "
+                                          "erev_published.csv (default: that file)."),
+    strategy: Optional[str] = typer.Option(None, "--strategy", help="Score every car with this "
+                                           "range-extender strategy (default: each car's own)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows, "
+                                 "rows not scored)."),
+) -> None:
+    """Published range-extended cars: electric range, charge-sustaining fuel and weighted CO2."""
+    from skateboard.api import EREV_FILE, validate_erev
+
+    res = validate_erev(file or EREV_FILE, strategy=strategy)
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle (built from)", "s"),
+            ("procedure", "procedure", "s"), ("strategy", "strategy", "s"),
+            ("quantity", "quantity", "s"), ("published", "pub.", "{:g}"),
+            ("predicted", "model", "{:.3g}"), ("error_percent", "err %", "{:+.1f}")]
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model} {r.version} ({r.built_from})"
+                                    for r in res.rows.itertuples()])
+    _table_out(rows if not as_json else res.rows, f"range-extended cars: {res.source}", cols,
+               as_json, res.summary, res.skipped)
+    if not as_json:
+        for key, what in (("electric_range_km", "electric range"),
+                          ("cs_fuel_l_per_100km", "charge-sustaining fuel"),
+                          ("weighted_co2_g_per_km", "weighted CO2")):
+            console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
+        c = res.summary["co2_within_10"]
+        console.print(f"weighted CO2 within +-10 %: {c['within']} of {c['n']} cars", highlight=False)

@@ -44,6 +44,7 @@ from skateboard.physics.battery import (current_for_power, interp_uniform, resis
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
 from skateboard.physics.drive_unit import unit_loss, wheel_force_limit
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
+from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
 
 #: Variants per tile: a multiple of the widest vector (8 doubles in AVX-512) and small enough that
 #: a tile's parameters and state stay in the L1 cache (measured: 16 and 32 best on this machine).
@@ -266,6 +267,18 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
                 hi = mid
         v1 = lo
         force, acc, vbar = _required_force(p, v0, v1, inv_dt, sin_t)
+    # --- operating-point strategy: the engine's level, from the steady demand at this speed
+    # (road load and grade, no acceleration) and the SOC; the battery buffers the rest ---
+    p_commit = 0.0
+    if engine_on and int(p[L.P_EM_STRATEGY]) == 4:
+        p_cruise = aux
+        f_cruise = force - p[L.P_INERTIAL_MASS] * acc
+        if f_cruise > 0.0 and vbar > 0.0:
+            p_cruise += _traction(p, f_cruise, vbar, 0.0, cos_t)[1]
+        soc_corr = (p[L.P_EM_GAIN] * (b[(S0 + X_TARGET) * LANES + l] - soc)
+                    * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l])
+        p_commit = operating_point_power(p_cruise, soc_corr, p[L.P_EM_MIN_POWER],
+                                         p[L.P_REX_BEST_EFFICIENCY_POWER], rex_max)
     # --- a moving vehicle that cannot even come to a stop within the step under its own traction
     # (a grade steeper than grip or torque allow) stops earlier, at full traction, after the
     # distance where that traction, the road load and the grade absorb its kinetic energy; it is
@@ -318,14 +331,15 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         if force < 0.0:
             fb = -force
             freg, back, ml, gl = _regen(p, fb, vbar, acc, cos_t, 1.0)
-            if back > pchg + aux:
-                # battery charge limit: scale regen down (bisection on the force share)
+            if back > pchg + aux - p_commit:
+                # battery charge limit (less the engine's committed level): scale regen down
+                # (bisection on the force share)
                 lo = 0.0
                 hi = 1.0
                 for _ in range(BISECTION_STEPS):
                     mid = 0.5 * (lo + hi)
                     f_m, b_m, ml_m, gl_m = _regen(p, fb, vbar, acc, cos_t, mid)
-                    if b_m <= pchg + aux:
+                    if b_m <= pchg + aux - p_commit:
                         lo = mid
                     else:
                         hi = mid
@@ -347,12 +361,14 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         soc_err = b[(S0 + X_TARGET) * LANES + l] - soc
         if int(p[L.P_EM_STRATEGY]) == 1:
             p_gen = max(p[L.P_REX_BEST_EFFICIENCY_POWER], p_bus)
+        elif int(p[L.P_EM_STRATEGY]) == 4:
+            p_gen = p_commit
         else:
             p_gen = max(p_bus + p[L.P_EM_GAIN] * soc_err * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l],
                         p[L.P_EM_MIN_POWER])
         p_gen = min(max(p_gen, 0.0), rex_max, p_bus + pchg)
         p_gen = max(p_gen, min(p_bus - pdis, rex_max), 0.0)
-        p_shaft = p_gen / gen_eff
+        p_shaft = p_gen / generator_efficiency_along_line(gen_eff, p_gen / rex_max)
         if p_shaft > 0.0:
             eta_e = interp_uniform(rex_tables, int(p[L.P_REX_EFF_ROW]), p_shaft / (rex_max / gen_eff))
             fuel_power = p_shaft / eta_e

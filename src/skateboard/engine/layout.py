@@ -57,7 +57,7 @@ TRACE_NAMES = "speed target_speed soc battery_power engine_power motor_power fri
 TR = {n: i for i, n in enumerate(TRACE_NAMES)}
 N_TRACE = len(TRACE_NAMES)
 
-STRATEGIES = {"none": 0, "thermostat": 1, "load_following": 2, "hold": 3}
+STRATEGIES = {"none": 0, "thermostat": 1, "load_following": 2, "hold": 3, "operating_point": 4}
 
 
 # Integer constants for the compiled kernel (numba reads module attributes as compile-time

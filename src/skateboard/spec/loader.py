@@ -282,7 +282,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         aux_power=over.aux_power if over.aux_power is not None else platform.aux_power,
         charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
                             else platform.charger_efficiency),
-        options=options, source_file=src, defaults=defaults)
+        options=options, source_file=src, defaults=defaults,
+        hvac_system=over.hvac_system if over.hvac_system is not None else platform.hvac_system)
 
 
 def usable_soc_window(pack: PackSpec) -> tuple[float, float]:

@@ -383,6 +383,10 @@ class RangeExtenderOption(SpecModel):
         default_factory=lambda: list(DEFAULT_ENGINE_LOAD_FRACTIONS), min_length=2)
     engine_efficiency: list[_fraction("an efficiency", "0.39")] = Field(
         default_factory=lambda: list(DEFAULT_ENGINE_EFFICIENCY), min_length=2)
+    #: A named engine map instead of the two lists above
+    #: (:data:`skateboard.physics.range_extender.ENGINE_MAPS`).
+    engine_map: Annotated[Literal["dedicated_range_extender"] | None,
+                          BeforeValidator(Choice("dedicated_range_extender"))] = None
     generator_efficiency: Efficiency = DEFAULT_GENERATOR_EFFICIENCY
     idle_fuel_power: SmallPower = DEFAULT_IDLE_FUEL_POWER
     min_on_time: Quantity("s", "a time", minimum=0.0, maximum=3600.0, example="60 s") = DEFAULT_MIN_ON_TIME
@@ -414,6 +418,15 @@ class RangeExtenderOption(SpecModel):
         if self.max_power is None:
             self.max_power = self.engine_max_power * self.generator_efficiency
         given = {"efficiency_load_fractions", "engine_efficiency"} & self.model_fields_set
+        if self.engine_map is not None:
+            if given:
+                raise SpecError("engine_map replaces efficiency_load_fractions and engine_efficiency; "
+                                "give one or the other", field="engine_map", value=self.engine_map,
+                                allowed="engine_map or the two lists")
+            from skateboard.physics.range_extender import ENGINE_MAPS
+
+            fractions, efficiency = ENGINE_MAPS[self.engine_map]
+            self.efficiency_load_fractions, self.engine_efficiency = list(fractions), list(efficiency)
         if len(given) == 1:
             missing = ({"efficiency_load_fractions", "engine_efficiency"} - given).pop()
             raise SpecError("efficiency_load_fractions and engine_efficiency go together; "
@@ -433,12 +446,13 @@ class RangeExtenderOption(SpecModel):
         return self
 
 
-STRATEGIES = ("thermostat", "load_following", "hold")
+STRATEGIES = ("thermostat", "load_following", "hold", "operating_point")
 #: Parameters each strategy needs from the user; the others get defaults (see loader).
 STRATEGY_PARAMETERS = {
     "thermostat": ("soc_low", "soc_high"),
     "load_following": ("soc_low", "soc_target", "soc_high", "gain"),
     "hold": ("soc_low", "soc_target", "soc_high"),
+    "operating_point": ("soc_low", "soc_target", "soc_high"),
 }
 
 
@@ -449,7 +463,7 @@ class EnergyManagementSettings(SpecModel):
     ``[overrides.energy_management]`` replaces some of them; the merged set must hold the
     parameters of its strategy (:data:`STRATEGY_PARAMETERS`)."""
 
-    strategy: Annotated[Literal["thermostat", "load_following", "hold"] | None,
+    strategy: Annotated[Literal["thermostat", "load_following", "hold", "operating_point"] | None,
                         BeforeValidator(Choice(*STRATEGIES))] = None
     soc_target: _optional_fraction("a state of charge", "0.25") = None
     soc_low: _optional_fraction("a state of charge", "0.20") = None
@@ -482,6 +496,11 @@ class Platform(SpecModel):
     #: Whether the platform offers right-hand drive (markets driving on the left need it; see
     #: docs/economics.md). Default False: a platform that does not say so cannot serve them.
     right_hand_drive: bool = False
+    #: Cabin heating of the platform's thermal system: "heat_pump" or "resistive"
+    #: (skateboard.physics.climate). Default "heat_pump" (assumption, the behaviour before the
+    #: option existed).
+    hvac_system: Annotated[Literal["heat_pump", "resistive"],
+                           BeforeValidator(Choice("heat_pump", "resistive"))] = "heat_pump"
 
     _source_file: str | None = PrivateAttr(default=None)
 
@@ -631,6 +650,9 @@ class Overrides(SpecModel):
     charger_efficiency: OptionalQuantity("", "an efficiency", display="1 (fraction, 0..1)",
                                          minimum=0.0, maximum=1.0, exclusive_minimum=True,
                                          example="0.9") = None
+    #: Cabin heating, replacing the platform's ``hvac_system``.
+    hvac_system: Annotated[Literal["heat_pump", "resistive"] | None,
+                           BeforeValidator(Choice("heat_pump", "resistive"))] = None
     pack: PackOverrides = Field(default_factory=PackOverrides)
     range_extender: RangeExtenderOverrides = Field(default_factory=RangeExtenderOverrides)
     energy_management: EnergyManagementSettings = Field(default_factory=EnergyManagementSettings)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 Chemistry = Literal["LFP", "NMC"]
 Axle = Literal["front", "rear"]
-Strategy = Literal["thermostat", "load_following", "hold"]
+Strategy = Literal["thermostat", "load_following", "hold", "operating_point"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,12 @@ class EnergyManagement:
         gross capacity-per-hour, at least min_power (keeps the engine out of its inefficient
         low-load region; the surplus charges the battery), within limits; on below soc_low, off
         above soc_high. hold: keep the SOC at the
-        start of the run (soc_target is replaced by the initial SOC).
+        start of the run (soc_target is replaced by the initial SOC). operating_point: on below
+        soc_low, off above soc_high; output = one of a few levels on the engine's operating line
+        (min_power or half the best-efficiency power, best efficiency, their middle with max,
+        max), the lowest covering the steady demand at the vehicle's speed + gain * (soc_target
+        - soc) * gross capacity-per-hour; the battery buffers the rest
+        (:mod:`skateboard.physics.range_extender`).
     """
 
     strategy: Strategy
@@ -178,6 +183,8 @@ class Variant:
     source_file: str | None = None
     #: fields no file gave (their defaults are documented in docs/spec.md)
     defaults: tuple[str, ...] = field(default=(), compare=False)
+    #: cabin heating: "heat_pump" or "resistive" (skateboard.physics.climate)
+    hvac_system: Literal["heat_pump", "resistive"] = "heat_pump"
 
     def replace(self, **changes) -> "Variant":
         """A copy with ``changes``, checked as the TOML loader checks a file: numbers in SI or

@@ -11,8 +11,10 @@ Rules, the same for every row:
 
 - test temperature = the middle of the row's ``ambient_min_c`` and ``ambient_max_c`` (the file
   gives the whole test's range, not each car's; assumption);
-- heat pump: as the row's ``heat_pump`` column says (``yes``/``no``); empty = the model's
-  default of :func:`skateboard.procedures.real_world.run` (a heat pump; assumption);
+- heat pump: as the row's ``heat_pump`` column says (``yes``; ``no`` or ``no (not listed)``:
+  a resistive heater); empty = the spec's default ``hvac_system`` (a heat pump; assumption);
+- pack heating: as :func:`skateboard.procedures.real_world.run` models it (a cold-soaked pack
+  warmed from its own energy below 10 degC): the winter tests start with cars parked outdoors;
 - the vehicle: a bundled derivative where the row is a bundled car (none of the file's rows is:
   its Leapmotor rows are the C11 and C01, not bundled), else the generic spec-sheet vehicle of
   :mod:`skateboard.validation.spec_sheet` from the row's spec columns; rows without them are
@@ -20,7 +22,7 @@ Rules, the same for every row:
 
 What the model cannot represent and the docs state: the test's real route (NAF: public roads,
 mountain passes, to depletion; What Car?: a track loop), its speeds and its wind; the cabin
-set-point of each test; pre-conditioning.
+set-point of each test; pre-conditioning from the mains.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def validate_climate(path: str | Path = CLIMATE_FILE, defaults: GenericDefaults 
     for r, ident, v in built:   # few rows, each its own temperature and HVAC choice
         t = 0.5 * (_f(r["ambient_min_c"]) + _f(r["ambient_max_c"]))
         hp_col = str(r.get("heat_pump", "")).strip().lower()
-        heat_pump = hp_col != "no"
+        heat_pump = not hp_col.startswith("no")
         rw = real_world.run([v], ambient_c=[t], heat_pump=heat_pump)
         rated = (wltp.run([v]) if r["rated_procedure"] == "WLTP" else cltc.run([v]))
         pred_rw, pred_rated = float(rw["range_km"].iloc[0]), float(rated["range_km"].iloc[0])

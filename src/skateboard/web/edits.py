@@ -34,7 +34,7 @@ EDITABLE: dict[str, tuple[str, str]] = {
     "options.range_extender": ("range extender", "platform option or none"),
     "overrides.aux_power": ("auxiliary power", "W, blank: the platform's"),
     "overrides.energy_management.strategy": ("energy management strategy",
-                                             "thermostat, load_following or hold"),
+                                             "thermostat, load_following, hold or operating_point"),
     "overrides.energy_management.soc_low": ("engine on below SOC", "fraction of gross capacity"),
     "overrides.energy_management.soc_target": ("SOC target", "fraction of gross capacity"),
     "overrides.energy_management.soc_high": ("engine off above SOC", "fraction of gross capacity"),

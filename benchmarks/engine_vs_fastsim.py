@@ -400,7 +400,7 @@ def to_variant(key: str, f: dict, loss_map: str = "fit"):
     Returns (variant, conditions dict, RMS efficiency error of the drive-unit losses against
     FASTSim's curve over the torque envelope [fraction])."""
     from skateboard.physics.drive_unit import efficiency, fit_loss_coefficients, max_torque, named_loss_map
-    from skateboard.spec.variant import DriveUnitSpec, PackSpec, Variant
+    from skateboard.spec.variant import DriveUnit, Pack, Variant
 
     mass = float(f["mass"])
     front_drive = f["drive_type"].upper().startswith("F")
@@ -420,7 +420,7 @@ def to_variant(key: str, f: dict, loss_map: str = "fit"):
     inside = t <= max_torque(w, t_peak, p_peak, w_max) + 1e-9
     eta_fit = efficiency(w, t, p_peak, t_peak, w_max, coef)
     fit_rms = float(np.sqrt(np.mean((eta_fit - eta_fastsim)[inside] ** 2)))
-    du = DriveUnitSpec(name="fastsim_em", axle="front" if front_drive else "rear",
+    du = DriveUnit(name="fastsim_em", axle="front" if front_drive else "rear",
                        peak_power=p_peak, continuous_power=p_peak, peak_torque=t_peak,
                        max_speed=w_max, gear_ratio=gear, gearbox_efficiency=float(f["trans_eff"]),
                        loss_coefficients=coef)
@@ -429,7 +429,7 @@ def to_variant(key: str, f: dict, loss_map: str = "fit"):
     gross = float(f["res_energy_capacity"])
     usable = (f["res_max_soc"] - f["res_min_soc"]) * gross
     resistance = (1.0 - f["res_eff_1c"]) * v_nom**2 * 3600.0 / gross
-    pack = PackSpec(name="fastsim_res", chemistry=chem, usable_energy=usable, gross_energy=gross,
+    pack = Pack(name="fastsim_res", chemistry=chem, usable_energy=usable, gross_energy=gross,
                     nominal_voltage=v_nom, resistance=resistance,
                     max_discharge_power=float(f["res_pwr_out_max"]),
                     max_charge_power=float(f["res_pwr_out_max"]), mass=0.0)

@@ -8,7 +8,7 @@ import numpy as np
 
 from skateboard.physics.drive_unit import named_loss_map
 from skateboard.spec.fuels import load_fuel
-from skateboard.spec.variant import DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec, Variant
+from skateboard.spec.variant import DriveUnit, EnergyManagement, Pack, RangeExtender, Variant
 
 KWH = 3.6e6
 
@@ -16,23 +16,23 @@ E10_TEST_FUEL = types.SimpleNamespace(name="E10", density=743.0, lower_heating_v
                                       co2_per_volume=2290.0)
 
 
-def pack(**kw) -> PackSpec:
+def pack(**kw) -> Pack:
     base = dict(name="test", chemistry="LFP", usable_energy=60 * KWH, gross_energy=62 * KWH,
                 nominal_voltage=400.0, resistance=0.08, max_discharge_power=200e3,
                 max_charge_power=120e3, mass=400.0)
     base.update(kw)
-    return PackSpec(**base)
+    return Pack(**base)
 
 
-def drive_unit(**kw) -> DriveUnitSpec:
+def drive_unit(**kw) -> DriveUnit:
     base = dict(name="rear", axle="rear", peak_power=160e3, continuous_power=100e3, peak_torque=240.0,
                 max_speed=16000 * 2 * np.pi / 60, gear_ratio=10.0, gearbox_efficiency=0.97,
                 loss_coefficients=named_loss_map("pmsm_generic"))
     base.update(kw)
-    return DriveUnitSpec(**base)
+    return DriveUnit(**base)
 
 
-def range_extender(**kw) -> RangeExtenderSpec:
+def range_extender(**kw) -> RangeExtender:
     base = dict(name="rex", max_power=65e3,
                 efficiency_load_fractions=(0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0),
                 engine_efficiency=(0.05, 0.22, 0.30, 0.36, 0.39, 0.38, 0.35),
@@ -40,7 +40,7 @@ def range_extender(**kw) -> RangeExtenderSpec:
                 start_fuel_energy=0.0, fuel_tank_volume=0.05, fuel="E10")
     base.update(kw)
     base.setdefault("fuel_properties", load_fuel(base["fuel"]))
-    return RangeExtenderSpec(**base)
+    return RangeExtender(**base)
 
 
 def variant(**kw) -> Variant:

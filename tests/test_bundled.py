@@ -38,7 +38,7 @@ def test_evaluate_table_matches_reference():
     """Regression on the default program (issue 4).
 
     The reference was produced by ``python tests/regenerate_reference.py`` and reviewed against
-    the published figures (B10 WLTP 434 km; REFERENCE.md). Tolerances: 0.5 % on ranges and
+    the published figures (B10 WLTP 434 km; docs/sources.md). Tolerances: 0.5 % on ranges and
     consumptions, 2 % on fuel and CO2 (range-extender start/stop timing shifts by a step when
     the kernel's arithmetic changes order), 0.1 s / 0.5 km/h on performance. A physics change
     that moves a figure more than that must regenerate the file and say why in its commit."""

@@ -20,7 +20,7 @@ def run(*args, cwd=None):
 
 
 def test_simulate_json_b10_within_10_percent_of_published_wltp():
-    # Leapmotor B10 67.1 kWh: WLTP 14.9 kWh/100 km at the battery (REFERENCE.md, maker's figure)
+    # Leapmotor B10 67.1 kWh: WLTP 14.9 kWh/100 km at the battery (docs/sources.md, maker's figure)
     r = run("simulate", "--variant", "leapmotor-b10", "--cycle", "wltc_class3b", "--json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)

@@ -197,7 +197,7 @@ def _write_car(tmp_path, pack_lines=None, platform_lines=None):
 
 def test_a_12_volt_67_kwh_pack_is_refused(tmp_path):
     # reproducer: evaluated normally before (0-100 km/h in 7.8 s would need over 12 kA)
-    _write_car(tmp_path, {'gross_energy = "67.1 kWh"          # source: REFERENCE.md, e-auto.pt\n'
+    _write_car(tmp_path, {'gross_energy = "67.1 kWh"          # source: docs/sources.md, e-auto.pt\n'
                           'usable_energy = "65.0 kWh"         # source: vroom.be ("67,1 kWh (65 kWh nets)")\n'
                           'nominal_voltage = "332.8 V"':
                           'gross_energy = "67.1 kWh"\nusable_energy = "65.0 kWh"\nnominal_voltage = "12 V"'})

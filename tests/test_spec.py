@@ -177,7 +177,7 @@ def test_bundled_program():
 
 
 def test_bundled_b10_figures():
-    # source: shared/REFERENCE.md (67.1 kWh pack, 160 kW rear motor, wheelbase 2735 mm)
+    # source: docs/sources.md (67.1 kWh pack, 160 kW rear motor, wheelbase 2735 mm)
     v = resolve_variant("leapmotor-b10")
     assert v.pack.gross_energy == pytest.approx(67.1 * KWH)
     assert v.pack.usable_energy == pytest.approx(65.0 * KWH)  # vroom.be: 65 kWh net
@@ -194,7 +194,7 @@ def test_bundled_b10_figures():
 def test_bundled_c10_reev_figures():
     v = resolve_variant("leapmotor-c10-reev")
     assert v.platform == "c10"
-    assert v.pack.gross_energy == pytest.approx(28.4 * KWH)  # REFERENCE.md
+    assert v.pack.gross_energy == pytest.approx(28.4 * KWH)  # docs/sources.md
     assert v.range_extender.fuel_tank_volume == pytest.approx(0.050)  # 50 l
     # electrical max power = 65 kW engine x 0.94 generator = 61.1 kW
     assert v.range_extender.max_power == pytest.approx(61.1e3)
@@ -325,7 +325,7 @@ def test_fuels():
     assert e10.co2_per_volume == pytest.approx(2273.9, abs=0.5)
     assert e10.density == pytest.approx(749.5)  # Reg. 2017/1151 Annex IX: 743-756 kg/m3
     assert e10.lower_heating_value == pytest.approx(41.5e6)
-    # REFERENCE.md: petrol 2.31-2.33 kg CO2/l for E5 [check]
+    # docs/sources.md: petrol 2.31-2.33 kg CO2/l for E5 [check]
     assert 2310 <= load_fuel("E5").co2_per_volume <= 2330
     assert load_fuel("CN92").co2_per_volume == pytest.approx(2308.9, abs=0.5)
     err = spec_error(load_fuel, "E1O")

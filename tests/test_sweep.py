@@ -141,7 +141,7 @@ def test_lhs_depends_on_seed_and_plan_values_span_the_range():
     (f'{BEV}.pack.usable_energy="60 kWh".."70 kWh":3', ["pack.usable_energy", "gross_energy"]),
     (f"{BEV}.top_hat.drag_coefficient", ["expected FIELD=SPEC"]),
     (f'{BEV}.drive_units.front.peak_power="100 kW".."200 kW":2', ["drive_units.front", "no drive unit 'front'", "rear"]),
-    (f'{BEV}.drive_units.rear.peak_power="50 kW".."200 kW":2', ["peak_power", "continuous_power 80 kW"]),
+    (f'{BEV}.drive_units.rear.peak_power="50 kW".."200 kW":2', ["peak_power (50 kW)", "continuous_power", "'80 kW'"]),
     (f"{BEV}.drive_units.rear.max_speed=1000..1200:2", ["cannot vary drive-unit field 'max_speed'", "gear_ratio"]),
     (f"{BEV}.drive_units.rear.gearbox_efficiency=0.9..1.2:2", ["gearbox_efficiency", "out of range"]),
 ])

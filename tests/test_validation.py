@@ -476,7 +476,7 @@ def test_published_b10_within_5_percent(published):
 
 
 def test_published_c10_bev_range_within_5_percent(published):
-    """C10 BEV WLTP range 420 km (km77; REFERENCE.md): the same +/-5 % as the B10."""
+    """C10 BEV WLTP range 420 km (km77; docs/sources.md): the same +/-5 % as the B10."""
     r = published.loc[("leapmotor-c10 [70kwh]", "range_km")]
     assert r["published"] == 420.0 and r["tolerance_percent"] == 5.0
     assert abs(r["error_percent"]) <= 5.0, r["predicted"]

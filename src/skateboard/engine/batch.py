@@ -160,7 +160,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
             if fuel_i is None:
                 raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
                                  f"fuel {rex.fuel!r} are not known; build the variant with "
-                                 "RangeExtenderSpec.fuel_properties (the spec loader does) or "
+                                 "RangeExtender.fuel_properties (the spec loader does) or "
                                  "pass fuel= or fuels=")
             p[L.P_REX_PRESENT] = 1.0
             p[L.P_REX_MAX_POWER] = rex.max_power

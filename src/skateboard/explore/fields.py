@@ -83,7 +83,7 @@ def _top_hat(name: str, suffix: str = "") -> Field:
                  unit_suffix=suffix)
 
 
-#: Canonical path -> Field. Each numeric field is the Variant (or PackSpec) field of the same
+#: Canonical path -> Field. Each numeric field is the Variant (or Pack) field of the same
 #: name, which the loader copies unchanged from the derivative (tests check the fast path
 #: against a full resolution).
 FIELDS: dict[str, Field] = {f.path: f for f in [

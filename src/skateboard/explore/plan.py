@@ -44,6 +44,7 @@ EREV_BATCH = 32
 #: More corners than this and the limit check resolves each range's ends instead of every corner.
 MAX_CORNERS = 64
 from skateboard.physics.constants import KWH
+from skateboard.spec.bounds import check_energy_order, check_power_order
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
 RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
@@ -307,23 +308,18 @@ def _check_corners(derivative, combo: Combination, dims: Sequence[Dimension]) ->
         where = f"--vary {d.text}"
         check_drive_unit(d.field, combo.variant, where)
         unit = next(du for du in combo.variant.drive_units if du.name == d.field.unit)
-        if d.field.target[1] == "peak_power" and _ends(d)[0] < unit.continuous_power:
+        if d.field.target[1] == "peak_power":
             opts = "".join(f" with {k}={v}" for k, v in combo.options.items())
-            raise SpecError(f"peak_power {_ends(d)[0] / 1e3:g} kW below the continuous_power "
-                            f"{unit.continuous_power / 1e3:g} kW of drive unit {unit.name!r}{opts}",
-                            field=where, allowed=f">= {unit.continuous_power / 1e3:g} kW "
-                            "everywhere in the range")
+            check_power_order(unit.continuous_power, _ends(d)[0], field=where,
+                              context=f" everywhere in the range (drive unit {unit.name!r}{opts})")
     if packs:
         _check_pack_limits(derivative, combo, dims, packs)
         pack = combo.variant.pack
         by = {d.field.target[1]: d for d in packs}
         gross = _ends(by["gross_energy"])[0] if "gross_energy" in by else pack.gross_energy
         usable = _ends(by["usable_energy"])[1] if "usable_energy" in by else pack.usable_energy
-        if gross < usable:
-            where = ", ".join(f"--vary {d.text}" for d in packs)
-            raise SpecError(f"gross_energy {gross / KWH:g} kWh below usable_energy "
-                            f"{usable / KWH:g} kWh of pack {pack.name!r} in the range", field=where,
-                            allowed="gross_energy >= usable_energy everywhere in the ranges")
+        check_energy_order(gross, usable, field=", ".join(f"--vary {d.text}" for d in packs),
+                           context=f" everywhere in the ranges (pack {pack.name!r})")
 
 
 def _check_pack_limits(derivative, combo: Combination, dims, packs) -> None:

@@ -91,7 +91,7 @@ def scaled_drive_units(units, total_peak_power: float):
 
 
 def _platform_packs(derivative) -> dict:
-    """The platform's pack options as resolved PackSpecs (name -> PackSpec)."""
+    """The platform's pack options as resolved PackSpecs (name -> Pack)."""
     from skateboard.explore.sweep import _platform_of, _resolve
 
     platform = _platform_of(derivative)

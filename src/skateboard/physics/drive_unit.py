@@ -118,7 +118,7 @@ def efficiency(speed, torque, peak_torque, peak_power, max_speed, coefficients):
         return np.where(p_mech >= 0, p_mech / (p_mech + loss), (-p_mech - loss) / -p_mech)
 
 
-def fit_loss_coefficients(speed, torque, efficiency_map, peak_power, peak_torque, max_speed):
+def fit_loss_coefficients(speed, torque, efficiency_map, peak_torque, peak_power, max_speed):
     """Fit the four loss coefficients to a motoring efficiency map.
 
     Parameters

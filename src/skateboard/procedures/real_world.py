@@ -18,6 +18,7 @@ import pandas as pd
 from skateboard.cycles import load_cycle
 from skateboard.markets import CLIMATE_CASES_C as CASES_C
 from skateboard.physics import climate
+from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
 
 
@@ -49,7 +50,7 @@ def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: 
             d = res["breakoff_distance"][i]
             rows.append({"variant": v.name, "powertrain": v.powertrain, "procedure": "real-world",
                          "ambient_c": t, "hvac_power_w": float(hvac[i]), "cycle": cyc.name,
-                         "pack_warmup_kwh": warm[i] / 3.6e6,
+                         "pack_warmup_kwh": warm[i] / KWH,
                          "range_km": d / 1000.0, "electric_range_km": d / 1000.0,
                          "consumption_wh_per_km": res["e_battery_terminal"][i] / d / 3.6,
                          "consumption_ac_wh_per_km": e_ac[i] / d / 3.6,

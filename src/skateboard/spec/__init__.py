@@ -10,12 +10,12 @@ from skateboard.spec.loader import (Program, list_derivatives, list_platforms, l
                                     load_derivative, load_platform, load_program, resolve_variant,
                                     usable_soc_window)
 from skateboard.spec.models import Derivative, Platform, TopHat
-from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
+from skateboard.spec.variant import (DriveUnit, EnergyManagement, Pack, RangeExtender,
                                      Variant)
 
 __all__ = [
-    "Derivative", "DriveUnitSpec", "EnergyManagement", "Fuel", "PackSpec", "Platform", "Program",
-    "RangeExtenderSpec", "TopHat", "Variant", "list_derivatives", "list_fuels", "list_platforms",
+    "Derivative", "DriveUnit", "EnergyManagement", "Fuel", "Pack", "Platform", "Program",
+    "RangeExtender", "TopHat", "Variant", "list_derivatives", "list_fuels", "list_platforms",
     "list_programs", "load_derivative", "load_fuel", "load_platform", "load_program",
     "resolve_variant", "usable_soc_window",
 ]

@@ -5,11 +5,17 @@ bare 67.1 meant as kWh). These bounds go further where physics gives a narrower 
 efficiencies of real components, the traction voltage class, the cell voltage of a chemistry and
 the current a pack can carry. A value outside is a :class:`~skateboard.errors.SpecError` naming
 the file, the field, the value, the allowed range and where that range comes from.
+
+The order rules between a part's ratings (gross >= usable energy, continuous <= peak power) are
+here too, written once: the loader (``spec/models.py``), ``Variant.replace`` (``spec/checks.py``)
+and the sweep planner's corner checks (``explore/plan.py``) all call them; ``context`` says where
+the values came from (e.g. "everywhere in the range" for a sweep).
 """
 
 from __future__ import annotations
 
 from skateboard.errors import SpecError
+from skateboard.physics.constants import KWH
 
 #: Plausible range of each efficiency field (fraction) and its source. A value outside is almost
 #: always a slip (a percentage read as a fraction, 1e-6 for 1 - 1e-6).
@@ -114,3 +120,21 @@ def check_pack(*, chemistry: str, nominal_voltage: float, max_discharge_power: f
                         f"{MAX_PACK_CURRENT * v_min / 1e3:.3g} kW at this voltage, or a higher "
                         f"nominal_voltage, or a declared max_current (source: "
                         f"{MAX_PACK_CURRENT_SOURCE})")
+
+
+def check_energy_order(gross_energy: float, usable_energy: float, *, field: str = "gross_energy",
+                       file=None, context: str = "") -> None:
+    """SpecError unless ``gross_energy`` [J] >= ``usable_energy`` [J]."""
+    if gross_energy < usable_energy:
+        raise SpecError("gross_energy must not be below usable_energy", file=file, field=field,
+                        value=f"{gross_energy / KWH:g} kWh",
+                        allowed=f">= usable_energy ({usable_energy / KWH:g} kWh){context}")
+
+
+def check_power_order(continuous_power: float, peak_power: float, *,
+                      field: str = "continuous_power", file=None, context: str = "") -> None:
+    """SpecError unless ``continuous_power`` [W] <= ``peak_power`` [W]."""
+    if continuous_power > peak_power:
+        raise SpecError("continuous_power must not exceed peak_power", file=file, field=field,
+                        value=f"{continuous_power / 1e3:g} kW",
+                        allowed=f"<= peak_power ({peak_power / 1e3:g} kW){context}")

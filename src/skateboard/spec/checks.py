@@ -15,6 +15,7 @@ from typing import Any
 
 from skateboard.errors import SpecError, close_matches
 from skateboard.spec import models as m
+from skateboard.spec.bounds import check_energy_order, check_power_order
 
 _VARIANT = {
     **{k: (m.TopHat, k) for k in ("curb_mass", "front_mass_share", "optional_equipment_mass",
@@ -61,8 +62,8 @@ def _obj(obj: Any, model: type, names: tuple, cls: type, field: str, file=None) 
 def checked_replace(variant, changes: dict) -> Any:
     """The variant with ``changes`` applied, after the loader's checks (SpecError otherwise)."""
     # the variant's own classes (this module sits above spec.variant, which calls it)
-    PackSpec = type(variant.pack)
-    DriveUnitSpec = type(variant.drive_units[0])
+    Pack = type(variant.pack)
+    DriveUnit = type(variant.drive_units[0])
 
     fields = {f.name for f in dataclasses.fields(variant)}
     where = variant.source_file
@@ -75,23 +76,18 @@ def checked_replace(variant, changes: dict) -> Any:
         if key in _VARIANT:
             out[key] = _parse(value, *_VARIANT[key], field, where)
         elif key == "pack":
-            pack = _obj(value, m.PackOption, _PACK, PackSpec, field, where)
-            if pack.gross_energy < pack.usable_energy:
-                raise SpecError("gross_energy must not be below usable_energy", file=where,
-                                field=f"{field}.gross_energy", value=f"{pack.gross_energy / 3.6e6:g} kWh",
-                                allowed=f">= usable_energy ({pack.usable_energy / 3.6e6:g} kWh)")
+            pack = _obj(value, m.PackOption, _PACK, Pack, field, where)
+            check_energy_order(pack.gross_energy, pack.usable_energy, field=f"{field}.gross_energy",
+                               file=where)
             out[key] = pack
         elif key == "drive_units":
-            units = tuple(_obj(du, m.DriveUnitOption, _DRIVE_UNIT, DriveUnitSpec, f"{field}[{i}]", where)
+            units = tuple(_obj(du, m.DriveUnitOption, _DRIVE_UNIT, DriveUnit, f"{field}[{i}]", where)
                           for i, du in enumerate(value))
             if not units:
                 raise SpecError("a variant needs a drive unit", file=where, field=field)
             for i, du in enumerate(units):
-                if du.continuous_power > du.peak_power:
-                    raise SpecError("continuous_power must not exceed peak_power", file=where,
-                                    field=f"{field}[{i}].continuous_power",
-                                    value=f"{du.continuous_power / 1e3:g} kW",
-                                    allowed=f"<= peak_power ({du.peak_power / 1e3:g} kW)")
+                check_power_order(du.continuous_power, du.peak_power,
+                                  field=f"{field}[{i}].continuous_power", file=where)
             out[key] = units
         elif key in _NAMES:
             if not isinstance(value, str) or not value.strip():

@@ -19,7 +19,7 @@ from skateboard.spec.toml_file import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_toml 
 from skateboard.spec.bounds import check_pack
 from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted, warn_forked,
                                         wheel_radius_limits)
-from skateboard.spec.variant import (DriveUnitSpec, EnergyManagement, PackSpec, RangeExtenderSpec,
+from skateboard.spec.variant import (DriveUnit, EnergyManagement, Pack, RangeExtender,
                                      Variant)
 from skateboard.workspace import checked_path
 
@@ -171,14 +171,14 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                             f"{du_name!r})", file=src, field=where, value=du_name,
                             allowed="at most one drive unit per axle")
         axles[du.axle] = du_name
-        drive_units.append(DriveUnitSpec(
+        drive_units.append(DriveUnit(
             name=du_name, axle=du.axle, peak_power=du.peak_power,
             continuous_power=du.continuous_power, peak_torque=du.peak_torque,
             max_speed=du.max_speed, gear_ratio=du.gear_ratio,
             gearbox_efficiency=du.gearbox_efficiency, loss_coefficients=du.loss_coefficients,
             mass=du.mass, zero_torque_loss_factor=du.zero_torque_loss_factor))
 
-    pack = PackSpec(name=opts.pack, chemistry=pack_opt.chemistry,
+    pack = Pack(name=opts.pack, chemistry=pack_opt.chemistry,
                     usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,
                     nominal_voltage=pack_opt.nominal_voltage, resistance=pack_opt.resistance,
                     max_discharge_power=pack_opt.max_discharge_power,
@@ -206,7 +206,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                             allowed="no range_extender (the platform offers none)")
         rex_opt = _option(platform, "range_extenders", "range extender", opts.range_extender,
                           file=src, field="options.range_extender")
-        rex = RangeExtenderSpec(
+        rex = RangeExtender(
             name=opts.range_extender, max_power=rex_opt.max_power,
             efficiency_load_fractions=tuple(rex_opt.efficiency_load_fractions),
             engine_efficiency=tuple(rex_opt.engine_efficiency),
@@ -286,7 +286,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         hvac_system=over.hvac_system if over.hvac_system is not None else platform.hvac_system)
 
 
-def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
+def usable_soc_window(pack: Pack) -> tuple[float, float]:
     """The pack's usable SOC window (fractions of gross capacity), as the engine computes it
     (:func:`skateboard.physics.battery.usable_window`)."""
     from skateboard.physics import battery
@@ -296,8 +296,8 @@ def usable_soc_window(pack: PackSpec) -> tuple[float, float]:
     return battery.usable_window(table, capacity, pack.usable_energy)
 
 
-def _energy_management(platform: m.Platform, derivative: m.Derivative, pack: PackSpec,
-                       rex: RangeExtenderSpec, src: str | None) -> EnergyManagement:
+def _energy_management(platform: m.Platform, derivative: m.Derivative, pack: Pack,
+                       rex: RangeExtender, src: str | None) -> EnergyManagement:
     """Platform defaults overlaid with the derivative's overrides, checked against the pack."""
     values: dict[str, Any] = {}
     where: dict[str, tuple[str | None, str]] = {}

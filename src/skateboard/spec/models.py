@@ -28,7 +28,8 @@ from pydantic import (BeforeValidator, Field, PrivateAttr, ValidationError,
                       field_validator, model_validator)
 
 from skateboard.errors import SpecError, close_matches
-from skateboard.spec.bounds import check_efficiency, check_pack
+from skateboard.spec.bounds import check_efficiency, check_energy_order, check_pack, check_power_order
+from skateboard.physics.constants import KWH
 from skateboard.spec.toml_file import read_toml
 from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
 from skateboard.spec.quantities import (Choice, Efficiency, Energy, Name, OptionalQuantity,  # noqa: F401
@@ -48,7 +49,7 @@ from skateboard.spec.translate import translate_validation_error, validate  # no
 #: for LFP and NMC (the example set is chemistry-neutral); connectors and busbars not added.
 CELL_RESISTANCE_CAPACITY_PRODUCT = 0.1  # ohm * Ah
 
-#: Nominal cell voltages [V] used to count cells in series (shared/REFERENCE.md: LFP 3.2-3.3 V,
+#: Nominal cell voltages [V] used to count cells in series (docs/sources.md: LFP 3.2-3.3 V,
 #: NMC 3.6-3.7 V; the same numbers as :data:`skateboard.physics.battery.CELL_NOMINAL_VOLTAGE`).
 CELL_NOMINAL_VOLTAGE = {"LFP": 3.2, "NMC": 3.65}
 
@@ -67,9 +68,9 @@ DYNAMIC_RADIUS_FACTOR = 0.97
 #: part A: class B 6.6-7.7 N/kN [check]). Assumption: label value = on-road value.
 DEFAULT_ROLLING_RESISTANCE_COEFFICIENT = 0.0077
 
-#: Always-on low-voltage auxiliary load [W]: REFERENCE.md gives 0.2-0.4 kW; we take the middle.
+#: Always-on low-voltage auxiliary load [W]: docs/sources.md gives 0.2-0.4 kW; we take the middle.
 DEFAULT_AUX_POWER = 300.0
-#: AC mains -> battery charging efficiency: REFERENCE.md gives 0.85-0.92; we take 0.90.
+#: AC mains -> battery charging efficiency: docs/sources.md gives 0.85-0.92; we take 0.90.
 DEFAULT_CHARGER_EFFICIENCY = 0.90
 #: SUV centre-of-gravity height [m]. Assumption (no maker data): 0.6 m.
 DEFAULT_CG_HEIGHT = 0.6
@@ -79,11 +80,11 @@ DEFAULT_FRONT_MASS_SHARE = 0.5
 #: (UN GTR 15 Annex 4 / EU 2017/1151 Sub-Annex 4: 3 % of (MRO + 25 kg)) [check].
 DEFAULT_ROTATING_INERTIA_FRACTION = 0.03
 
-#: Range-extender generator + rectifier efficiency: REFERENCE.md gives 0.93-0.95; we take 0.94.
+#: Range-extender generator + rectifier efficiency: docs/sources.md gives 0.93-0.95; we take 0.94.
 DEFAULT_GENERATOR_EFFICIENCY = 0.94
 #: Generic brake efficiency of a range-extender petrol engine over its load (shaft power / max
 #: shaft power). Assumption: shape of a typical part-load BSFC line, scaled so the peak is 0.39 at
-#: 70 % load (REFERENCE.md: peak brake efficiency 0.36-0.41, 210-235 g/kWh). Zero at zero load:
+#: 70 % load (docs/sources.md: peak brake efficiency 0.36-0.41, 210-235 g/kWh). Zero at zero load:
 #: fuel used at idle is ``idle_fuel_power``.
 DEFAULT_ENGINE_LOAD_FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 DEFAULT_ENGINE_EFFICIENCY = (0.0, 0.20, 0.28, 0.33, 0.36, 0.375, 0.385, 0.39, 0.385, 0.375, 0.36)
@@ -172,10 +173,7 @@ class PackOption(SpecModel):
 
     @model_validator(mode="after")
     def _derive(self) -> "PackOption":
-        if self.gross_energy < self.usable_energy:
-            raise SpecError("gross_energy must not be below usable_energy", field="gross_energy",
-                            value=f"{self.gross_energy / 3.6e6:g} kWh",
-                            allowed=f">= usable_energy ({self.usable_energy / 3.6e6:g} kWh)")
+        check_energy_order(self.gross_energy, self.usable_energy)
         check_pack(chemistry=self.chemistry, nominal_voltage=self.nominal_voltage,
                    max_discharge_power=self.max_discharge_power,
                    cells_in_series=self.cells_in_series, max_current=self.max_current)
@@ -283,10 +281,7 @@ class DriveUnitOption(SpecModel):
     @model_validator(mode="after")
     def _derive(self) -> "DriveUnitOption":
         check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
-        if self.continuous_power > self.peak_power:
-            raise SpecError("continuous_power must not exceed peak_power", field="continuous_power",
-                            value=f"{self.continuous_power / 1e3:g} kW",
-                            allowed=f"<= peak_power ({self.peak_power / 1e3:g} kW)")
+        check_power_order(self.continuous_power, self.peak_power)
         if isinstance(self.loss_map, str):
             self._loss_coefficients = NAMED_LOSS_MAPS[self.loss_map]
         else:
@@ -297,7 +292,7 @@ class DriveUnitOption(SpecModel):
                                 "to fit the 4 loss coefficients", field="loss_map.efficiency",
                                 value=usable)
             self._loss_coefficients = fit_loss_coefficients(
-                table.speed, table.torque, table.efficiency, self.peak_power, self.peak_torque,
+                table.speed, table.torque, table.efficiency, self.peak_torque, self.peak_power,
                 self.max_speed)
         return self
 
@@ -326,7 +321,7 @@ class Chassis(SpecModel):
                                        example="360 mm") = None
     #: Largest pack the floor takes (gross energy); default the largest pack option. Sweeps
     #: may vary a pack's energy up to it.
-    max_pack_energy: OptionalQuantity("J", "an energy", minimum=3.6e6, maximum=3.6e9,
+    max_pack_energy: OptionalQuantity("J", "an energy", minimum=KWH, maximum=1e3 * KWH,
                                       example="80 kWh") = None
 
 
@@ -510,10 +505,10 @@ class Platform(SpecModel):
         limit = self.chassis.max_pack_energy
         for name, pack in self.packs.items():
             if limit is not None and pack.gross_energy > limit * (1 + 1e-12):
-                raise SpecError(f"pack option {name!r} ({pack.gross_energy / 3.6e6:g} kWh) is above "
+                raise SpecError(f"pack option {name!r} ({pack.gross_energy / KWH:g} kWh) is above "
                                 "chassis.max_pack_energy", field="chassis.max_pack_energy",
-                                value=f"{limit / 3.6e6:g} kWh",
-                                allowed=f">= {pack.gross_energy / 3.6e6:g} kWh (the largest pack option)")
+                                value=f"{limit / KWH:g} kWh",
+                                allowed=f">= {pack.gross_energy / KWH:g} kWh (the largest pack option)")
         if self.energy_management is not None and not self.range_extenders:
             raise SpecError("energy_management needs a range-extender slot", field="energy_management",
                             allowed="add [range_extenders.<option>] or remove [energy_management]")

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
 )
 
+from skateboard.physics.constants import KWH
 from skateboard.errors import SpecError, close_matches
 from skateboard.units import GRAMMAR, parse_quantity
 
@@ -136,7 +137,7 @@ Name = Annotated[str, Field(min_length=1)]
 
 # Quantities used by several models (ranges: plausible for M1 passenger cars; a value outside
 # is almost always a unit slip such as a bare 67.1 meant as kWh).
-Energy = Quantity("J", "an energy", minimum=3.6e6, maximum=3.6e9, example="67.1 kWh")
+Energy = Quantity("J", "an energy", minimum=KWH, maximum=1e3 * KWH, example="67.1 kWh")
 Power = Quantity("W", "a power", minimum=1e3, maximum=2e6, example="160 kW")
 SmallPower = Quantity("W", "a power", minimum=0.0, maximum=5e4, example="300 W")
 PartMass = Quantity("kg", "a mass", minimum=0.0, maximum=3000.0, example="420 kg")

@@ -20,7 +20,7 @@ Strategy = Literal["thermostat", "load_following", "hold", "operating_point"]
 
 
 @dataclass(frozen=True)
-class PackSpec:
+class Pack:
     """A traction battery pack.
 
     name : option name in the platform file.
@@ -57,7 +57,7 @@ class PackSpec:
 
 
 @dataclass(frozen=True)
-class DriveUnitSpec:
+class DriveUnit:
     """An electric drive unit (motor + inverter + single-speed gearbox) on one axle.
 
     loss_coefficients : (c0, c_speed, c_torque2, c_speed3) of the drive-unit loss model
@@ -84,7 +84,7 @@ class DriveUnitSpec:
 
 
 @dataclass(frozen=True)
-class RangeExtenderSpec:
+class RangeExtender:
     """Engine + generator producing electricity (series hybrid / EREV).
 
     max_power : maximum electrical output [W].
@@ -171,9 +171,9 @@ class Variant:
     f1: float | None                 # N/(m/s)
     f2: float | None                 # N/(m/s)**2
     # powertrain
-    pack: PackSpec
-    drive_units: tuple[DriveUnitSpec, ...]
-    range_extender: RangeExtenderSpec | None
+    pack: Pack
+    drive_units: tuple[DriveUnit, ...]
+    range_extender: RangeExtender | None
     energy_management: EnergyManagement | None
     # electrical
     aux_power: float                 # W, low-voltage auxiliaries, always on

@@ -38,7 +38,7 @@ class CalibrationResult:
 #: The grid :func:`calibrate` searches (the values in docs/accuracy.md come from it).
 CALIBRATION_NO_LOAD_SCALES = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 CALIBRATION_COPPER_SCALES = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
-#: The plausible range of the charger efficiency (AC mains -> battery; REFERENCE.md: 0.85-0.92).
+#: The plausible range of the charger efficiency (AC mains -> battery; docs/sources.md: 0.85-0.92).
 #: :func:`calibrate` only accepts grid points whose zero-bias charger efficiency lies in it, so
 #: the fit cannot hide missing drive-unit losses in an implausibly poor charger.
 CHARGER_EFFICIENCY_BOUNDS = (0.85, 0.92)

@@ -22,11 +22,11 @@ class GenericDefaults:
     Parameters
     ----------
     charger_efficiency : AC mains -> battery electrochemical energy, 0..1 [-]. Fitted: 0.855
-        (0.8552, within :data:`CHARGER_EFFICIENCY_BOUNDS`, REFERENCE.md's 0.85-0.92; refitted
+        (0.8552, within :data:`CHARGER_EFFICIENCY_BOUNDS`, docs/sources.md's 0.85-0.92; refitted
         2026-12-02 when the six unit-defect records of :data:`UNIT_DEFECT_MPGE` joined the
         calibration rows; 0.865 before).
     aux_power : always-on electrical load during the dynamometer test [W]. Fixed at 300 W, the
-        middle of REFERENCE.md's 0.2-0.4 kW.
+        middle of docs/sources.md's 0.2-0.4 kW.
     no_load_loss_scale : multiplies the no-load terms (c0, c_speed, c_speed3) of ``loss_map``,
         referred to ``loss_reference_power`` [-]. Fitted: 0.15 (0.2 before the refit; the
         surface is flat between them, docs/accuracy.md).

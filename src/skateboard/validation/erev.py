@@ -102,7 +102,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     from skateboard.spec.models import (DEFAULT_FUEL, DEFAULT_GENERATOR_EFFICIENCY,
                                         DEFAULT_IDLE_FUEL_POWER, DEFAULT_MIN_ON_TIME,
                                         DEFAULT_START_FUEL_ENERGY)
-    from skateboard.spec.variant import EnergyManagement, RangeExtenderSpec
+    from skateboard.spec.variant import EnergyManagement, RangeExtender
 
     engine = _f(row.get("engine_kw")) * 1e3
     if not engine > 0:
@@ -112,7 +112,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
                         allowed="engine_kw or engine_displacement_l")
     tank = _f(row.get("tank_l")) * 1e-3
     v = spec_sheet_variant(row, name, defaults, file)
-    rex = RangeExtenderSpec(
+    rex = RangeExtender(
         name="spec sheet", max_power=engine * DEFAULT_GENERATOR_EFFICIENCY,
         efficiency_load_fractions=DEDICATED_LOAD_FRACTIONS, engine_efficiency=DEDICATED_EFFICIENCY,
         generator_efficiency=DEFAULT_GENERATOR_EFFICIENCY, idle_fuel_power=DEFAULT_IDLE_FUEL_POWER,

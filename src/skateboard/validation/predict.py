@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.errors import SpecError
-from skateboard.spec.variant import DriveUnitSpec, PackSpec, Variant
+from skateboard.spec.variant import DriveUnit, Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.epa_list import (
     CYCLES,
@@ -25,12 +25,12 @@ from skateboard.validation.reader import drive_layout
 # Generic vehicles and their prediction
 # ---------------------------------------------------------------------------------------------
 
-def generic_pack(defaults: GenericDefaults, max_discharge_power: float) -> PackSpec:
+def generic_pack(defaults: GenericDefaults, max_discharge_power: float) -> Pack:
     """The generic pack of :class:`GenericDefaults` (resistance by skateboard's chemistry rule)."""
     from skateboard.spec.models import default_pack_resistance
 
     d = defaults
-    return PackSpec(name="generic", chemistry=d.pack_chemistry, usable_energy=d.pack_usable_energy,
+    return Pack(name="generic", chemistry=d.pack_chemistry, usable_energy=d.pack_usable_energy,
                     gross_energy=d.pack_gross_energy, nominal_voltage=d.pack_nominal_voltage,
                     resistance=default_pack_resistance(d.pack_chemistry, d.pack_nominal_voltage,
                                                        d.pack_gross_energy),
@@ -39,7 +39,7 @@ def generic_pack(defaults: GenericDefaults, max_discharge_power: float) -> PackS
 
 
 def generic_drive_unit(name: str, axle: str, rated_power: float,
-                       defaults: GenericDefaults) -> DriveUnitSpec:
+                       defaults: GenericDefaults) -> DriveUnit:
     """A drive unit of ``rated_power`` [W] by the generic rules of :class:`GenericDefaults`.
 
     Peak torque = rated power / base speed, base speed = max speed / ``base_speed_ratio``;
@@ -56,7 +56,7 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     ratio = rated_power / d.loss_reference_power if d.loss_reference_power else 1.0
     ref = d.no_load_loss_scale / ratio
     k = d.copper_loss_scale * ratio ** (1.0 - d.copper_loss_rating_exponent)
-    return DriveUnitSpec(
+    return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
         peak_torque=rated_power * d.base_speed_ratio / d.motor_max_speed,
         max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,

@@ -33,7 +33,7 @@ from typing import Any
 
 from skateboard.errors import SpecError
 from skateboard.physics.constants import KWH
-from skateboard.spec.variant import PackSpec, Variant
+from skateboard.spec.variant import Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.predict import generic_drive_unit
 
@@ -98,7 +98,7 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
     if front > 0:
         units.append(generic_drive_unit("front", "front", front, d))
     power = sum(u.peak_power for u in units)
-    pack = PackSpec(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,
+    pack = Pack(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,
                     gross_energy=gross * KWH, nominal_voltage=NOMINAL_VOLTAGE,
                     resistance=default_pack_resistance(chem, NOMINAL_VOLTAGE, gross * KWH),
                     max_discharge_power=power / 0.85 + d.aux_power,

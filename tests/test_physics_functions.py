@@ -85,3 +85,12 @@ def test_battery_functions_close_the_equivalent_circuit(voc, res, frac):
     assert battery.power_at_current(voc, res, 2 * i_max) == pytest.approx(voc * voc / (4 * res), rel=1e-12)
     assert not battery.current_for_power(1.01 * voc * voc / (4 * res), voc, res)[1]
     assert battery.resistance_at_soc(res, 0.0) == pytest.approx(1.2 * res)  # PyBaMM ECM example set
+
+
+def test_physical_road_load_coefficients_by_hand():
+    # C_rr 0.010 at 1 500 kg: F0 = 0.010 * 1500 * 9.80665 = 147.09975 N; rho 1.2, C_d 0.30,
+    # A 2.0 m^2: F2 = 0.5 * 1.2 * 0.30 * 2.0 = 0.36 N/(m/s)^2 (Gillespie 1992, ch. 4)
+    f0, f1, f2 = road_load.coefficients(0.010, 0.30, 2.0, 1500.0, 1.2)
+    assert f0 == pytest.approx(147.09975, rel=1e-12)
+    assert f1 == 0.0
+    assert f2 == pytest.approx(0.36, rel=1e-12)

@@ -10,6 +10,7 @@ import numpy as np
 from skateboard.engine import layout as L
 from skateboard.physics import battery
 from skateboard.physics.constants import AIR_DENSITY_WLTP, DRIVER_MASS, GRAVITY  # noqa: F401 (re-exported)
+from skateboard.physics.road_load import coefficients as road_load_physical
 from skateboard.spec.variant import Variant
 
 #: Peak tyre-road friction on dry asphalt (Wong, Theory of Ground Vehicles, 4th ed., 2008,
@@ -52,13 +53,12 @@ def pack_current_limit(pack) -> float:
 def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
     """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of a variant at test ``mass`` [kg].
 
-    Physical form: F0 = C_rr m g, F1 = 0, F2 = rho C_d A / 2 (Gillespie, Fundamentals of
-    Vehicle Dynamics, 1992, ch. 4). Coast-down form: the coefficients as given (they were
-    measured at the vehicle's own test mass)."""
+    Physical form: :func:`skateboard.physics.road_load.coefficients`. Coast-down form: the
+    coefficients as given (they were measured at the vehicle's own test mass)."""
     if variant.f0 is not None:
         return variant.f0, variant.f1, variant.f2
-    return (variant.rolling_resistance_coefficient * mass * GRAVITY, 0.0,
-            0.5 * air_density * variant.drag_coefficient * variant.frontal_area)
+    return road_load_physical(variant.rolling_resistance_coefficient, variant.drag_coefficient,
+                              variant.frontal_area, mass, air_density)
 
 
 def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,

@@ -15,6 +15,10 @@ Axle loads with longitudinal load transfer: N_f = m g cos(theta) x front share -
 N_r = m g cos(theta) - N_f (the transfer per unit acceleration m h / L is computed once per
 vehicle, :mod:`skateboard.engine.batch`).
 
+Road-load coefficients of a car described by its physical parameters (:func:`coefficients`):
+F0 = C_rr m g, F1 = 0, F2 = rho C_d A / 2 (Gillespie, Fundamentals of Vehicle Dynamics, 1992,
+ch. 4); a car described by coast-down coefficients uses them as measured.
+
 These are the only copies of these equations: both paths of the engine's kernel
 (:mod:`skateboard.engine.kernel`, :mod:`skateboard.engine.lanes`) call them; Numba inlines them.
 """
@@ -22,6 +26,8 @@ These are the only copies of these equations: both paths of the engine's kernel
 from __future__ import annotations
 
 from numba import njit
+
+from skateboard.physics.constants import GRAVITY
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -54,3 +60,10 @@ def axle_loads(weight, cos_grade, front_share, acceleration, transfer_per_accele
     normal = weight * cos_grade
     front = normal * front_share - acceleration * transfer_per_acceleration
     return front, normal - front
+
+
+def coefficients(rolling_resistance_coefficient, drag_coefficient, frontal_area, mass, air_density):
+    """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of the physical form at test ``mass`` [kg] and
+    ``air_density`` [kg/m^3]; scalars or NumPy arrays (broadcast)."""
+    return (rolling_resistance_coefficient * mass * GRAVITY, 0.0 * mass,
+            0.5 * air_density * drag_coefficient * frontal_area)

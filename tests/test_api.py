@@ -14,16 +14,11 @@ import skateboard as sb
 from skateboard.errors import SpecError
 from skateboard.targets import for_market, parse_targets
 
+from clirun import run_cli as _cli
 ROOT = Path(__file__).resolve().parents[1]
 DERIVATIVES = ROOT / "src" / "skateboard" / "data" / "derivatives"
 
 
-def _cli(*args, cwd=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SKATEBOARD_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd or ROOT, timeout=900)
 
 
 def _program(tmp_path, targets: str, variants='["leapmotor-b10"]', markets='["eu", "us"]'):

@@ -18,6 +18,7 @@ from skateboard.optimise import columns as C
 from skateboard.optimise.search import nondominated, optimise
 from skateboard.spec import load_program
 
+from clirun import run_cli as _cli
 ROOT = Path(__file__).resolve().parents[1]
 BEV = "hongqi-b10-bev"
 # The enumerable problem of the grid check: 2 packs x 7 motor ratings x 7 drag coefficients.
@@ -166,11 +167,6 @@ def test_population_and_variant_errors():
                  ["min:cost_total"], variant=BEV)
 
 
-def _cli(*args):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=600)
 
 
 def test_cli_json_and_files(tmp_path):

@@ -29,16 +29,11 @@ from skateboard.spec.loader import resolve_variant
 
 import synthetic as syn
 
+from clirun import run_cli
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM = ROOT / "src" / "skateboard" / "data" / "platforms" / "b10.toml"
 
 
-def run_cli(*args, cwd):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SKATEBOARD_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=600)
 
 
 def parked(hours, dt):

@@ -26,6 +26,7 @@ from skateboard.validation.spec_sheet import (
     spec_sheet_variant,
 )
 
+from clirun import run_cli as _cli
 ROOT = Path(__file__).resolve().parents[1]
 NO_FADE = (0.0, 1e-9)
 
@@ -200,12 +201,6 @@ def test_validate_climate_ratio_by_its_rule(tmp_path):
 
 # --- the commands -------------------------------------------------------------------------------
 
-def _cli(*args):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SKATEBOARD_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=600)
 
 
 def test_cli_validate_cltc_and_climate_json(tmp_path):

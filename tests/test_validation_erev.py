@@ -16,6 +16,7 @@ from skateboard.spec import load_derivative, resolve_variant
 from skateboard.spec.models import DEFAULT_GENERATOR_EFFICIENCY
 from skateboard.validation.erev import EREV_FILE, SPECIFIC_POWER, spec_sheet_erev, validate_erev
 
+from clirun import run_cli as _cli
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -85,12 +86,6 @@ def test_validate_erev_strategy_override_changes_only_the_strategy(tmp_path):
         validate_erev(path, strategy="none")
 
 
-def _cli(*args):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SKATEBOARD_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "skateboard.cli", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=600)
 
 
 def test_cli_validate_erev_json_and_bad_input(tmp_path):

@@ -90,19 +90,20 @@ def test_market_table_overrides_the_variant_wide_value():
 
 
 def test_per_market_targets_pass_in_one_market_and_fail_in_another(tmp_path):
-    # the B10's WLTP range is 436 km, its EPA label range 356 km (tests/data/evaluate_reference.csv)
-    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "400 km"\n'))
+    # the B10's WLTP range is 488 km, its EPA label range 403 km = 250.4 mi
+    # (tests/data/evaluate_reference.csv)
+    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "450 km"\n'))
     rows = sb.evaluate(prog, motorway_cases=False).to_pandas().set_index("market")
     assert rows.loc["eu", "targets_met"] == True  # noqa: E712
     assert rows.loc["us", "targets_met"] == False  # noqa: E712
-    assert rows.loc["us", "targets_failed"].startswith("min_range_km: range_km 356")
+    assert rows.loc["us", "targets_failed"].startswith("min_range_km: range_km 403")
     # the US gets its own value, and the label range in miles
-    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "400 km"\n'
+    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "450 km"\n'
                                     '[targets.leapmotor-b10.us]\nmin_range_km = "350 km"\n'
-                                    "min_label_range_mi = 230\n"))
+                                    "min_label_range_mi = 260\n"))
     rows = sb.evaluate(prog, motorway_cases=False).to_pandas().set_index("market")
     assert rows.loc["eu", "targets_met"] == True  # noqa: E712
-    assert rows.loc["us", "targets_failed"].startswith("min_label_range_mi: label_range_mi 221")
+    assert rows.loc["us", "targets_failed"].startswith("min_label_range_mi: label_range_mi 250")
 
 
 # --- one meaning per column ------------------------------------------------------------------

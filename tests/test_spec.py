@@ -239,9 +239,23 @@ def test_derived_defaults_by_hand(tmp_path):
     # documented defaults
     assert v.drive_units[0].gearbox_efficiency == pytest.approx(0.97)
     assert v.drive_units[0].zero_torque_loss_factor == 1.0  # no clutch: the conservative default
-    assert v.drive_units[0].loss_coefficients == drive_unit.named_loss_map("pmsm_generic")
+    # no loss map: the calibrated rule (spec/calibrated.py) for a 160 kW, 240 N m, 16000 rpm
+    # unit. pmsm_generic's no-load terms (0.004, 0.015, 0.015) x 0.15 x 150/160 and its load
+    # term 0.045 x 5 x (160/150)^0.75 per unit of the rule's torque 160 kW x 3 / 16000 rpm
+    # = 286.48 N m, i.e. x (240 / 286.48)^2 per unit of the unit's own 240 N m (docs/spec.md)
+    du = v.drive_units[0]
+    assert du.peak_power == pytest.approx(160e3)
+    c0, c1, c2, c3 = du.loss_coefficients
+    assert c0 == pytest.approx(0.004 * 0.15 * 150 / 160, rel=1e-12)
+    assert c1 == pytest.approx(0.015 * 0.15 * 150 / 160, rel=1e-12)
+    assert c3 == pytest.approx(0.015 * 0.15 * 150 / 160, rel=1e-12)
+    rule_torque = 160e3 * 3 / (16000 * RPM)
+    assert rule_torque == pytest.approx(286.479, rel=1e-5)
+    assert c2 == pytest.approx(0.045 * 5 * (160 / 150) ** 0.75 * (240 / rule_torque) ** 2, rel=1e-12)
+    assert du.loss_map == "calibrated"
     assert v.aux_power == pytest.approx(300.0)
-    assert v.charger_efficiency == pytest.approx(0.90)
+    # the calibrated charger efficiency, fitted on EPA test data (docs/accuracy.md)
+    assert v.charger_efficiency == pytest.approx(0.855)
     assert v.cg_height == pytest.approx(0.6)
     assert v.front_mass_share == pytest.approx(0.5)
     assert v.rotating_inertia_fraction == pytest.approx(0.03)

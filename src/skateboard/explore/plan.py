@@ -266,7 +266,7 @@ def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name:
     if pack:
         changes["pack"] = dataclasses.replace(variant.pack, **pack)
     if units:
-        changes["drive_units"] = tuple(dataclasses.replace(du, **units[du.name]) if du.name in units
+        changes["drive_units"] = tuple(du.rerated(**units[du.name]) if du.name in units
                                        else du for du in variant.drive_units)
     return variant.replace(**changes)
 

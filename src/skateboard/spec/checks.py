@@ -56,6 +56,8 @@ def _obj(obj: Any, model: type, names: tuple, cls: type, field: str, file=None) 
                         value=type(obj).__name__)
     parsed = {k: m.parse_field(getattr(obj, k), _info(model, k), field=f"{field}.{k}", file=file)
               for k in names}
+    if hasattr(obj, "rerated"):  # a drive unit on the calibrated rule follows its peak power
+        return obj.rerated(**parsed)
     return dataclasses.replace(obj, **parsed)
 
 

@@ -176,7 +176,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
             continuous_power=du.continuous_power, peak_torque=du.peak_torque,
             max_speed=du.max_speed, gear_ratio=du.gear_ratio,
             gearbox_efficiency=du.gearbox_efficiency, loss_coefficients=du.loss_coefficients,
-            mass=du.mass, zero_torque_loss_factor=du.zero_torque_loss_factor))
+            mass=du.mass, zero_torque_loss_factor=du.zero_torque_loss_factor,
+            loss_map=du.loss_map if isinstance(du.loss_map, str) else "table"))
 
     pack = Pack(name=opts.pack, chemistry=pack_opt.chemistry,
                     usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,

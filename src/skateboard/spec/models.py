@@ -31,7 +31,8 @@ from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_energy_order, check_pack, check_power_order
 from skateboard.physics.constants import KWH
 from skateboard.spec.toml_file import read_toml
-from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
+from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, fit_loss_coefficients
+from skateboard.spec import calibrated
 from skateboard.spec.quantities import (Choice, Efficiency, Energy, Name, OptionalQuantity,  # noqa: F401
                                         PartMass, Power, Quantity, QuantityInfo, SmallPower, SpecModel,
                                         VehicleMass, _fraction, _is_bare_number, _optional_fraction,
@@ -68,10 +69,15 @@ DYNAMIC_RADIUS_FACTOR = 0.97
 #: part A: class B 6.6-7.7 N/kN [check]). Assumption: label value = on-road value.
 DEFAULT_ROLLING_RESISTANCE_COEFFICIENT = 0.0077
 
-#: Always-on low-voltage auxiliary load [W]: docs/sources.md gives 0.2-0.4 kW; we take the middle.
-DEFAULT_AUX_POWER = 300.0
-#: AC mains -> battery charging efficiency: docs/sources.md gives 0.85-0.92; we take 0.90.
-DEFAULT_CHARGER_EFFICIENCY = 0.90
+#: Always-on low-voltage auxiliary load [W] and AC mains -> battery charging efficiency: the
+#: calibrated defaults (:mod:`skateboard.spec.calibrated`: 300 W, the middle of the 0.2-0.4 kW of
+#: docs/sources.md; 0.855, fitted on EPA test data), the same that validation scores.
+DEFAULT_AUX_POWER = calibrated.AUX_POWER
+DEFAULT_CHARGER_EFFICIENCY = calibrated.CHARGER_EFFICIENCY
+#: A drive unit without a loss map of its own gets the calibrated rule (spec/calibrated.py).
+DEFAULT_LOSS_MAP = calibrated.CALIBRATED_LOSS_MAP
+#: The names ``loss_map`` accepts: the calibrated rule and the fixed per-unit maps.
+LOSS_MAP_NAMES = (calibrated.CALIBRATED_LOSS_MAP, *NAMED_LOSS_MAPS)
 #: SUV centre-of-gravity height [m]. Assumption (no maker data): 0.6 m.
 DEFAULT_CG_HEIGHT = 0.6
 #: Static share of the curb mass on the front axle. Assumption: 0.5 when not given.
@@ -264,9 +270,9 @@ class DriveUnitOption(SpecModel):
     @classmethod
     def _check_loss_map(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if value not in NAMED_LOSS_MAPS:
-                raise SpecError(f"unknown loss map{close_matches(value, NAMED_LOSS_MAPS)}",
-                                value=value, allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+            if value not in LOSS_MAP_NAMES:
+                raise SpecError(f"unknown loss map{close_matches(value, LOSS_MAP_NAMES)}",
+                                value=value, allowed=", ".join(LOSS_MAP_NAMES)
                                 + ", or an inline table {speed, torque, efficiency}")
             return value
         if isinstance(value, dict):
@@ -275,14 +281,17 @@ class DriveUnitOption(SpecModel):
             except ValidationError as exc:
                 raise translate_validation_error(exc, LossMapTable) from None
         raise SpecError("expected a loss-map name or an inline table", value=value,
-                        allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+                        allowed=", ".join(LOSS_MAP_NAMES)
                         + ", or {speed = [...], torque = [...], efficiency = [[...]]}")
 
     @model_validator(mode="after")
     def _derive(self) -> "DriveUnitOption":
         check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
         check_power_order(self.continuous_power, self.peak_power)
-        if isinstance(self.loss_map, str):
+        if self.loss_map == calibrated.CALIBRATED_LOSS_MAP:
+            self._loss_coefficients = calibrated.loss_coefficients(self.peak_power, self.peak_torque,
+                                                                   self.max_speed)
+        elif isinstance(self.loss_map, str):
             self._loss_coefficients = NAMED_LOSS_MAPS[self.loss_map]
         else:
             table = self.loss_map

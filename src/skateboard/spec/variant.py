@@ -8,8 +8,11 @@ Procedures derive test masses and road-load coefficients from these fields
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from skateboard.spec import calibrated
 
 if TYPE_CHECKING:
     from skateboard.spec.fuels import Fuel
@@ -81,6 +84,19 @@ class DriveUnit:
     loss_coefficients: tuple[float, float, float, float]
     mass: float = 0.0           # kg, informational
     zero_torque_loss_factor: float = 1.0
+    #: Where ``loss_coefficients`` came from: "calibrated" (the rated rule of
+    #: :mod:`skateboard.spec.calibrated`, which follows ``peak_power``), a fixed per-unit map's
+    #: name, "table" (fitted to the file's efficiency map) or "" (given directly).
+    loss_map: str = ""
+
+    def rerated(self, **changes) -> "DriveUnit":
+        """This unit with ``changes`` applied; a unit on the calibrated rule gets the loss
+        coefficients of its new rating, as the loader would give it."""
+        new = dataclasses.replace(self, **changes)
+        if new.loss_map == calibrated.CALIBRATED_LOSS_MAP:
+            new = dataclasses.replace(new, loss_coefficients=calibrated.loss_coefficients(
+                new.peak_power, new.peak_torque, new.max_speed))
+        return new
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, replace
 
 from skateboard.physics.constants import KWH
+from skateboard.spec import calibrated
+from skateboard.spec.models import DEFAULT_GEARBOX_EFFICIENCY
 
 # ---------------------------------------------------------------------------------------------
 # Generic defaults
@@ -15,7 +17,10 @@ from skateboard.physics.constants import KWH
 class GenericDefaults:
     """Everything a calibration-row vehicle needs that the EPA row does not give.
 
-    The same values for every row: no per-vehicle or per-make choice. Only
+    The fitted values and the loss rule are the spec layer's own defaults
+    (:mod:`skateboard.spec.calibrated`), the ones a user's TOML car gets: this class only names
+    them so :func:`calibrate` can try others. The same values for every row: no per-vehicle or
+    per-make choice. Only
     ``charger_efficiency``, ``no_load_loss_scale`` and ``copper_loss_scale`` were fitted (on the
     bundled file, by :func:`calibrate`); the rest are fixed assumptions.
 
@@ -77,18 +82,18 @@ class GenericDefaults:
         grip and regenerative-braking limits. Assumption: 0.5, 0.55 m, 2.9 m, 1.6 m.
     """
 
-    charger_efficiency: float = 0.855
-    aux_power: float = 300.0
-    no_load_loss_scale: float = 0.15
-    copper_loss_scale: float = 5.0
-    copper_loss_rating_exponent: float = 0.25
-    loss_map: str = "pmsm_generic"
-    loss_reference_power: float | None = 150e3
+    charger_efficiency: float = calibrated.CHARGER_EFFICIENCY
+    aux_power: float = calibrated.AUX_POWER
+    no_load_loss_scale: float = calibrated.NO_LOAD_LOSS_SCALE
+    copper_loss_scale: float = calibrated.COPPER_LOSS_SCALE
+    copper_loss_rating_exponent: float = calibrated.COPPER_LOSS_RATING_EXPONENT
+    loss_map: str = calibrated.LOSS_BASE_MAP
+    loss_reference_power: float | None = calibrated.LOSS_REFERENCE_POWER
     top_speed: float = 180.0 / 3.6
-    base_speed_ratio: float = 3.0
+    base_speed_ratio: float = calibrated.BASE_SPEED_RATIO
     motor_max_speed: float = 16000.0 * 2.0 * math.pi / 60.0
     wheel_radius: float = 0.34
-    gearbox_efficiency: float = 0.97
+    gearbox_efficiency: float = DEFAULT_GEARBOX_EFFICIENCY
     awd_front_share: float = 0.5
     pack_chemistry: str = "NMC"
     pack_usable_energy: float = 80.0 * KWH

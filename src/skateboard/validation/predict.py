@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.errors import SpecError
+from skateboard.spec.calibrated import loss_coefficients as calibrated_loss_coefficients
 from skateboard.spec.variant import DriveUnit, Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.epa_list import (
@@ -49,19 +50,24 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     and its load term (c_torque2) x ``copper_loss_scale`` x (rated power / reference
     power)^(1 - ``copper_loss_rating_exponent``).
     """
-    from skateboard.physics.drive_unit import named_loss_map
+    from skateboard.physics.drive_unit import named_loss_map, rated_loss_coefficients
 
     d = defaults
-    c0, c1, c2, c3 = named_loss_map(d.loss_map)
-    ratio = rated_power / d.loss_reference_power if d.loss_reference_power else 1.0
-    ref = d.no_load_loss_scale / ratio
-    k = d.copper_loss_scale * ratio ** (1.0 - d.copper_loss_rating_exponent)
+    peak_torque = rated_power * d.base_speed_ratio / d.motor_max_speed
+    coefficients = rated_loss_coefficients(rated_power, peak_torque, d.motor_max_speed,
+                                           named_loss_map(d.loss_map), d.no_load_loss_scale,
+                                           d.copper_loss_scale, d.copper_loss_rating_exponent,
+                                           d.loss_reference_power, d.base_speed_ratio)
+    # the spec layer's calibrated rule when the defaults are the calibrated ones (a trial of
+    # calibrate() is labelled as such, so Variant.replace keeps its coefficients)
+    rule = ("calibrated" if coefficients == calibrated_loss_coefficients(
+        rated_power, peak_torque, d.motor_max_speed) else "calibration trial")
     return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
-        peak_torque=rated_power * d.base_speed_ratio / d.motor_max_speed,
+        peak_torque=peak_torque,
         max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
         gearbox_efficiency=d.gearbox_efficiency,
-        loss_coefficients=(c0 * ref, c1 * ref, c2 * k, c3 * ref))
+        loss_coefficients=coefficients, loss_map=rule)
 
 
 def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,

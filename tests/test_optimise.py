@@ -214,3 +214,27 @@ def test_readme_optimise_example():
     assert 150e3 < best["drive_units.rear.peak_power_w"] < 152e3
     assert best["cost_total"] == pytest.approx(20978.6, abs=2.0)
     assert best["accel_0_100_s"] <= 8.0 and best["eu_range_km"] >= 420
+
+
+def test_landed_cost_objective_equals_the_sweeps_best_feasible_point(tmp_path):
+    """min:landed_cost@eu (the economics' entry columns per market) finds the feasible grid
+    point with the lowest EU landed cost, at the landed cost `sweep` writes for that point."""
+    from skateboard.explore import read_sweep, run_sweep
+
+    vary = GRID_VARY[:2]                                  # 2 packs x 7 ratings = 14 points
+    table, n = grid_table(vary, ["range_km", "consumption_wh_per_km", "accel_0_100_s",
+                                 "range_wltc_minus7c_km", "range_wltc_45c_km"])
+    swept = read_sweep(run_sweep("hongqi-on-b10", vary, method="grid", markets=["eu"],
+                                 out=tmp_path / "grid").directory)
+    swept = swept.sort_values("sample").reset_index(drop=True)
+    assert len(swept) == n and "eu_landed_cost" in swept
+    landed = swept["eu_landed_cost"].to_numpy()
+    met = table["met"].to_numpy()
+    assert 0 < met.sum() < n
+    best = landed[met].min()
+    r = optimise("hongqi-on-b10", vary, ["min:landed_cost@eu"], markets=["eu"],
+                 population=8, generations=30, seed=1)
+    assert r.feasible_found and r.best["targets_met"]
+    assert r.best["eu_landed_cost"] == pytest.approx(best, rel=1e-12)
+    # the EU charges the China-built BEV duty on top of its cost: landed > manufacturing cost
+    assert r.best["eu_landed_cost"] > r.best["cost_total"]

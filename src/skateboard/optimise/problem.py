@@ -39,8 +39,13 @@ def _prefix(market: str) -> str:
 
 
 def market_dependent_columns() -> list[str]:
+    """Columns with a value per market: the procedures' headline and climate columns, and the
+    economics' entry columns (``landed_cost``, ``margin_per_vehicle``, ..., priced as a sweep
+    prices them: :mod:`skateboard.economics.sweep_columns`)."""
+    from skateboard.economics.sweep_columns import MARKET_COLUMNS
+
     cost = [c for c in C.COST_MODEL.columns if c not in C.COST_MODEL.market_independent]
-    return [*C.HEADLINE_COLUMNS, *C.CLIMATE_COLUMNS, *cost]
+    return [*C.HEADLINE_COLUMNS, *C.CLIMATE_COLUMNS, *cost, *MARKET_COLUMNS]
 
 
 def market_independent_columns() -> list[str]:
@@ -255,6 +260,7 @@ class Evaluator:
             violation[ok] = ok_violation
             for r, t in zip(ok, ok_failed):
                 failed[r] = "; ".join(t)
+        self._add_economics(cols, values)
         wide = pd.DataFrame(cols)
         wide.insert(0, "variant", self.plan.variant)
         wide["targets_met"] = met
@@ -262,6 +268,29 @@ class Evaluator:
         wide["targets_failed"] = failed
         wide["error"] = errors
         return wide
+
+    def _add_economics(self, cols: dict, values: list[np.ndarray]) -> None:
+        """Each market's entry columns (``<market>_landed_cost``, ``_margin_per_vehicle``, ...)
+        from the sweep plan's economics, vectorised over the batch, as ``sweep`` writes them;
+        the compliance value reads the batch's CO2 and electric-range columns in ``cols``."""
+        econ = getattr(self.plan, "economics", None)
+        if econ is None or not econ.markets:
+            return
+        from skateboard.economics.sweep_columns import MARKET_COLUMNS
+        from skateboard.economics.sweep_columns import columns as economics_columns
+
+        n = len(values[0]) if values else 0
+        if self.option_dims:
+            codes = np.ravel_multi_index([values[i] for i in self.option_dims],
+                                         [len(self.dims[i].values) for i in self.option_dims])
+        else:
+            codes = np.zeros(n, dtype=np.int64)
+        results = {k: np.asarray(v, dtype=float) for k, v in cols.items()
+                   if k.endswith(("co2_weighted_g_per_km", "co2_g_per_km", "electric_range_km"))}
+        out = economics_columns(econ, codes, self.dims, values, results)
+        for m in econ.markets:
+            for c in MARKET_COLUMNS:
+                cols[m.prefix + c] = out[m.prefix + c]
 
     def objective_matrix(self, wide: pd.DataFrame) -> np.ndarray:
         cols = []

@@ -39,7 +39,27 @@ NAMED_LOSS_MAPS: dict[str, tuple[float, float, float, float]] = {
     # efficiency than PMSM; Larminie & Lowry sec. 7.4 discuss the difference). Assumption.
     "induction_generic": (0.0060, 0.0250, 0.0650, 0.0150),
 }
-DEFAULT_LOSS_MAP = "pmsm_generic"
+
+
+def rated_loss_coefficients(base, peak_power, no_load_scale, copper_scale, rating_exponent,
+                            reference_power):
+    """Loss coefficients of a unit of ``peak_power`` [W] from a per-unit ``base`` map (c0, c_speed,
+    c_torque2, c_speed3) with its no-load terms referred to a unit of ``reference_power`` [W] and
+    its load term following the rating with ``rating_exponent`` (docs/accuracy.md, "The generic
+    vehicle")::
+
+        no-load terms x no_load_scale x P_ref / P
+        load term     x copper_scale x (P / P_ref)^(1 - rating_exponent)
+
+    so the unit's no-load loss [W] is the reference unit's whatever its rating, and its load
+    loss per unit torque squared goes as 1 / P^rating_exponent. ``reference_power`` None refers
+    both to the unit's own rating (the native per-unit scaling). The calibrated values live in
+    :mod:`skateboard.spec.defaults`."""
+    c0, c1, c2, c3 = base
+    ratio = peak_power / reference_power if reference_power else 1.0
+    ref = no_load_scale / ratio
+    k = copper_scale * ratio ** (1.0 - rating_exponent)
+    return (c0 * ref, c1 * ref, c2 * k, c3 * ref)
 
 
 def named_loss_map(name: str) -> tuple[float, float, float, float]:

@@ -31,7 +31,9 @@ from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_energy_order, check_pack, check_power_order
 from skateboard.physics.constants import KWH
 from skateboard.spec.toml_file import read_toml
-from skateboard.physics.drive_unit import DEFAULT_LOSS_MAP, NAMED_LOSS_MAPS, fit_loss_coefficients
+from skateboard.physics.drive_unit import fit_loss_coefficients
+from skateboard.spec import defaults as calibrated
+from skateboard.spec.defaults import DEFAULT_LOSS_MAP, LOSS_MAP_NAMES, loss_coefficients_by_name
 from skateboard.spec.quantities import (Choice, Efficiency, Energy, Name, OptionalQuantity,  # noqa: F401
                                         PartMass, Power, Quantity, QuantityInfo, SmallPower, SpecModel,
                                         VehicleMass, _fraction, _is_bare_number, _optional_fraction,
@@ -70,8 +72,9 @@ DEFAULT_ROLLING_RESISTANCE_COEFFICIENT = 0.0077
 
 #: Always-on low-voltage auxiliary load [W]: docs/sources.md gives 0.2-0.4 kW; we take the middle.
 DEFAULT_AUX_POWER = 300.0
-#: AC mains -> battery charging efficiency: docs/sources.md gives 0.85-0.92; we take 0.90.
-DEFAULT_CHARGER_EFFICIENCY = 0.90
+#: AC mains -> battery charging efficiency: the calibrated value (skateboard.spec.defaults,
+#: fitted on the EPA calibration file within docs/sources.md's 0.85-0.92).
+DEFAULT_CHARGER_EFFICIENCY = calibrated.CHARGER_EFFICIENCY
 #: SUV centre-of-gravity height [m]. Assumption (no maker data): 0.6 m.
 DEFAULT_CG_HEIGHT = 0.6
 #: Static share of the curb mass on the front axle. Assumption: 0.5 when not given.
@@ -264,9 +267,9 @@ class DriveUnitOption(SpecModel):
     @classmethod
     def _check_loss_map(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if value not in NAMED_LOSS_MAPS:
-                raise SpecError(f"unknown loss map{close_matches(value, NAMED_LOSS_MAPS)}",
-                                value=value, allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+            if value not in LOSS_MAP_NAMES:
+                raise SpecError(f"unknown loss map{close_matches(value, LOSS_MAP_NAMES)}",
+                                value=value, allowed=", ".join(sorted(LOSS_MAP_NAMES))
                                 + ", or an inline table {speed, torque, efficiency}")
             return value
         if isinstance(value, dict):
@@ -275,7 +278,7 @@ class DriveUnitOption(SpecModel):
             except ValidationError as exc:
                 raise translate_validation_error(exc, LossMapTable) from None
         raise SpecError("expected a loss-map name or an inline table", value=value,
-                        allowed=", ".join(sorted(NAMED_LOSS_MAPS))
+                        allowed=", ".join(sorted(LOSS_MAP_NAMES))
                         + ", or {speed = [...], torque = [...], efficiency = [[...]]}")
 
     @model_validator(mode="after")
@@ -283,7 +286,7 @@ class DriveUnitOption(SpecModel):
         check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
         check_power_order(self.continuous_power, self.peak_power)
         if isinstance(self.loss_map, str):
-            self._loss_coefficients = NAMED_LOSS_MAPS[self.loss_map]
+            self._loss_coefficients = loss_coefficients_by_name(self.loss_map, self.peak_power)
         else:
             table = self.loss_map
             usable = sum(1 for row in table.efficiency for e in row if e > 0)

@@ -49,19 +49,19 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     and its load term (c_torque2) x ``copper_loss_scale`` x (rated power / reference
     power)^(1 - ``copper_loss_rating_exponent``).
     """
-    from skateboard.physics.drive_unit import named_loss_map
+    from skateboard.spec.defaults import calibrated_loss_coefficients
 
     d = defaults
-    c0, c1, c2, c3 = named_loss_map(d.loss_map)
-    ratio = rated_power / d.loss_reference_power if d.loss_reference_power else 1.0
-    ref = d.no_load_loss_scale / ratio
-    k = d.copper_loss_scale * ratio ** (1.0 - d.copper_loss_rating_exponent)
+    coefficients = calibrated_loss_coefficients(
+        rated_power, base=d.loss_map, no_load_scale=d.no_load_loss_scale,
+        copper_scale=d.copper_loss_scale, rating_exponent=d.copper_loss_rating_exponent,
+        reference_power=d.loss_reference_power)
     return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
         peak_torque=rated_power * d.base_speed_ratio / d.motor_max_speed,
         max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
         gearbox_efficiency=d.gearbox_efficiency,
-        loss_coefficients=(c0 * ref, c1 * ref, c2 * k, c3 * ref))
+        loss_coefficients=coefficients)
 
 
 def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,

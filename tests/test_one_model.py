@@ -5,6 +5,7 @@ validate epa-testcar`` scores, so the published accuracy describes the model use
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -128,6 +129,20 @@ def test_calibrated_rule_by_hand():
     assert 150e3 * small[0] == pytest.approx(300e3 * got[0], rel=1e-12)
 
 
+def test_the_load_loss_follows_the_shaft_torque_not_the_declared_limit():
+    """Two units of the same rating and speed that declare different peak torques lose the same
+    at the same shaft torque (the calibrated load term is referred to the rule torque)."""
+    from skateboard.physics.drive_unit import loss_power
+
+    w_max = 16000 * 2 * math.pi / 60
+    torque = [50.0, 120.0, 200.0]
+    losses = [loss_power(800.0, torque, t_peak, 160e3, w_max,
+                         D.calibrated_loss_coefficients(160e3, t_peak, w_max))
+              for t_peak in (240.0, D.rule_peak_torque(160e3, w_max), 350.0)]
+    assert losses[0] == pytest.approx(losses[1], rel=1e-12)
+    assert losses[2] == pytest.approx(losses[1], rel=1e-12)
+
+
 def test_bundled_platforms_use_the_calibrated_default():
     """No bundled unit has a measured map of its own, so every one uses the calibrated rule."""
     for name in ("b10", "c10"):
@@ -135,4 +150,5 @@ def test_bundled_platforms_use_the_calibrated_default():
         assert platform.charger_efficiency in (D.CHARGER_EFFICIENCY, 0.86)  # B10: sourced 0.86
         for du in platform.drive_units.values():
             assert du.loss_map == "calibrated"
-            assert du.loss_coefficients == D.calibrated_loss_coefficients(du.peak_power)
+            assert du.loss_coefficients == D.calibrated_loss_coefficients(
+                du.peak_power, du.peak_torque, du.max_speed)

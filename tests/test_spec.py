@@ -239,9 +239,16 @@ def test_derived_defaults_by_hand(tmp_path):
     # documented defaults
     assert v.drive_units[0].gearbox_efficiency == pytest.approx(0.97)
     assert v.drive_units[0].zero_torque_loss_factor == 1.0  # no clutch: the conservative default
-    assert v.drive_units[0].loss_coefficients == drive_unit.named_loss_map("pmsm_generic")
+    # the calibrated loss rule (docs/accuracy.md) for a 160 kW unit: the pmsm_generic no-load
+    # terms x 0.15 x 150/160, its load term x 5 x (160/150)^0.75, referred to the rule torque
+    # 160 kW x 3 / 16000 rpm = 286.48 N m: x (240 / 286.48)^2
+    c0, c1, c2, c3 = drive_unit.named_loss_map("pmsm_generic")
+    rule = 160e3 * 3 / (16000 * RPM)
+    assert v.drive_units[0].loss_coefficients == pytest.approx(
+        (c0 * 0.140625, c1 * 0.140625, c2 * 5 * (160 / 150) ** 0.75 * (240 / rule) ** 2,
+         c3 * 0.140625), rel=1e-12)
     assert v.aux_power == pytest.approx(300.0)
-    assert v.charger_efficiency == pytest.approx(0.90)
+    assert v.charger_efficiency == pytest.approx(0.855)  # the calibrated default
     assert v.cg_height == pytest.approx(0.6)
     assert v.front_mass_share == pytest.approx(0.5)
     assert v.rotating_inertia_fraction == pytest.approx(0.03)

@@ -44,27 +44,52 @@ COPPER_LOSS_RATING_EXPONENT = 0.25
 #: no-load power of a 150 kW one). Assumption (a structural choice): 150 kW.
 LOSS_REFERENCE_POWER = 150e3
 
+#: Motor maximum speed / base speed (the end of constant torque) of the generic torque rule the
+#: calibration used: peak torque = peak power x ratio / maximum speed [-]. Assumption: 3, a
+#: typical field-weakening range of PMSM traction motors (Nissan Leaf EM57: 110 kW, 320 N m,
+#: i.e. base 3280 rpm of 10390 rpm max [check]). The calibrated load term is referred to this
+#: torque (see :func:`calibrated_loss_coefficients`).
+BASE_SPEED_RATIO = 3.0
+
 #: Every loss-map name a drive unit may give.
 LOSS_MAP_NAMES = (CALIBRATED_LOSS_MAP, *NAMED_LOSS_MAPS)
 #: The loss map of a drive unit that names none.
 DEFAULT_LOSS_MAP = CALIBRATED_LOSS_MAP
 
 
-def calibrated_loss_coefficients(peak_power: float, *, base: str = BASE_LOSS_MAP,
+def rule_peak_torque(peak_power: float, max_speed: float) -> float:
+    """Peak torque [N m] of the generic torque rule: peak power [W] x :data:`BASE_SPEED_RATIO` /
+    maximum speed [rad/s] (power reached at a third of the maximum speed)."""
+    return peak_power * BASE_SPEED_RATIO / max_speed
+
+
+def calibrated_loss_coefficients(peak_power: float, peak_torque: float | None = None,
+                                 max_speed: float | None = None, *, base: str = BASE_LOSS_MAP,
                                  no_load_scale: float = NO_LOAD_LOSS_SCALE,
                                  copper_scale: float = COPPER_LOSS_SCALE,
                                  rating_exponent: float = COPPER_LOSS_RATING_EXPONENT,
                                  reference_power: float | None = LOSS_REFERENCE_POWER,
                                  ) -> tuple[float, float, float, float]:
     """(c0, c_speed, c_torque2, c_speed3) of a unit of ``peak_power`` [W] by the calibrated rule
-    (the keyword arguments exist for :func:`skateboard.validation.calibrate`, which varies them)."""
-    return rated_loss_coefficients(NAMED_LOSS_MAPS[base], peak_power, no_load_scale,
-                                   copper_scale, rating_exponent, reference_power)
+    (the keyword arguments exist for :func:`skateboard.validation.calibrate`, which varies them).
+
+    The calibration ran units whose peak torque followed :func:`rule_peak_torque`; the fitted
+    load term is a loss per (torque / rule torque)^2. A unit with its own ``peak_torque`` [N m]
+    and ``max_speed`` [rad/s] gets the load term x (peak_torque / rule torque)^2, so its load
+    loss at a given shaft torque is the calibrated one whatever torque limit it declares (the
+    limit then only limits). Without them the unit is taken to follow the rule."""
+    c0, c1, c2, c3 = rated_loss_coefficients(NAMED_LOSS_MAPS[base], peak_power, no_load_scale,
+                                             copper_scale, rating_exponent, reference_power)
+    if peak_torque is not None and max_speed is not None:
+        c2 = c2 * (peak_torque / rule_peak_torque(peak_power, max_speed)) ** 2
+    return (c0, c1, c2, c3)
 
 
-def loss_coefficients_by_name(name: str, peak_power: float) -> tuple[float, float, float, float]:
-    """The loss coefficients of a named map for a unit of ``peak_power`` [W]: the calibrated
-    rule for :data:`CALIBRATED_LOSS_MAP`, the bundled per-unit map otherwise."""
+def loss_coefficients_by_name(name: str, peak_power: float, peak_torque: float,
+                              max_speed: float) -> tuple[float, float, float, float]:
+    """The loss coefficients of a named map for a unit of ``peak_power`` [W], ``peak_torque``
+    [N m] and ``max_speed`` [rad/s]: the calibrated rule for :data:`CALIBRATED_LOSS_MAP`, the
+    bundled per-unit map otherwise."""
     if name == CALIBRATED_LOSS_MAP:
-        return calibrated_loss_coefficients(peak_power)
+        return calibrated_loss_coefficients(peak_power, peak_torque, max_speed)
     return NAMED_LOSS_MAPS[name]

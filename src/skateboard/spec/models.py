@@ -286,7 +286,8 @@ class DriveUnitOption(SpecModel):
         check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
         check_power_order(self.continuous_power, self.peak_power)
         if isinstance(self.loss_map, str):
-            self._loss_coefficients = loss_coefficients_by_name(self.loss_map, self.peak_power)
+            self._loss_coefficients = loss_coefficients_by_name(
+                self.loss_map, self.peak_power, self.peak_torque, self.max_speed)
         else:
             table = self.loss_map
             usable = sum(1 for row in table.efficiency for e in row if e > 0)

@@ -44,9 +44,8 @@ class GenericDefaults:
     top_speed : vehicle speed at the motor's maximum speed [m/s]. Assumption: 180 km/h.
         With ``base_speed_ratio`` it sets the torque rule; the gear ratio follows from it.
     base_speed_ratio : motor maximum speed / base speed (the end of constant torque) [-].
-        Assumption: 3, a typical field-weakening range of PMSM traction motors
-        (Nissan Leaf EM57: 110 kW, 320 N m, i.e. base 3280 rpm of 10390 rpm max [check]).
-        Peak torque = rated power / base speed.
+        :data:`skateboard.spec.defaults.BASE_SPEED_RATIO`. Peak torque = rated power / base
+        speed.
     motor_max_speed : [rad/s]; with ``wheel_radius`` only sets the gear ratio (no result
         depends on it: the loss map is per unit of speed and torque).
     wheel_radius : dynamic rolling radius [m] (as above, no result depends on it).
@@ -73,7 +72,7 @@ class GenericDefaults:
     loss_map: str = spec_defaults.BASE_LOSS_MAP
     loss_reference_power: float | None = spec_defaults.LOSS_REFERENCE_POWER
     top_speed: float = 180.0 / 3.6
-    base_speed_ratio: float = 3.0
+    base_speed_ratio: float = spec_defaults.BASE_SPEED_RATIO
     motor_max_speed: float = 16000.0 * 2.0 * math.pi / 60.0
     wheel_radius: float = 0.34
     gearbox_efficiency: float = DEFAULT_GEARBOX_EFFICIENCY

@@ -52,14 +52,16 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     from skateboard.spec.defaults import calibrated_loss_coefficients
 
     d = defaults
+    peak_torque = rated_power * d.base_speed_ratio / d.motor_max_speed
+    # the unit follows the generic torque rule by construction (its base-speed ratio may be
+    # varied in an experiment), so the load term is not referred again
     coefficients = calibrated_loss_coefficients(
         rated_power, base=d.loss_map, no_load_scale=d.no_load_loss_scale,
         copper_scale=d.copper_loss_scale, rating_exponent=d.copper_loss_rating_exponent,
         reference_power=d.loss_reference_power)
     return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
-        peak_torque=rated_power * d.base_speed_ratio / d.motor_max_speed,
-        max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
+        peak_torque=peak_torque, max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
         gearbox_efficiency=d.gearbox_efficiency,
         loss_coefficients=coefficients)
 

@@ -93,3 +93,65 @@ def loss_coefficients_by_name(name: str, peak_power: float, peak_torque: float,
     if name == CALIBRATED_LOSS_MAP:
         return calibrated_loss_coefficients(peak_power, peak_torque, max_speed)
     return NAMED_LOSS_MAPS[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Spec-sheet defaults: what a maker's spec sheet does not give (issue #15 §2)
+# ---------------------------------------------------------------------------------------------
+# The same rules build the validation's spec-sheet cars (skateboard.validation.spec_sheet), so
+# there is one set. Every one is listed, with its effect on the WLTP range, in docs/spec.md
+# ("A minimal car"); a variant that uses any is listed by `skateboard evaluate --inputs`.
+
+#: Usable / gross pack energy when only one is given, per chemistry [-]. Assumption (no
+#: per-chemistry source found): 0.95 for both, between the bundled B10 packs (0.97-0.98) and the
+#: C10 REEV's (0.93).
+USABLE_SHARE = {"LFP": 0.95, "NMC": 0.95}
+#: Pack nominal voltage [V]. Assumption: 400 V, the common class (only the pack resistance and
+#: current follow from it).
+NOMINAL_VOLTAGE = 400.0
+#: Pack DC charging power [W] when not given. Assumption: 150 kW (the validation's generic pack).
+MAX_CHARGE_POWER = 150e3
+#: Drive efficiency by which the default pack discharge power covers the drive units: pack
+#: power = sum of the platform's drive-unit peak powers / 0.85 + auxiliary load, so the pack
+#: never limits the drive [-]. Assumption.
+PACK_POWER_DRIVE_EFFICIENCY = 0.85
+#: Continuous / peak power of a drive unit [-]. Assumption: 0.5 (the bundled units' ratio).
+CONTINUOUS_SHARE = 0.5
+#: Motor maximum speed [rad/s]. Assumption: 16 000 rpm (the bundled units' figure).
+MOTOR_MAX_SPEED = 16000.0 * 2.0 * 3.141592653589793 / 60.0
+#: Vehicle speed at the motor's maximum speed [m/s], which sets the default gear ratio
+#: (max speed x rolling radius / this). Assumption: 180 km/h.
+TOP_SPEED = 180.0 / 3.6
+#: Wheelbase and track [m] when not given. Assumption: 2.9 m and 1.6 m (a C/D-segment car; they
+#: only set the axle-load transfer for the grip and regeneration limits).
+WHEELBASE = 2.9
+TRACK = 1.6
+#: Maximum laden mass = curb mass + this [kg]: five occupants of 75 kg and 70 kg of luggage
+#: (the rule of the bundled B10, platforms/b10.toml). Assumption. Each axle's maximum load
+#: defaults to the whole maximum laden mass (no axle limit).
+OCCUPANTS_AND_LUGGAGE = 5 * 75.0 + 70.0
+#: Frontal area = width x height x this [-] (the estimate the bundled derivatives use, e.g.
+#: derivatives/leapmotor-b10.toml). Assumption.
+FRONTAL_AREA_FACTOR = 0.85
+#: Frontal area [m^2] used to split a drag area (``cd_a``) given alone into drag coefficient x
+#: area; only the product enters the road load. Assumption: 2.5 m^2.
+CD_A_REFERENCE_AREA = 2.5
+
+
+def usable_from_gross(chemistry: str, gross_energy: float) -> float:
+    return gross_energy * USABLE_SHARE[chemistry]
+
+
+def gross_from_usable(chemistry: str, usable_energy: float) -> float:
+    return usable_energy / USABLE_SHARE[chemistry]
+
+
+def default_gear_ratio(max_speed: float, rolling_radius: float) -> float:
+    """Gear ratio [-] that reaches the motor's ``max_speed`` [rad/s] at :data:`TOP_SPEED` on
+    wheels of ``rolling_radius`` [m]."""
+    return max_speed * rolling_radius / TOP_SPEED
+
+
+def default_pack_discharge_power(drive_peak_powers, aux_power: float) -> float:
+    """Pack discharge power [W] that never limits the drive: sum of peak powers / 0.85 + aux."""
+    return sum(drive_peak_powers) / PACK_POWER_DRIVE_EFFICIENCY + aux_power

@@ -239,7 +239,7 @@ def test_derived_defaults_by_hand(tmp_path):
     # documented defaults
     assert v.drive_units[0].gearbox_efficiency == pytest.approx(0.97)
     assert v.drive_units[0].zero_torque_loss_factor == 1.0  # no clutch: the conservative default
-    # no loss map: the calibrated rule (spec/calibrated.py) for a 160 kW, 240 N m, 16000 rpm
+    # no loss map: the calibrated rule (spec/defaults.py) for a 160 kW, 240 N m, 16000 rpm
     # unit. pmsm_generic's no-load terms (0.004, 0.015, 0.015) x 0.15 x 150/160 and its load
     # term 0.045 x 5 x (160/150)^0.75 per unit of the rule's torque 160 kW x 3 / 16000 rpm
     # = 286.48 N m, i.e. x (240 / 286.48)^2 per unit of the unit's own 240 N m (docs/spec.md)
@@ -450,10 +450,11 @@ def test_zero_torque_loss_factor_read_and_checked(tmp_path):
 
 
 def test_missing_required_field(tmp_path):
-    write(tmp_path, PLATFORM.replace('wheelbase = "2735 mm"\n', ""))
+    # (the wheelbase has a spec-sheet default since #15 §2; a drive unit's peak power has none)
+    write(tmp_path, PLATFORM.replace('peak_power = "160 kW"\n', "", 1))
     err = spec_error(load_platform, tmp_path / "platform.toml")
-    assert_error(err, file="platform.toml", field="chassis.wheelbase",
-                 contains=("missing required field", "a length in m"))
+    assert_error(err, file="platform.toml", field="drive_units.rear.peak_power",
+                 contains=("missing required field", "a power in W"))
 
 
 def test_bad_choice_suggests(tmp_path):

@@ -10,6 +10,8 @@ from typing import Optional
 import typer
 from rich.text import Text
 
+from skateboard.errors import SpecError
+
 from skateboard.cli.common import (  # noqa: F401
     DEFAULT_PROGRAM,
     LABELS,
@@ -97,12 +99,23 @@ def evaluate(
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     inputs: bool = typer.Option(False, "--inputs", help="Also show the resolved inputs (test masses, road load, pack, drive units, defaulted values)."),
     no_warnings: bool = typer.Option(False, "--no-warnings", help="Do not print plausibility and deprecation warnings."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse to run (exit 2) if any variant uses a defaulted value (listed by --inputs)."),
 ) -> None:
     """Evaluate every variant in every market under that market's procedures and climate."""
+    from skateboard.api import as_program
     from skateboard.api import evaluate_program as run_evaluate
 
     names = [m.strip() for item in (markets or []) for m in item.split(",") if m.strip()] or None
-    result = run_evaluate(program or DEFAULT_PROGRAM, markets=names)
+    chosen = as_program(program or DEFAULT_PROGRAM)
+    if strict:
+        defaulted = {v.name: v.defaults for v in chosen.variants if v.defaults}
+        if defaulted:
+            name, fields = next(iter(defaulted.items()))
+            raise SpecError(f"{len(defaulted)} variant(s) use defaulted values, "
+                            f"{name!r}: {len(fields)} ({', '.join(fields[:4])}{', ...' if len(fields) > 4 else ''})",
+                            field="--strict", allowed="every value given in the files "
+                            "(skateboard evaluate --inputs lists the defaulted ones), or no --strict")
+    result = run_evaluate(chosen, markets=names)
     if not no_warnings:
         for w in result.warnings:
             err_console.print(Text.assemble(("warning:", "yellow"), f" {w}"), highlight=False, soft_wrap=True)

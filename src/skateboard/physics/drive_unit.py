@@ -40,30 +40,26 @@ NAMED_LOSS_MAPS: dict[str, tuple[float, float, float, float]] = {
     "induction_generic": (0.0060, 0.0250, 0.0650, 0.0150),
 }
 
-def rated_loss_coefficients(peak_power, peak_torque, max_speed, base, no_load_loss_scale,
-                            copper_loss_scale, copper_loss_rating_exponent, reference_power,
-                            base_speed_ratio):
-    """Loss coefficients of a unit of ``peak_power`` [W], ``peak_torque`` [N m] and
-    ``max_speed`` [rad/s] by the rating rule of the calibrated drive unit (fitted on EPA test
-    data, docs/accuracy.md):
 
-    - the no-load terms of the ``base`` map (c0, c_speed, c_speed3) x ``no_load_loss_scale``,
-      referred to a unit of ``reference_power`` [W] instead of the unit's own rating, so the
-      no-load loss [W] does not grow with the rating (None: the unit's own rating);
-    - the load term (c_torque2) x ``copper_loss_scale`` x (P / P_ref)^(1 - exponent), per unit
-      of the rule's torque T_rule = P x ``base_speed_ratio`` / ``max_speed`` (the torque the
-      rule was fitted with), so the load loss is k T^2 [W] with k ~ 1 / P^exponent whatever
-      peak torque a unit states: the coefficient per unit of the unit's own peak torque is
-      multiplied by (T_peak / T_rule)^2 (exactly 1 for the rule's own torque).
+def rated_loss_coefficients(base, peak_power, no_load_scale, copper_scale, rating_exponent,
+                            reference_power):
+    """Loss coefficients of a unit of ``peak_power`` [W] from a per-unit ``base`` map (c0, c_speed,
+    c_torque2, c_speed3) with its no-load terms referred to a unit of ``reference_power`` [W] and
+    its load term following the rating with ``rating_exponent`` (docs/accuracy.md, "The generic
+    vehicle")::
 
-    Returns (c0, c_speed, c_torque2, c_speed3) per unit of ``peak_power`` and ``peak_torque``
-    as the kernel uses them."""
+        no-load terms x no_load_scale x P_ref / P
+        load term     x copper_scale x (P / P_ref)^(1 - rating_exponent)
+
+    so the unit's no-load loss [W] is the reference unit's whatever its rating, and its load
+    loss per unit torque squared goes as 1 / P^rating_exponent. ``reference_power`` None refers
+    both to the unit's own rating (the native per-unit scaling). The calibrated values live in
+    :mod:`skateboard.spec.defaults`."""
     c0, c1, c2, c3 = base
     ratio = peak_power / reference_power if reference_power else 1.0
-    ref = no_load_loss_scale / ratio
-    k = copper_loss_scale * ratio ** (1.0 - copper_loss_rating_exponent)
-    t = peak_torque / (peak_power * base_speed_ratio / max_speed)
-    return (c0 * ref, c1 * ref, c2 * k * (t * t), c3 * ref)
+    ref = no_load_scale / ratio
+    k = copper_scale * ratio ** (1.0 - rating_exponent)
+    return (c0 * ref, c1 * ref, c2 * k, c3 * ref)
 
 
 def named_loss_map(name: str) -> tuple[float, float, float, float]:

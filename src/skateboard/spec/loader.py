@@ -231,7 +231,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                                     or "(none offered by the platform)"))
 
     # --- masses and axle loads ---
-    chassis = platform.chassis
+    chassis, chassis_defaulted = _laden_limits(platform.chassis, top.curb_mass)
     mro = top.curb_mass + DRIVER_MASS + top.optional_equipment_mass
     if mro > chassis.max_gross_mass:
         raise SpecError(f"the derivative's mass in running order {mro:.0f} kg exceeds the "
@@ -263,6 +263,7 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         f0 = f1 = f2 = None
 
     defaults = defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt if rex else None)
+    defaults += tuple(f"chassis.{k}" for k in chassis_defaulted)
     wheels = opts.wheels or f"own ({wheel_opt.size or f'{wheel_opt.rolling_radius * 1e3:.0f} mm'})"
     options = {"pack": opts.pack, "drive_units": "+".join(opts.drive_units), "wheels": wheels}
     if opts.range_extender is not None:
@@ -285,6 +286,22 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                             else platform.charger_efficiency),
         options=options, source_file=src, defaults=defaults,
         hvac_system=over.hvac_system if over.hvac_system is not None else platform.hvac_system)
+
+
+def _laden_limits(chassis: m.Chassis, curb_mass: float) -> tuple[m.Chassis, list[str]]:
+    """The chassis with the maximum laden mass and axle loads a file left out derived from the
+    derivative's curb mass (curb + 445 kg; each axle the whole laden mass:
+    :data:`skateboard.spec.defaults.OCCUPANTS_AND_LUGGAGE`), and the names derived."""
+    from skateboard.spec.defaults import OCCUPANTS_AND_LUGGAGE
+
+    gross = chassis.max_gross_mass
+    update = {}
+    if gross is None:
+        gross = update["max_gross_mass"] = curb_mass + OCCUPANTS_AND_LUGGAGE
+    for k in ("max_front_axle_load", "max_rear_axle_load"):
+        if getattr(chassis, k) is None:
+            update[k] = gross
+    return (chassis.model_copy(update=update) if update else chassis), list(update)
 
 
 def usable_soc_window(pack: Pack) -> tuple[float, float]:

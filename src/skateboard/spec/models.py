@@ -31,8 +31,9 @@ from skateboard.errors import SpecError, close_matches
 from skateboard.spec.bounds import check_efficiency, check_energy_order, check_pack, check_power_order
 from skateboard.physics.constants import KWH
 from skateboard.spec.toml_file import read_toml
-from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, fit_loss_coefficients
-from skateboard.spec import calibrated
+from skateboard.physics.drive_unit import fit_loss_coefficients
+from skateboard.spec import defaults as calibrated
+from skateboard.spec.defaults import DEFAULT_LOSS_MAP, LOSS_MAP_NAMES, loss_coefficients_by_name
 from skateboard.spec.quantities import (Choice, Efficiency, Energy, Name, OptionalQuantity,  # noqa: F401
                                         PartMass, Power, Quantity, QuantityInfo, SmallPower, SpecModel,
                                         VehicleMass, _fraction, _is_bare_number, _optional_fraction,
@@ -69,15 +70,11 @@ DYNAMIC_RADIUS_FACTOR = 0.97
 #: part A: class B 6.6-7.7 N/kN [check]). Assumption: label value = on-road value.
 DEFAULT_ROLLING_RESISTANCE_COEFFICIENT = 0.0077
 
-#: Always-on low-voltage auxiliary load [W] and AC mains -> battery charging efficiency: the
-#: calibrated defaults (:mod:`skateboard.spec.calibrated`: 300 W, the middle of the 0.2-0.4 kW of
-#: docs/sources.md; 0.855, fitted on EPA test data), the same that validation scores.
-DEFAULT_AUX_POWER = calibrated.AUX_POWER
+#: Always-on low-voltage auxiliary load [W]: docs/sources.md gives 0.2-0.4 kW; we take the middle.
+DEFAULT_AUX_POWER = 300.0
+#: AC mains -> battery charging efficiency: the calibrated value (skateboard.spec.defaults,
+#: fitted on the EPA calibration file within docs/sources.md's 0.85-0.92).
 DEFAULT_CHARGER_EFFICIENCY = calibrated.CHARGER_EFFICIENCY
-#: A drive unit without a loss map of its own gets the calibrated rule (spec/calibrated.py).
-DEFAULT_LOSS_MAP = calibrated.CALIBRATED_LOSS_MAP
-#: The names ``loss_map`` accepts: the calibrated rule and the fixed per-unit maps.
-LOSS_MAP_NAMES = (calibrated.CALIBRATED_LOSS_MAP, *NAMED_LOSS_MAPS)
 #: SUV centre-of-gravity height [m]. Assumption (no maker data): 0.6 m.
 DEFAULT_CG_HEIGHT = 0.6
 #: Static share of the curb mass on the front axle. Assumption: 0.5 when not given.
@@ -106,6 +103,16 @@ DEFAULT_FUEL = "E10"
 #: Load-following gain [1/h] (fraction of gross energy per hour per unit SOC error); the
 #: default of :class:`~skateboard.spec.variant.EnergyManagement`.
 DEFAULT_EM_GAIN = 1.0
+
+
+def _fill(model: SpecModel, name: str, value: Any, defaulted: bool = True) -> None:
+    """Set a field the file left out without marking it as given (``model_fields_set`` stays
+    what the file holds, so a re-validated dump is the same file), and note it as defaulted
+    (``model._defaulted``, listed per variant by the loader) unless it follows exactly from
+    other inputs."""
+    model.__dict__[name] = value
+    if defaulted:
+        model._defaulted.append(name)
 
 
 @functools.cache
@@ -158,14 +165,24 @@ class ChargeDerating(SpecModel):
 class PackOption(SpecModel):
     """A traction battery offered by the platform (``[packs.<option>]``)."""
 
+    _defaulted: list[str] = PrivateAttr(default_factory=list)
+
     chemistry: Annotated[Literal["LFP", "NMC"], BeforeValidator(Choice("LFP", "NMC"))]
-    usable_energy: Energy
-    gross_energy: Energy
-    nominal_voltage: Quantity("V", "a voltage", minimum=12.0, maximum=1500.0, example="350 V")
+    #: One of usable_energy and gross_energy may be left out: the other follows from the
+    #: chemistry's usable share (skateboard.spec.defaults.USABLE_SHARE).
+    usable_energy: OptionalQuantity("J", "an energy", minimum=KWH, maximum=1e3 * KWH,
+                                    example="67.1 kWh") = None
+    gross_energy: OptionalQuantity("J", "an energy", minimum=KWH, maximum=1e3 * KWH,
+                                   example="67.1 kWh") = None
+    nominal_voltage: OptionalQuantity("V", "a voltage", minimum=12.0, maximum=1500.0,
+                                      example="350 V") = None
     resistance: OptionalQuantity("ohm", "a resistance", minimum=0.0, exclusive_minimum=True,
                                  maximum=10.0, example="60 mohm") = None
-    max_discharge_power: Power
-    max_charge_power: Power
+    #: Default: the platform's drive units never limited (skateboard.spec.defaults).
+    max_discharge_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=2e6,
+                                          example="160 kW") = None
+    max_charge_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=2e6,
+                                       example="160 kW") = None
     mass: PartMass = 0.0
     cells_in_series: Annotated[int, Field(ge=1, le=2000)] | None = None
     max_current: OptionalQuantity("A", "a current", minimum=0.0, exclusive_minimum=True,
@@ -179,14 +196,30 @@ class PackOption(SpecModel):
 
     @model_validator(mode="after")
     def _derive(self) -> "PackOption":
+        if self.usable_energy is None and self.gross_energy is None:
+            raise SpecError("missing required field: give usable_energy or gross_energy (the "
+                            "other follows from the chemistry)", field="usable_energy",
+                            allowed="usable_energy = '65 kWh' and/or gross_energy = '67.1 kWh'")
+        if self.usable_energy is None:
+            _fill(self, "usable_energy", calibrated.usable_from_gross(self.chemistry, self.gross_energy))
+        if self.gross_energy is None:
+            _fill(self, "gross_energy", calibrated.gross_from_usable(self.chemistry, self.usable_energy))
+        if self.nominal_voltage is None:
+            _fill(self, "nominal_voltage", calibrated.NOMINAL_VOLTAGE)
+        if self.max_charge_power is None:
+            _fill(self, "max_charge_power", calibrated.MAX_CHARGE_POWER)
         check_energy_order(self.gross_energy, self.usable_energy)
-        check_pack(chemistry=self.chemistry, nominal_voltage=self.nominal_voltage,
-                   max_discharge_power=self.max_discharge_power,
-                   cells_in_series=self.cells_in_series, max_current=self.max_current)
+        if self.max_discharge_power is not None:  # else the platform derives it and checks
+            self.check_power()
         if self.resistance is None:
             self.resistance = default_pack_resistance(self.chemistry, self.nominal_voltage,
                                                       self.gross_energy)
         return self
+
+    def check_power(self) -> None:
+        check_pack(chemistry=self.chemistry, nominal_voltage=self.nominal_voltage,
+                   max_discharge_power=self.max_discharge_power,
+                   cells_in_series=self.cells_in_series, max_current=self.max_current)
 
 
 def default_pack_resistance(chemistry: str, nominal_voltage: float, gross_energy: float) -> float:
@@ -246,15 +279,21 @@ class LossMapTable(SpecModel):
 class DriveUnitOption(SpecModel):
     """An electric drive unit offered by the platform (``[drive_units.<option>]``)."""
 
+    _defaulted: list[str] = PrivateAttr(default_factory=list)
+
     axle: Annotated[Literal["front", "rear"], BeforeValidator(Choice("front", "rear"))]
     peak_power: Power
-    continuous_power: Power
-    peak_torque: Quantity("N*m", "a torque", display="N m", minimum=1.0, maximum=10000.0,
-                          example="240 N*m")
-    max_speed: Quantity("rad/s", "a rotational speed", display="rad/s", minimum=100.0,
-                        maximum=5000.0, example="16000 rpm")
-    gear_ratio: Quantity("", "a gear ratio", display="1 (motor speed / wheel speed)",
-                         minimum=1.0, maximum=30.0, example="9.6")
+    #: Defaults (skateboard.spec.defaults): continuous = 0.5 x peak; max_speed 16 000 rpm; peak
+    #: torque by the generic rule peak power x 3 / max speed; gear ratio reaching max speed at
+    #: 180 km/h on the platform's first wheel option.
+    continuous_power: OptionalQuantity("W", "a power", minimum=1e3, maximum=2e6,
+                                       example="160 kW") = None
+    peak_torque: OptionalQuantity("N*m", "a torque", display="N m", minimum=1.0, maximum=10000.0,
+                                  example="240 N*m") = None
+    max_speed: OptionalQuantity("rad/s", "a rotational speed", display="rad/s", minimum=100.0,
+                                maximum=5000.0, example="16000 rpm") = None
+    gear_ratio: OptionalQuantity("", "a gear ratio", display="1 (motor speed / wheel speed)",
+                                 minimum=1.0, maximum=30.0, example="9.6") = None
     gearbox_efficiency: Efficiency = DEFAULT_GEARBOX_EFFICIENCY
     loss_map: Any = DEFAULT_LOSS_MAP
     mass: PartMass = 0.0
@@ -272,7 +311,7 @@ class DriveUnitOption(SpecModel):
         if isinstance(value, str):
             if value not in LOSS_MAP_NAMES:
                 raise SpecError(f"unknown loss map{close_matches(value, LOSS_MAP_NAMES)}",
-                                value=value, allowed=", ".join(LOSS_MAP_NAMES)
+                                value=value, allowed=", ".join(sorted(LOSS_MAP_NAMES))
                                 + ", or an inline table {speed, torque, efficiency}")
             return value
         if isinstance(value, dict):
@@ -281,18 +320,22 @@ class DriveUnitOption(SpecModel):
             except ValidationError as exc:
                 raise translate_validation_error(exc, LossMapTable) from None
         raise SpecError("expected a loss-map name or an inline table", value=value,
-                        allowed=", ".join(LOSS_MAP_NAMES)
+                        allowed=", ".join(sorted(LOSS_MAP_NAMES))
                         + ", or {speed = [...], torque = [...], efficiency = [[...]]}")
 
     @model_validator(mode="after")
     def _derive(self) -> "DriveUnitOption":
         check_efficiency("gearbox_efficiency", self.gearbox_efficiency)
+        if self.continuous_power is None:
+            _fill(self, "continuous_power", calibrated.CONTINUOUS_SHARE * self.peak_power)
+        if self.max_speed is None:
+            _fill(self, "max_speed", calibrated.MOTOR_MAX_SPEED)
+        if self.peak_torque is None:
+            _fill(self, "peak_torque", calibrated.rule_peak_torque(self.peak_power, self.max_speed))
         check_power_order(self.continuous_power, self.peak_power)
-        if self.loss_map == calibrated.CALIBRATED_LOSS_MAP:
-            self._loss_coefficients = calibrated.loss_coefficients(self.peak_power, self.peak_torque,
-                                                                   self.max_speed)
-        elif isinstance(self.loss_map, str):
-            self._loss_coefficients = NAMED_LOSS_MAPS[self.loss_map]
+        if isinstance(self.loss_map, str):
+            self._loss_coefficients = loss_coefficients_by_name(
+                self.loss_map, self.peak_power, self.peak_torque, self.max_speed)
         else:
             table = self.loss_map
             usable = sum(1 for row in table.efficiency for e in row if e > 0)
@@ -315,12 +358,20 @@ class DriveUnitOption(SpecModel):
 class Chassis(SpecModel):
     """Geometry and legal limits of the platform (``[chassis]``)."""
 
-    wheelbase: Quantity("m", "a length", minimum=1.0, maximum=5.0, example="2735 mm")
-    track: Quantity("m", "a length", minimum=0.8, maximum=2.5, example="1610 mm")
+    _defaulted: list[str] = PrivateAttr(default_factory=list)
+
+    wheelbase: Quantity("m", "a length", minimum=1.0, maximum=5.0,
+                        example="2735 mm") = calibrated.WHEELBASE
+    track: Quantity("m", "a length", minimum=0.8, maximum=2.5, example="1610 mm") = calibrated.TRACK
     cg_height: Quantity("m", "a length", minimum=0.2, maximum=2.0, example="600 mm") = DEFAULT_CG_HEIGHT
-    max_gross_mass: VehicleMass
-    max_front_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1100 kg")
-    max_rear_axle_load: Quantity("kg", "a mass", minimum=100.0, maximum=10000.0, example="1200 kg")
+    #: Defaults (set by the loader from the derivative): curb mass + 445 kg, and each axle the
+    #: whole maximum laden mass (skateboard.spec.defaults.OCCUPANTS_AND_LUGGAGE).
+    max_gross_mass: OptionalQuantity("kg", "a mass", minimum=300.0, maximum=10000.0,
+                                     example="2150 kg") = None
+    max_front_axle_load: OptionalQuantity("kg", "a mass", minimum=100.0, maximum=10000.0,
+                                          example="1100 kg") = None
+    max_rear_axle_load: OptionalQuantity("kg", "a mass", minimum=100.0, maximum=10000.0,
+                                         example="1200 kg") = None
     #: Rolling radii a derivative's own wheels may have; default the platform's wheel options'
     #: smallest and largest radius -/+ 3 % (assumption: about one tyre size either way fits the
     #: wheel arches and the speed calibration).
@@ -491,7 +542,7 @@ class Platform(SpecModel):
     title: Name
     packs: dict[str, PackOption] = Field(min_length=1)
     drive_units: dict[str, DriveUnitOption] = Field(min_length=1)
-    chassis: Chassis
+    chassis: Chassis = Field(default_factory=Chassis)
     wheels: dict[str, WheelOption] = Field(min_length=1)
     aux_power: SmallPower = DEFAULT_AUX_POWER
     charger_efficiency: Efficiency = DEFAULT_CHARGER_EFFICIENCY
@@ -511,6 +562,20 @@ class Platform(SpecModel):
     @model_validator(mode="after")
     def _check(self) -> "Platform":
         check_efficiency("charger_efficiency", self.charger_efficiency)
+        radius = next(iter(self.wheels.values())).rolling_radius
+        for du in self.drive_units.values():
+            if du.gear_ratio is None:
+                _fill(du, "gear_ratio", calibrated.default_gear_ratio(du.max_speed, radius))
+        power = calibrated.default_pack_discharge_power(
+            [du.peak_power for du in self.drive_units.values()], self.aux_power)
+        for name, pack in self.packs.items():
+            if pack.max_discharge_power is None:
+                _fill(pack, "max_discharge_power", power)
+                try:
+                    pack.check_power()
+                except SpecError as exc:
+                    raise SpecError(exc.message, field=f"packs.{name}.max_discharge_power",
+                                    value=f"{power / 1e3:.0f} kW (default)", allowed=exc.allowed) from None
         limit = self.chassis.max_pack_energy
         for name, pack in self.packs.items():
             if limit is not None and pack.gross_energy > limit * (1 + 1e-12):
@@ -557,6 +622,8 @@ class TopHat(SpecModel):
     optionally ``rolling_resistance_coefficient``, else the wheel option's) or coast-down
     (``f0``, ``f1``, ``f2``)."""
 
+    _defaulted: list[str] = PrivateAttr(default_factory=list)
+
     curb_mass: VehicleMass
     front_mass_share: Quantity("", "a fraction", display="1 (fraction, 0..1)", minimum=0.0,
                                maximum=1.0, exclusive_minimum=True,
@@ -572,6 +639,13 @@ class TopHat(SpecModel):
     rolling_resistance_coefficient: OptionalQuantity(
         "", "a rolling-resistance coefficient", display="1 (N/N)", minimum=0.0, maximum=0.05,
         example="0.0077") = None
+    #: Spec-sheet forms of the physical road load: the drag area Cd x A as one input, and the
+    #: body's width and height, from which frontal area = width x height x 0.85
+    #: (skateboard.spec.defaults.FRONTAL_AREA_FACTOR) when frontal_area is not given.
+    cd_a: OptionalQuantity("m**2", "a drag area (Cd x A)", display="m**2", minimum=0.1,
+                           maximum=5.0, example="0.75 m^2") = None
+    width: OptionalQuantity("m", "a length", minimum=1.0, maximum=3.0, example="1885 mm") = None
+    height: OptionalQuantity("m", "a length", minimum=0.8, maximum=4.0, example="1655 mm") = None
     f0: OptionalQuantity("N", "a force", display="N", minimum=0.0, maximum=2000.0,
                          example="150 N") = None
     f1: OptionalQuantity("N*s/m", "a force per speed", display="N/(m/s)", minimum=-50.0,
@@ -588,7 +662,8 @@ class TopHat(SpecModel):
 
     @model_validator(mode="after")
     def _one_road_load_form(self) -> "TopHat":
-        physical = [k for k in (*_PHYSICAL, "rolling_resistance_coefficient") if getattr(self, k) is not None]
+        physical = [k for k in (*_PHYSICAL, "cd_a", "width", "height", "rolling_resistance_coefficient")
+                    if getattr(self, k) is not None]
         coast = [k for k in _COASTDOWN if getattr(self, k) is not None]
         if physical and coast:
             raise SpecError("road load given in two forms: " + ", ".join(physical)
@@ -599,6 +674,21 @@ class TopHat(SpecModel):
             missing = [k for k in _COASTDOWN if k not in coast]
             raise SpecError("incomplete coast-down road load: missing " + ", ".join(missing),
                             field=missing[0], allowed="all of f0, f1, f2")
+        if (self.width is None) != (self.height is None):
+            raise SpecError("width and height go together (frontal area = width x height x "
+                            f"{calibrated.FRONTAL_AREA_FACTOR:g})",
+                            field="width" if self.width is None else "height",
+                            allowed="both width and height, or frontal_area")
+        if not coast and self.frontal_area is None and self.width is not None:
+            _fill(self, "frontal_area", self.width * self.height * calibrated.FRONTAL_AREA_FACTOR,
+                  defaulted=False)
+        if self.cd_a is not None:
+            if self.drag_coefficient is not None:
+                raise SpecError("drag given twice: cd_a and drag_coefficient", field="cd_a",
+                                allowed="cd_a alone, or drag_coefficient + frontal_area")
+            if self.frontal_area is None:
+                _fill(self, "frontal_area", calibrated.CD_A_REFERENCE_AREA, defaulted=False)
+            _fill(self, "drag_coefficient", self.cd_a / self.frontal_area, defaulted=False)
         if not coast:
             missing = [k for k in _PHYSICAL if getattr(self, k) is None]
             if missing:

@@ -65,9 +65,11 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
     for k in ("aux_power", "charger_efficiency"):
         if k not in platform.model_fields_set and getattr(over, k) is None:
             out.append(k)
-    if "cg_height" not in platform.chassis.model_fields_set:
-        out.append("chassis.cg_height")
+    out += [f"top_hat.{k}" for k in top._defaulted]
+    out += [f"chassis.{k}" for k in ("wheelbase", "track", "cg_height")
+            if k not in platform.chassis.model_fields_set]
     pack = f"packs.{derivative.options.pack}"
+    out += [f"{pack}.{k}" for k in pack_opt._defaulted]
     if "resistance" not in pack_opt.model_fields_set and over.pack.resistance is None:
         out.append(f"{pack}.resistance (from the chemistry)")
     for k in ("dc_charge_curve", "dc_charge_derating"):
@@ -75,6 +77,7 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
             out.append(f"{pack}.{k}")
     for name in derivative.options.drive_units:
         du = platform.drive_units[name]
+        out += [f"drive_units.{name}.{k}" for k in du._defaulted]
         out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map",
                                                     "zero_torque_loss_factor")
                 if k not in du.model_fields_set]

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from skateboard.spec import calibrated
+from skateboard.spec import defaults
 
 if TYPE_CHECKING:
     from skateboard.spec.fuels import Fuel
@@ -85,7 +85,7 @@ class DriveUnit:
     mass: float = 0.0           # kg, informational
     zero_torque_loss_factor: float = 1.0
     #: Where ``loss_coefficients`` came from: "calibrated" (the rated rule of
-    #: :mod:`skateboard.spec.calibrated`, which follows ``peak_power``), a fixed per-unit map's
+    #: :mod:`skateboard.spec.defaults`, which follows the rating), a fixed per-unit map's
     #: name, "table" (fitted to the file's efficiency map) or "" (given directly).
     loss_map: str = ""
 
@@ -93,8 +93,8 @@ class DriveUnit:
         """This unit with ``changes`` applied; a unit on the calibrated rule gets the loss
         coefficients of its new rating, as the loader would give it."""
         new = dataclasses.replace(self, **changes)
-        if new.loss_map == calibrated.CALIBRATED_LOSS_MAP:
-            new = dataclasses.replace(new, loss_coefficients=calibrated.loss_coefficients(
+        if new.loss_map == defaults.CALIBRATED_LOSS_MAP:
+            new = dataclasses.replace(new, loss_coefficients=defaults.calibrated_loss_coefficients(
                 new.peak_power, new.peak_torque, new.max_speed))
         return new
 

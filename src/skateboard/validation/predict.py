@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from skateboard.errors import SpecError
-from skateboard.spec.calibrated import loss_coefficients as calibrated_loss_coefficients
 from skateboard.spec.variant import DriveUnit, Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.epa_list import (
@@ -50,22 +49,23 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     and its load term (c_torque2) x ``copper_loss_scale`` x (rated power / reference
     power)^(1 - ``copper_loss_rating_exponent``).
     """
-    from skateboard.physics.drive_unit import named_loss_map, rated_loss_coefficients
+    from skateboard.spec.defaults import calibrated_loss_coefficients
 
     d = defaults
     peak_torque = rated_power * d.base_speed_ratio / d.motor_max_speed
-    coefficients = rated_loss_coefficients(rated_power, peak_torque, d.motor_max_speed,
-                                           named_loss_map(d.loss_map), d.no_load_loss_scale,
-                                           d.copper_loss_scale, d.copper_loss_rating_exponent,
-                                           d.loss_reference_power, d.base_speed_ratio)
+    # the unit follows the generic torque rule by construction (its base-speed ratio may be
+    # varied in an experiment), so the load term is not referred again
+    coefficients = calibrated_loss_coefficients(
+        rated_power, base=d.loss_map, no_load_scale=d.no_load_loss_scale,
+        copper_scale=d.copper_loss_scale, rating_exponent=d.copper_loss_rating_exponent,
+        reference_power=d.loss_reference_power)
     # the spec layer's calibrated rule when the defaults are the calibrated ones (a trial of
     # calibrate() is labelled as such, so Variant.replace keeps its coefficients)
     rule = ("calibrated" if coefficients == calibrated_loss_coefficients(
         rated_power, peak_torque, d.motor_max_speed) else "calibration trial")
     return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
-        peak_torque=peak_torque,
-        max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
+        peak_torque=peak_torque, max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
         gearbox_efficiency=d.gearbox_efficiency,
         loss_coefficients=coefficients, loss_map=rule)
 

@@ -1,0 +1,157 @@
+"""The calibrated physics defaults: what a car gets when its files do not say.
+
+One set of values for every user and for validation (``docs/accuracy.md``, "The generic
+vehicle"): a TOML platform that gives no ``charger_efficiency`` and a drive unit that gives no
+``loss_map`` get exactly the values and rule that ``skateboard validate epa-testcar`` scores.
+:class:`skateboard.validation.GenericDefaults` reads its defaults from here; nothing else holds
+these numbers.
+
+How they were fitted (``skateboard.validation.calibrate``; ``docs/accuracy.md``, "Calibration"):
+on the bundled EPA MY2022 calibration file (86 screened UDDS and HWFET tests of the US EPA Test
+Car List, unadjusted AC consumption), each grid point of no-load scale x load scale simulated at a
+charger efficiency of 1, the zero-bias charger efficiency found in closed form and constrained to
+the plausible 0.85-0.92 (``docs/sources.md``), the admissible point with the lowest MAPE kept
+(6.11 %). The rating exponent was chosen among 0, 0.25, 0.5, 0.75 and 1 by the lowest
+leave-one-make-out error (6.89 %). The reference power is a structural assumption.
+"""
+
+from __future__ import annotations
+
+from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, rated_loss_coefficients
+
+#: AC mains -> battery charging efficiency [-]. Fitted: 0.8552 rounded to 0.855 (within
+#: docs/sources.md's 0.85-0.92; refitted 2026-12-02 with the six unit-defect records, 0.865
+#: before).
+CHARGER_EFFICIENCY = 0.855
+
+#: Name of the default drive-unit loss rule: the :data:`BASE_LOSS_MAP` shape with the calibrated
+#: scales below, referred to :data:`LOSS_REFERENCE_POWER` (see :func:`calibrated_loss_coefficients`).
+CALIBRATED_LOSS_MAP = "calibrated"
+#: The shape the calibrated rule scales (Larminie & Lowry form, skateboard.physics.drive_unit).
+BASE_LOSS_MAP = "pmsm_generic"
+#: Multiplies the no-load terms (c0, c_speed, c_speed3) of :data:`BASE_LOSS_MAP`, referred to a
+#: unit of :data:`LOSS_REFERENCE_POWER` [-]. Fitted: 0.15 (0.2 before the 2026-12-02 refit; the
+#: surface is flat between them).
+NO_LOAD_LOSS_SCALE = 0.15
+#: Multiplies the load term (c_torque2) of :data:`BASE_LOSS_MAP` [-]. Fitted: 5. An effective
+#: value standing for every load-dependent loss (copper, inverter conduction, wiring).
+COPPER_LOSS_SCALE = 5.0
+#: The load term follows the unit's rated power as (rated / reference)^(1 - exponent), i.e. the
+#: load loss per N m^2 goes as 1 / rated power^exponent [-]. Chosen by leave-one-make-out: 0.25.
+COPPER_LOSS_RATING_EXPONENT = 0.25
+#: [W] The no-load terms are those of a unit of this rating whatever the unit's own rating (rated
+#: power is mostly a battery and inverter current limit: a 750 kW car does not lose 5 times the
+#: no-load power of a 150 kW one). Assumption (a structural choice): 150 kW.
+LOSS_REFERENCE_POWER = 150e3
+
+#: Motor maximum speed / base speed (the end of constant torque) of the generic torque rule the
+#: calibration used: peak torque = peak power x ratio / maximum speed [-]. Assumption: 3, a
+#: typical field-weakening range of PMSM traction motors (Nissan Leaf EM57: 110 kW, 320 N m,
+#: i.e. base 3280 rpm of 10390 rpm max [check]). The calibrated load term is referred to this
+#: torque (see :func:`calibrated_loss_coefficients`).
+BASE_SPEED_RATIO = 3.0
+
+#: Every loss-map name a drive unit may give.
+LOSS_MAP_NAMES = (CALIBRATED_LOSS_MAP, *NAMED_LOSS_MAPS)
+#: The loss map of a drive unit that names none.
+DEFAULT_LOSS_MAP = CALIBRATED_LOSS_MAP
+
+
+def rule_peak_torque(peak_power: float, max_speed: float) -> float:
+    """Peak torque [N m] of the generic torque rule: peak power [W] x :data:`BASE_SPEED_RATIO` /
+    maximum speed [rad/s] (power reached at a third of the maximum speed)."""
+    return peak_power * BASE_SPEED_RATIO / max_speed
+
+
+def calibrated_loss_coefficients(peak_power: float, peak_torque: float | None = None,
+                                 max_speed: float | None = None, *, base: str = BASE_LOSS_MAP,
+                                 no_load_scale: float = NO_LOAD_LOSS_SCALE,
+                                 copper_scale: float = COPPER_LOSS_SCALE,
+                                 rating_exponent: float = COPPER_LOSS_RATING_EXPONENT,
+                                 reference_power: float | None = LOSS_REFERENCE_POWER,
+                                 ) -> tuple[float, float, float, float]:
+    """(c0, c_speed, c_torque2, c_speed3) of a unit of ``peak_power`` [W] by the calibrated rule
+    (the keyword arguments exist for :func:`skateboard.validation.calibrate`, which varies them).
+
+    The calibration ran units whose peak torque followed :func:`rule_peak_torque`; the fitted
+    load term is a loss per (torque / rule torque)^2. A unit with its own ``peak_torque`` [N m]
+    and ``max_speed`` [rad/s] gets the load term x (peak_torque / rule torque)^2, so its load
+    loss at a given shaft torque is the calibrated one whatever torque limit it declares (the
+    limit then only limits). Without them the unit is taken to follow the rule."""
+    c0, c1, c2, c3 = rated_loss_coefficients(NAMED_LOSS_MAPS[base], peak_power, no_load_scale,
+                                             copper_scale, rating_exponent, reference_power)
+    if peak_torque is not None and max_speed is not None:
+        c2 = c2 * (peak_torque / rule_peak_torque(peak_power, max_speed)) ** 2
+    return (c0, c1, c2, c3)
+
+
+def loss_coefficients_by_name(name: str, peak_power: float, peak_torque: float,
+                              max_speed: float) -> tuple[float, float, float, float]:
+    """The loss coefficients of a named map for a unit of ``peak_power`` [W], ``peak_torque``
+    [N m] and ``max_speed`` [rad/s]: the calibrated rule for :data:`CALIBRATED_LOSS_MAP`, the
+    bundled per-unit map otherwise."""
+    if name == CALIBRATED_LOSS_MAP:
+        return calibrated_loss_coefficients(peak_power, peak_torque, max_speed)
+    return NAMED_LOSS_MAPS[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Spec-sheet defaults: what a maker's spec sheet does not give (issue #15 §2)
+# ---------------------------------------------------------------------------------------------
+# The same rules build the validation's spec-sheet cars (skateboard.validation.spec_sheet), so
+# there is one set. Every one is listed, with its effect on the WLTP range, in docs/spec.md
+# ("A minimal car"); a variant that uses any is listed by `skateboard evaluate --inputs`.
+
+#: Usable / gross pack energy when only one is given, per chemistry [-]. Assumption (no
+#: per-chemistry source found): 0.95 for both, between the bundled B10 packs (0.97-0.98) and the
+#: C10 REEV's (0.93).
+USABLE_SHARE = {"LFP": 0.95, "NMC": 0.95}
+#: Pack nominal voltage [V]. Assumption: 400 V, the common class (only the pack resistance and
+#: current follow from it).
+NOMINAL_VOLTAGE = 400.0
+#: Pack DC charging power [W] when not given. Assumption: 150 kW (the validation's generic pack).
+MAX_CHARGE_POWER = 150e3
+#: Drive efficiency by which the default pack discharge power covers the drive units: pack
+#: power = sum of the platform's drive-unit peak powers / 0.85 + auxiliary load, so the pack
+#: never limits the drive [-]. Assumption.
+PACK_POWER_DRIVE_EFFICIENCY = 0.85
+#: Continuous / peak power of a drive unit [-]. Assumption: 0.5 (the bundled units' ratio).
+CONTINUOUS_SHARE = 0.5
+#: Motor maximum speed [rad/s]. Assumption: 16 000 rpm (the bundled units' figure).
+MOTOR_MAX_SPEED = 16000.0 * 2.0 * 3.141592653589793 / 60.0
+#: Vehicle speed at the motor's maximum speed [m/s], which sets the default gear ratio
+#: (max speed x rolling radius / this). Assumption: 180 km/h.
+TOP_SPEED = 180.0 / 3.6
+#: Wheelbase and track [m] when not given. Assumption: 2.9 m and 1.6 m (a C/D-segment car; they
+#: only set the axle-load transfer for the grip and regeneration limits).
+WHEELBASE = 2.9
+TRACK = 1.6
+#: Maximum laden mass = curb mass + this [kg]: five occupants of 75 kg and 70 kg of luggage
+#: (the rule of the bundled B10, platforms/b10.toml). Assumption. Each axle's maximum load
+#: defaults to the whole maximum laden mass (no axle limit).
+OCCUPANTS_AND_LUGGAGE = 5 * 75.0 + 70.0
+#: Frontal area = width x height x this [-] (the estimate the bundled derivatives use, e.g.
+#: derivatives/leapmotor-b10.toml). Assumption.
+FRONTAL_AREA_FACTOR = 0.85
+#: Frontal area [m^2] used to split a drag area (``cd_a``) given alone into drag coefficient x
+#: area; only the product enters the road load. Assumption: 2.5 m^2.
+CD_A_REFERENCE_AREA = 2.5
+
+
+def usable_from_gross(chemistry: str, gross_energy: float) -> float:
+    return gross_energy * USABLE_SHARE[chemistry]
+
+
+def gross_from_usable(chemistry: str, usable_energy: float) -> float:
+    return usable_energy / USABLE_SHARE[chemistry]
+
+
+def default_gear_ratio(max_speed: float, rolling_radius: float) -> float:
+    """Gear ratio [-] that reaches the motor's ``max_speed`` [rad/s] at :data:`TOP_SPEED` on
+    wheels of ``rolling_radius`` [m]."""
+    return max_speed * rolling_radius / TOP_SPEED
+
+
+def default_pack_discharge_power(drive_peak_powers, aux_power: float) -> float:
+    """Pack discharge power [W] that never limits the drive: sum of peak powers / 0.85 + aux."""
+    return sum(drive_peak_powers) / PACK_POWER_DRIVE_EFFICIENCY + aux_power

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from skateboard.physics.constants import KWH
@@ -71,21 +70,21 @@ class GenericDefaults:
     copper_loss_rating_exponent: float = spec_defaults.COPPER_LOSS_RATING_EXPONENT
     loss_map: str = spec_defaults.BASE_LOSS_MAP
     loss_reference_power: float | None = spec_defaults.LOSS_REFERENCE_POWER
-    top_speed: float = 180.0 / 3.6
+    top_speed: float = spec_defaults.TOP_SPEED
     base_speed_ratio: float = spec_defaults.BASE_SPEED_RATIO
-    motor_max_speed: float = 16000.0 * 2.0 * math.pi / 60.0
+    motor_max_speed: float = spec_defaults.MOTOR_MAX_SPEED
     wheel_radius: float = 0.34
     gearbox_efficiency: float = DEFAULT_GEARBOX_EFFICIENCY
     awd_front_share: float = 0.5
     pack_chemistry: str = "NMC"
     pack_usable_energy: float = 80.0 * KWH
     pack_gross_energy: float = 84.0 * KWH
-    pack_nominal_voltage: float = 400.0
-    pack_max_charge_power: float = 150e3
+    pack_nominal_voltage: float = spec_defaults.NOMINAL_VOLTAGE
+    pack_max_charge_power: float = spec_defaults.MAX_CHARGE_POWER
     front_mass_share: float = 0.5
     cg_height: float = 0.55
-    wheelbase: float = 2.9
-    track: float = 1.6
+    wheelbase: float = spec_defaults.WHEELBASE
+    track: float = spec_defaults.TRACK
 
     def replace(self, **changes) -> "GenericDefaults":
         return replace(self, **changes)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.errors import SpecError
+from skateboard.spec import defaults as spec_defaults
 from skateboard.spec.variant import DriveUnit, Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.epa_list import (
@@ -93,7 +94,7 @@ def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
                         allowed=", ".join(DRIVE_LAYOUTS))
     mass = float(row["test_mass_kg"])
     # the pack never limits the drive: rated power through a 0.85 drive efficiency, plus aux
-    pack = generic_pack(d, power / 0.85 + d.aux_power)
+    pack = generic_pack(d, spec_defaults.default_pack_discharge_power([power], d.aux_power))
     label = f"{row.get('make', '')} {row.get('model', '')} ({row.get('cycle', '')})".strip()
     return Variant(
         name=name or label, label=label, platform="generic (EPA test car)",

@@ -16,7 +16,7 @@ Defaults (each an assumption unless a source is named):
   derivatives use, e.g. ``derivatives/leapmotor-b10.toml``; assumption).
 - rolling resistance: skateboard's default 0.0077 (EU tyre label class B upper limit,
   ``skateboard.spec.models.DEFAULT_ROLLING_RESISTANCE_COEFFICIENT``).
-- usable = gross x :data:`USABLE_SHARE` 0.95 when only gross energy is published, and the
+- usable = gross x 0.95 (``skateboard.spec.defaults.USABLE_SHARE``) when only gross energy is published, and the
   converse (assumption; the bundled B10 packs are 0.97-0.98, C10 REEV 0.93).
 - chemistry: LFP as given; NMC for NMC, "li-ion" and mixed packs (assumption).
 - nominal voltage 400 V (assumption; only the pack resistance follows from it).
@@ -33,16 +33,18 @@ from typing import Any
 
 from skateboard.errors import SpecError
 from skateboard.physics.constants import KWH
+from skateboard.spec import defaults as spec_defaults
+from skateboard.spec.models import DEFAULT_ROTATING_INERTIA_FRACTION
 from skateboard.spec.variant import Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.predict import generic_drive_unit
 
 DEFAULT_DRAG_COEFFICIENT = 0.28
-FRONTAL_AREA_FACTOR = 0.85
-USABLE_SHARE = 0.95
-NOMINAL_VOLTAGE = 400.0
-OCCUPANTS_AND_LUGGAGE = 5 * 75.0 + 70.0
-ROTATING_INERTIA_FRACTION = 0.03
+# the spec layer's spec-sheet defaults, the ones a user's minimal car gets (one set of rules)
+FRONTAL_AREA_FACTOR = spec_defaults.FRONTAL_AREA_FACTOR
+NOMINAL_VOLTAGE = spec_defaults.NOMINAL_VOLTAGE
+OCCUPANTS_AND_LUGGAGE = spec_defaults.OCCUPANTS_AND_LUGGAGE
+ROTATING_INERTIA_FRACTION = DEFAULT_ROTATING_INERTIA_FRACTION
 #: Columns a row needs (besides one of the pack energies and one of the motor powers).
 NEEDED = ("curb_mass_kg",)
 
@@ -85,23 +87,23 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
     area = _num(row, "frontal_area_m2")
     if not area > 0:
         area = _num(row, "width_mm") / 1e3 * _num(row, "height_mm") / 1e3 * FRONTAL_AREA_FACTOR
+    chem = "LFP" if str(row.get("chemistry", "")).strip().upper() == "LFP" else "NMC"
     gross, usable = _num(row, "battery_gross_kwh"), _num(row, "battery_usable_kwh")
     if not usable > 0:
-        usable = gross * USABLE_SHARE
+        usable = spec_defaults.usable_from_gross(chem, gross)
     if not gross > 0:
-        gross = usable / USABLE_SHARE
-    chem = "LFP" if str(row.get("chemistry", "")).strip().upper() == "LFP" else "NMC"
+        gross = spec_defaults.gross_from_usable(chem, usable)
     front, rear = _num(row, "motor_front_kw") * 1e3, _num(row, "motor_rear_kw") * 1e3
     units = []
     if rear > 0:
         units.append(generic_drive_unit("rear", "rear", rear, d))
     if front > 0:
         units.append(generic_drive_unit("front", "front", front, d))
-    power = sum(u.peak_power for u in units)
     pack = Pack(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,
                     gross_energy=gross * KWH, nominal_voltage=NOMINAL_VOLTAGE,
                     resistance=default_pack_resistance(chem, NOMINAL_VOLTAGE, gross * KWH),
-                    max_discharge_power=power / 0.85 + d.aux_power,
+                    max_discharge_power=spec_defaults.default_pack_discharge_power(
+                        [u.peak_power for u in units], d.aux_power),
                     max_charge_power=d.pack_max_charge_power, mass=0.0)
     gvm = curb + OCCUPANTS_AND_LUGGAGE
     label = f"{row.get('make', '')} {row.get('model', '')} {row.get('version', '')}".strip()

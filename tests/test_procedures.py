@@ -275,3 +275,15 @@ def test_each_range_procedure_on_a_lossless_vehicle_by_hand(name):
     else:
         assert df["consumption_ac_wh_per_km"][0] == pytest.approx(work / 3.6, rel=0.02)
         assert df["range_km"][0] == pytest.approx(expected_range_km, rel=0.02)
+
+
+def test_real_world_refuses_an_ambient_that_is_not_a_temperature():
+    """A NaN ambient (a test file without temperatures) used to run and give range 0."""
+    from skateboard.errors import SpecError
+    from skateboard.procedures import real_world
+    from skateboard.spec import resolve_variant
+
+    v = resolve_variant("leapmotor-b10")
+    for bad in (float("nan"), 90.0):
+        with pytest.raises(SpecError, match="ambient temperature"):
+            real_world.run([v], ambient_c=[bad])

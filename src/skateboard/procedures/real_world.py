@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
+from skateboard.errors import SpecError
 from skateboard.markets import CLIMATE_CASES_C as CASES_C
 from skateboard.physics import climate
 from skateboard.physics.constants import KWH
@@ -29,6 +30,10 @@ def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: 
     (cabin HVAC and pack holding power), pack_warmup_kwh."""
     from skateboard.engine.batch import pack_state
 
+    bad = [t for t in ambient_c if not (np.isfinite(t) and -60.0 <= t <= 60.0)]
+    if bad:  # a NaN ambient would run the physics at no temperature at all
+        raise SpecError("ambient temperature out of range", field="ambient_c", value=bad[0],
+                        allowed="a finite temperature from -60 to 60 degC")
     cyc = load_cycle(cycle)
     masses = [C.wltp_test_mass(v) for v in variants]
     hp = [v.hvac_system == "heat_pump" if heat_pump is None else bool(heat_pump) for v in variants]

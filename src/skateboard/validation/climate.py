@@ -27,6 +27,8 @@ set-point of each test; pre-conditioning from the mains.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,8 @@ def validate_climate(path: str | Path = CLIMATE_FILE, defaults: GenericDefaults 
             skipped.append({**ident, "reason": f"rated procedure {r['rated_procedure']!r} not modelled"})
         elif not (_f(r["rated_range_km"]) > 0 and _f(r["measured_range_km"]) > 0):
             skipped.append({**ident, "reason": "no rated or measured range"})
+        elif not (math.isfinite(_f(r["ambient_min_c"])) and math.isfinite(_f(r["ambient_max_c"]))):
+            skipped.append({**ident, "reason": "no test temperature (ambient_min_c and ambient_max_c)"})
         elif missing_inputs(r):
             skipped.append({**ident, "reason": "missing " + "; ".join(missing_inputs(r))})
         else:

@@ -7,12 +7,12 @@ fields, and the time to converge on the bundled Hongqi BEV problem.
    problem's fields (EU WLTP per variant, the headline procedure a sweep runs).
 2. ``optimise`` on the same fields with constraints and objectives that need only that
    procedure (the bundled BEV's headline targets, min_range_km and max_consumption_wh_per_km, in
-   a program file written to a temporary directory; objectives min:cost_standin and
+   a program file written to a temporary directory; objectives min:cost_total and
    max:range_km@eu): evaluations per second of the whole search after its first generation
    (which loads the compiled kernels). Same kernel work per variant as the sweep, so the
    difference is the optimiser's own overhead (pymoo, building variants, scoring) plus the
    smaller batches (one generation is one batch).
-3. The bundled problem: min:cost_standin for hongqi-b10-bev with all its targets in the EU
+3. The bundled problem: min:cost_total for hongqi-b10-bev with all its targets in the EU
    (including 0-100 km/h and the -7 degC range, which add a performance run and a climate case
    per variant): evaluations and seconds until the last generation that improved the best.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 BEV = "hongqi-b10-bev"
 # The bundled problem: the platform's two packs and the rear unit's rating (both priced by the
-# cost stand-in); the top hat stays the derivative's own.
+# economics cost model); the top hat stays the derivative's own.
 VARY = [f"{BEV}.pack={{56kwh,67kwh}}",
         f'{BEV}.drive_units.rear.peak_power="100 kW".."220 kW"']
 
@@ -47,13 +47,14 @@ def sweep_rate(n: int, chunk: int) -> float:
 
 def optimiser_rate(population: int, generations: int) -> tuple[float, object]:
     from skateboard.optimise import optimise
+    from skateboard.workspace import workspace
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, workspace(tmp):
         prog = Path(tmp) / "headline.toml"
         prog.write_text(f'name = "headline"\ntitle = "headline targets only"\nvariants = ["{BEV}"]\n'
                         f'[targets.{BEV}]\nmin_range_km = 420\nmax_consumption_wh_per_km = 160\n')
         vary = [v for v in VARY]
-        r = optimise(str(prog), vary, ["min:cost_standin", "max:range_km@eu"], markets=["eu"],
+        r = optimise(str(prog), vary, ["min:cost_total", "max:range_km@eu"], markets=["eu"],
                      population=population, generations=generations, patience=generations,
                      seed=0)
     h = r.history
@@ -67,7 +68,7 @@ def optimiser_rate(population: int, generations: int) -> tuple[float, object]:
 def bundled_convergence(population: int) -> object:
     from skateboard.optimise import optimise
 
-    return optimise("hongqi-on-b10", VARY, ["min:cost_standin"], markets=["eu"],
+    return optimise("hongqi-on-b10", VARY, ["min:cost_total"], markets=["eu"],
                     population=population, generations=60, patience=15, seed=0)
 
 
@@ -94,8 +95,8 @@ def main() -> None:
         c = bundled_convergence(pop)
         h = c.history.set_index("generation")
         at = h.loc[c.converged_generation]
-        print(f"bundled Hongqi BEV problem (min:cost_standin, EU targets), population {pop}: "
-              f"best {c.best['cost_standin']:,.1f} USD-2022 at "
+        print(f"bundled Hongqi BEV problem (min:cost_total, EU targets), population {pop}: "
+              f"best EUR {c.best['cost_total']:,.1f} (2026) at "
               f"{c.best['options.pack']}, {c.best['drive_units.rear.peak_power_w'] / 1e3:.2f} kW "
               f"(range {c.best['eu_range_km']:.1f} km, 0-100 {c.best['accel_0_100_s']:.3f} s); converged at generation "
               f"{c.converged_generation}: {int(at['evaluations'])} evaluations, "

@@ -265,13 +265,10 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
         Malformed value, wrong dimension, not finite or out of range, naming the field and
         what is allowed.
     """
-    ureg = registry()
-    target = ureg.Unit(unit) if unit else ureg.dimensionless
-    shown = f"a quantity in {target:~P}" if unit else "a number"
     if isinstance(value, bool):
         raise SpecError("expected a number or a quantity with units", file=file, field=field,
-                        value=value, allowed=shown)
-    if isinstance(value, (int, float)):
+                        value=value, allowed=_target(unit)[1])
+    if isinstance(value, (int, float)):  # a bare number is in ``unit``: no pint on this path
         try:
             result = float(value)
         except OverflowError:
@@ -285,6 +282,8 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
         if given is None:  # numbers only ("160000"): the documented unit
             result = magnitude
         else:
+            ureg = registry()
+            target = _target(unit)[0]
             try:
                 result = float(ureg.Quantity(magnitude, given).to(target).magnitude)
             except pint.DimensionalityError:
@@ -298,7 +297,7 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
                                 field=field, value=value, allowed=GRAMMAR) from None
     else:
         raise SpecError("expected a number or a quantity with units", file=file, field=field,
-                        value=value, allowed=shown)
+                        value=value, allowed=_target(unit)[1])
     if not math.isfinite(result):
         raise SpecError("must be finite", file=file, field=field, value=value, allowed=_range(
             minimum, maximum, exclusive_minimum, unit) or "a finite number")
@@ -308,6 +307,15 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
         raise SpecError("out of range", file=file, field=field, value=value,
                         allowed=_range(minimum, maximum, exclusive_minimum, unit))
     return result
+
+
+@functools.lru_cache(maxsize=None)
+def _target(unit: str):
+    """(pint unit, "a quantity in <unit>") of a field's SI unit, built once per unit (building
+    and formatting a pint unit costs far more than reading a number)."""
+    ureg = registry()
+    target = ureg.Unit(unit) if unit else ureg.dimensionless
+    return target, (f"a quantity in {target:~P}" if unit else "a number")
 
 
 def _range(minimum: float | None, maximum: float | None, exclusive_minimum: bool,

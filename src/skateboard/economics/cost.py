@@ -25,6 +25,8 @@ Lines and formulas (``docs/economics.md`` has the sources):
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,9 +85,26 @@ class Features:
 
 
 def _derivative_of(variant):
+    """The derivative file a variant came from (None if it came from no file); read once per
+    file version, since a sweep or an optimiser prices thousands of variants of one file."""
+    if not variant.source_file:
+        return None
+    import os
+
+    path = os.fspath(variant.source_file)
+    try:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = (path, None, None)
+    return _load_derivative_cached(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_derivative_cached(key):
     from skateboard.spec import load_derivative
 
-    return load_derivative(variant.source_file) if variant.source_file else None
+    return load_derivative(key[0])
 
 
 def top_hat_given(variant, book: CostBook, currency: str, price_year: int) -> tuple[float, float]:

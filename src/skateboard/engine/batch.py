@@ -107,52 +107,66 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     hvac = _as_array(hvac_power, n, 0.0)
     mu = _as_array(tyre_road_friction, n, DRY_ASPHALT_FRICTION)
     soc0 = _as_array(soc_initial, n, np.nan)
-    for i, v in enumerate(variants):
-        p = params[i]
-        p[L.P_MASS] = mass[i]
-        p[L.P_INERTIAL_MASS] = (mass[i] * (1.0 + v.rotating_inertia_fraction) if np.isnan(inertial[i])
-                                else inertial[i])
-        p[L.P_F0], p[L.P_F1], p[L.P_F2] = road_load_coefficients(v, mass[i], air_density)
-        p[L.P_GRAVITY] = GRAVITY
-        p[L.P_WHEEL_RADIUS] = v.wheel_radius
-        p[L.P_WHEELBASE] = v.wheelbase
-        p[L.P_CG_HEIGHT] = v.cg_height
-        p[L.P_FRONT_MASS_SHARE] = v.front_mass_share
-        p[L.P_TYRE_ROAD_FRICTION] = mu[i]
+    # Per-variant attributes are gathered into lists and written column by column (one NumPy
+    # assignment per column, not one per variant and field); the arithmetic is on arrays.
+    rot = np.array([v.rotating_inertia_fraction for v in variants], dtype=float)
+    params[:, L.P_MASS] = mass
+    params[:, L.P_INERTIAL_MASS] = np.where(np.isnan(inertial), mass * (1.0 + rot), inertial)
+    coast = np.array([v.f0 is not None for v in variants], dtype=bool)
+    crr = np.array([np.nan if c else v.rolling_resistance_coefficient for v, c in zip(variants, coast)])
+    cd = np.array([np.nan if c else v.drag_coefficient for v, c in zip(variants, coast)])
+    area = np.array([np.nan if c else v.frontal_area for v, c in zip(variants, coast)])
+    f0, f1, f2 = road_load_physical(crr, cd, area, mass, air_density)
+    given = np.array([(v.f0, v.f1, v.f2) if c else (0.0, 0.0, 0.0) for v, c in zip(variants, coast)],
+                     dtype=float).reshape(n, 3)
+    params[:, L.P_F0] = np.where(coast, given[:, 0], f0)
+    params[:, L.P_F1] = np.where(coast, given[:, 1], f1)
+    params[:, L.P_F2] = np.where(coast, given[:, 2], f2)
+    params[:, L.P_GRAVITY] = GRAVITY
+    params[:, L.P_TYRE_ROAD_FRICTION] = mu
+    params[:, L.P_BATTERY_TEMPERATURE] = temp
+    params[:, L.P_REGEN_FADE_LOW], params[:, L.P_REGEN_FADE_HIGH] = regen_fade
+    chassis_cols = [L.P_WHEEL_RADIUS, L.P_WHEELBASE, L.P_CG_HEIGHT, L.P_FRONT_MASS_SHARE]
+    params[:, chassis_cols] = np.array(
+        [(v.wheel_radius, v.wheelbase, v.cg_height, v.front_mass_share) for v in variants],
+        dtype=float).reshape(n, len(chassis_cols))
+    unit_cols = [L.P_DU0_PRESENT, L.P_DU0_FRONT, L.P_DU0_PEAK_POWER, L.P_DU0_PEAK_TORQUE,
+                 L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
+                 L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
+    slots = [[], []]
+    absent = (0.0,) * len(unit_cols)
+    for v in variants:
         units = sorted(v.drive_units, key=lambda d: d.axle != "rear")  # rear (primary) first
         if len(units) > 2:
             raise ValueError(f"{v.name}: at most two drive units are supported")
-        for u, du in enumerate(units):
-            o = u * L.DU_STRIDE
-            p[L.P_DU0_PRESENT + o] = 1.0
-            p[L.P_DU0_FRONT + o] = 1.0 if du.axle == "front" else 0.0
-            p[L.P_DU0_PEAK_POWER + o] = du.peak_power
-            p[L.P_DU0_PEAK_TORQUE + o] = du.peak_torque
-            p[L.P_DU0_MAX_SPEED + o] = du.max_speed
-            p[L.P_DU0_GEAR_RATIO + o] = du.gear_ratio
-            p[L.P_DU0_GEARBOX_EFFICIENCY + o] = du.gearbox_efficiency
-            p[L.P_DU0_ZERO_TORQUE_LOSS + o] = du.zero_torque_loss_factor
-            for c in range(4):
-                p[L.P_DU0_C0 + o + c] = du.loss_coefficients[c]
+        for u in range(2):
+            du = units[u] if u < len(units) else None
+            slots[u].append(absent if du is None else (
+                1.0, 1.0 if du.axle == "front" else 0.0, du.peak_power, du.peak_torque,
+                du.max_speed, du.gear_ratio, du.gearbox_efficiency, du.zero_torque_loss_factor,
+                *du.loss_coefficients))
+    for u in range(2):
+        params[:, [c + u * L.DU_STRIDE for c in unit_cols]] = np.array(
+            slots[u], dtype=float).reshape(n, len(unit_cols))
+    pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
+                 L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
+    packs = []
+    for v in variants:
         st = pack_state(v.pack)
         key = (v.pack.chemistry, v.pack.nominal_voltage)
         if key not in ocv_rows:
             ocv_rows[key] = len(ocv_list)
             ocv_list.append(st["table"])
-        p[L.P_OCV_ROW] = ocv_rows[key]
-        p[L.P_CAPACITY] = st["capacity"]
-        p[L.P_RESISTANCE] = v.pack.resistance
-        p[L.P_BATTERY_TEMPERATURE] = temp[i]
-        p[L.P_V_MIN], p[L.P_V_MAX] = st["v_min"], st["v_max"]
-        p[L.P_SOC_MIN], p[L.P_SOC_MAX] = st["soc_min"], st["soc_max"]
-        p[L.P_SOC_INITIAL] = st["soc_max"] if np.isnan(soc0[i]) else soc0[i]
-        p[L.P_MAX_DISCHARGE_POWER] = v.pack.max_discharge_power
-        p[L.P_MAX_CHARGE_POWER] = v.pack.max_charge_power
-        p[L.P_MAX_CURRENT] = pack_current_limit(v.pack)
-        p[L.P_AUX_POWER] = v.aux_power + hvac[i]
-        p[L.P_REGEN_FADE_LOW], p[L.P_REGEN_FADE_HIGH] = regen_fade
-        p[L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
-        p[L.P_REX_EFF_ROW] = i
+        packs.append((ocv_rows[key], st["capacity"], v.pack.resistance, st["v_min"], st["v_max"],
+                      st["soc_min"], st["soc_max"], v.pack.max_discharge_power,
+                      v.pack.max_charge_power, pack_current_limit(v.pack)))
+    params[:, pack_cols] = np.array(packs, dtype=float).reshape(n, len(pack_cols))
+    params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
+    params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
+    params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
+    params[:, L.P_REX_EFF_ROW] = np.arange(n)
+    for i, v in enumerate(variants):
+        p = params[i]
         rex = v.range_extender
         if rex is not None and range_extender_enabled:
             em = v.energy_management

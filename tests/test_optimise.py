@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skateboard.errors import SpecError
 from skateboard.evaluation import COLUMNS, check_targets, evaluate
@@ -238,3 +240,18 @@ def test_landed_cost_objective_equals_the_sweeps_best_feasible_point(tmp_path):
     assert r.best["eu_landed_cost"] == pytest.approx(best, rel=1e-12)
     # the EU charges the China-built BEV duty on top of its cost: landed > manufacturing cost
     assert r.best["eu_landed_cost"] > r.best["cost_total"]
+
+
+def _dominated_by_definition(F):
+    """Row i is dominated when some row is <= in every objective and < in one."""
+    return np.array([any((F[j] <= F[i]).all() and (F[j] < F[i]).any() for j in range(len(F)))
+                     for i in range(len(F))], dtype=bool)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 3).flatmap(lambda k: st.lists(
+    st.lists(st.integers(0, 4), min_size=k, max_size=k), min_size=1, max_size=25)))
+def test_nondominated_equals_its_definition_with_ties(rows):
+    # small integers make ties and identical rows frequent: both must stay when undominated
+    F = np.array(rows, dtype=float)
+    assert (nondominated(F) == ~_dominated_by_definition(F)).all()

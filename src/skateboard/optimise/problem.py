@@ -348,16 +348,40 @@ class Evaluator:
 
 def nondominated(F: np.ndarray) -> np.ndarray:
     """Mask of the rows of ``F`` (minimised) that no other row dominates (as good in every
-    objective, better in one); identical rows all stay. One objective: the rows at the minimum."""
+    objective, better in one); identical rows all stay. One objective: the rows at the minimum.
+
+    Two objectives take O(n log n): in lexicographic order a row is dominated exactly when a row
+    with a smaller first objective has a second objective at most its own, or a row with the
+    same first objective a smaller second one. More objectives: rows are compared in blocks
+    (O(n^2) memory-bounded), after the same sort has dropped the rows two objectives already
+    show dominated."""
+    F = np.asarray(F, dtype=float)
     n = len(F)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
     if F.shape[1] == 1:
         return F[:, 0] == F[:, 0].min()
+    if F.shape[1] == 2:
+        return _nondominated_2d(F)
     mask = np.ones(n, dtype=bool)
     for start in range(0, n, 512):
         block = F[start:start + 512, None, :]
         le = (F[None, :, :] <= block).all(axis=2)
         lt = (F[None, :, :] < block).any(axis=2)
         mask[start:start + 512] = ~(le & lt).any(axis=1)
+    return mask
+
+
+def _nondominated_2d(F: np.ndarray) -> np.ndarray:
+    order = np.lexsort((F[:, 1], F[:, 0]))
+    f1, f2 = F[order, 0], F[order, 1]
+    new_group = np.r_[True, f1[1:] != f1[:-1]]
+    first = np.maximum.accumulate(np.where(new_group, np.arange(len(f1)), 0))
+    running = np.minimum.accumulate(f2)
+    before = np.r_[np.inf, running][first]      # least f2 among rows with a smaller f1
+    dominated = (before <= f2) | (f2[first] < f2)
+    mask = np.empty(len(F), dtype=bool)
+    mask[order] = ~dominated
     return mask
 
 

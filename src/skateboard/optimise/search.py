@@ -9,13 +9,14 @@ Each ``--vary`` becomes one entry of a real-coded vector (:func:`encoding`):
   are treated as ordered: list them in a meaningful order, e.g. by size);
 * a range without steps (``0.26..0.32``): a real number.
 
-One objective runs pymoo's genetic algorithm, several NSGA-II (Deb et al., IEEE Trans. Evol.
-Comput. 6(2), 2002), both with simulated binary crossover and polynomial mutation, which work on
-the whole population's matrix at once. Each generation's new individuals are built with the
+One objective runs the elitist genetic algorithm, several NSGA-II (Deb et al., IEEE Trans. Evol.
+Comput. 6(2), 2002), as pymoo defines them, with pymoo's simulated binary crossover, polynomial
+mutation and non-dominated sorting working on the population's matrices
+(:class:`skateboard.optimise.ga.ArrayGA`). Each generation's new individuals are built with the
 sweep's fast path and simulated in one batch (:func:`skateboard.optimise.columns.columns_for`);
 an individual met before is not simulated again. The constraint is one number, the total violation of the
 program's targets in every chosen market (:func:`skateboard.optimise.columns.check_rows`), so
-pymoo ranks feasible individuals by their objectives and infeasible ones by that violation.
+the algorithm ranks feasible individuals by their objectives and infeasible ones by that violation.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 
 from skateboard.errors import SpecError
 from skateboard.optimise import columns as C
+from skateboard.optimise.ga import ArrayGA
 from skateboard.optimise.problem import (Evaluator, Objective, grid_points,
                                          market_dependent_columns, nondominated, parse_objective)
 
@@ -56,53 +58,6 @@ def _signature(F: np.ndarray) -> tuple:
     """The front's objective values to :data:`SIGNIFICANT` digits: the search has converged
     when this stops changing."""
     return tuple(sorted({tuple(float(f"{v:.{SIGNIFICANT}g}") for v in row) for row in F.tolist()}))
-
-
-def make_algorithm(n_objectives: int, population: int, integer: np.ndarray):
-    """pymoo's GA (one objective) or NSGA-II (several) on the real-coded vector: simulated
-    binary crossover and polynomial mutation (vectorised over the population), integer
-    dimensions rounded by a repair. The distribution indices are pymoo's defaults for real
-    problems, and 3 (wider steps) when a dimension is an integer index, as pymoo's guide on
-    mixed-integer problems uses."""
-    from pymoo.core.repair import Repair
-    from pymoo.operators.crossover.sbx import SBX
-    from pymoo.operators.mutation.pm import PM
-    from pymoo.operators.sampling.rnd import FloatRandomSampling
-
-    class RoundIndices(Repair):
-        def _do(self, problem, X, **kwargs):
-            X = np.asarray(X, dtype=float).copy()
-            if integer.any():
-                X[:, integer] = np.clip(np.rint(X[:, integer]), np.ceil(problem.xl[integer]),
-                                        np.floor(problem.xu[integer]))
-            return X
-
-    discrete = bool(integer.any())
-    kw = dict(pop_size=population, sampling=FloatRandomSampling(),
-              crossover=SBX(prob=0.9, eta=3.0 if discrete else 15.0),
-              mutation=PM(eta=3.0 if discrete else 20.0), repair=RoundIndices(),
-              eliminate_duplicates=True)
-    if n_objectives == 1:
-        from pymoo.algorithms.soo.nonconvex.ga import GA
-
-        return GA(**kw)
-    from pymoo.algorithms.moo.nsga2 import NSGA2
-
-    return NSGA2(**kw)
-
-
-def _problem(ev: Evaluator):
-    from pymoo.core.problem import Problem
-
-    class _P(Problem):
-        def __init__(self):
-            super().__init__(n_var=len(ev.dims), n_obj=len(ev.objectives), n_ieq_constr=1,
-                             xl=ev.xl, xu=ev.xu)
-
-        def _evaluate(self, X, out, *args, **kwargs):
-            out["F"], out["G"] = ev.evaluate(X)
-
-    return _P()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,9 +174,8 @@ def optimise(program: str, vary: Sequence[str], objectives: Sequence[str], *,
     plan = plan_sweep(program, vary, method="lhs", samples=1, markets=chosen)
     targets = {m: C.targets_for(prog, plan.variant, m) for m in chosen}
     ev = Evaluator(plan, objs, targets, file=prog.source_file)
-    algorithm = make_algorithm(len(objs), int(population), ev.integer)
-    algorithm.setup(_problem(ev), termination=("n_gen", int(generations)), seed=int(seed),
-                    verbose=False)
+    algorithm = ArrayGA(len(objs), int(population), ev.xl, ev.xu, ev.integer, ev.evaluate,
+                        seed=int(seed), generations=int(generations))
     grid = grid_points(plan.dims)
     history, last_front, converged, gen, reference = [], None, 0, 0, None
     while algorithm.has_next():

@@ -53,6 +53,7 @@ PUBLISHED = {
     "artemis_rural": (17.272, 0.0005, 1082, "PROVENANCE summary"),
     "artemis_motorway_130": (28.736, 0.0005, 1068, "PROVENANCE summary"),
     "artemis_motorway_150": (29.545, 0.0005, 1068, "PROVENANCE summary"),
+    "cadc": (50.878, 0.0005, 3143, "sum of the three Artemis parts"),
     # PROVENANCE CLTC-P: GB/T 38146.1-2019 Table 1, 14.48 km, 1800 s.
     "cltc_p": (14.48, 0.005, 1800, "GB/T 38146.1-2019 Table 1 (PROVENANCE)"),
 }
@@ -385,3 +386,13 @@ def test_cycle_rejects_non_uniform_time():
     with pytest.raises(ValueError, match="constant step"):
         Cycle(name="x", title="x", time=[0.0, 1.0, 3.0], speed=[0.0, 1.0, 0.0],
               grade=[0.0, 0.0, 0.0], phases=(), source="test")
+
+
+def test_cadc_is_its_three_artemis_parts_in_order():
+    # PROVENANCE: urban, rural road, motorway 130, each after the first without its first sample
+    parts = [load_cycle(n) for n in ("artemis_urban", "artemis_rural", "artemis_motorway_130")]
+    cadc = load_cycle("cadc")
+    speed = np.concatenate([parts[0].speed] + [p.speed[1:] for p in parts[1:]])
+    assert np.array_equal(cadc.speed, speed)
+    assert cadc.distance == pytest.approx(sum(p.distance for p in parts), rel=1e-12)
+    assert [p.name for p in cadc.phases] == ["Urban", "Rural road", "Motorway 130"]

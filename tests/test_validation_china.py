@@ -192,9 +192,20 @@ def test_validate_climate_ratio_by_its_rule(tmp_path):
     assert r["ambient_c"] == pytest.approx(0.5 * (-10 + -2))   # middle of the test's range
     assert r["measured_ratio"] == pytest.approx(339.2 / 427)
     v = spec_sheet_variant(rows[[x["model"] for x in rows].index("Dolphin")], "d")
-    rw = real_world.run([v], ambient_c=[-6.0], heat_pump=True)["range_km"][0]
+    # the drive profile is the row's: NAF's mixed public roads -> the Common Artemis cycle
+    assert r["drive_cycle"] == "cadc"
+    rw = real_world.run([v], ambient_c=[-6.0], heat_pump=True, cycle="cadc")["range_km"][0]
     assert r["predicted_ratio"] == pytest.approx(rw / wltp.run([v])["range_km"][0], rel=1e-12)
     assert 0.5 < r["predicted_ratio"] < 1.0     # winter costs range
+    # an empty drive_cycle falls back to WLTC class 3b
+    for x in rows:
+        x["drive_cycle"] = ""
+    r2 = validate_climate(_write(tmp_path, "w2.csv", fields, rows)).rows.iloc[0]
+    rw2 = real_world.run([v], ambient_c=[-6.0], heat_pump=True)["range_km"][0]
+    assert r2["drive_cycle"] == "wltc_class3b"
+    assert r2["predicted_ratio"] == pytest.approx(rw2 / wltp.run([v])["range_km"][0], rel=1e-12)
+    # the faster mixed profile costs more range in winter than WLTC (more aero per km)
+    assert r["predicted_ratio"] < r2["predicted_ratio"]
 
 
 # --- the commands -------------------------------------------------------------------------------

@@ -144,3 +144,14 @@ def test_climate_spec_rows_say_how_their_version_was_chosen():
             assert "possibly not the tested version" in row["notes"]
         if row["spec_match"]:
             assert has_specs
+
+
+def test_climate_rows_name_a_bundled_drive_cycle_one_per_test():
+    from skateboard.cycles import list_cycles
+
+    per_test: dict = {}
+    for row in load("climate_range_tests.csv"):
+        assert row["drive_cycle"] in set(list_cycles()) | {""}
+        per_test.setdefault(row["test"], set()).add(row["drive_cycle"])
+    # the profile belongs to the test (its route), never to a car
+    assert all(len(v) == 1 for v in per_test.values()), per_test

@@ -1,8 +1,9 @@
 """Climate model against measured real-world ranges (``data/validation/climate_range_tests.csv``).
 
 For each scored row: the predicted ratio = range at the test temperature
-(:func:`skateboard.procedures.real_world.run`: WLTC class 3b repeated to depletion at the WLTP
-test mass, with the cabin HVAC load and pack temperature of :mod:`skateboard.physics.climate`)
+(:func:`skateboard.procedures.real_world.run`: the row's ``drive_cycle`` repeated to depletion at
+the WLTP test mass, with the cabin HVAC load and pack temperature of
+:mod:`skateboard.physics.climate`)
 / the range on the row's rated procedure (WLTP: :func:`skateboard.procedures.wltp.run`; CLTC:
 :func:`skateboard.procedures.cltc.run`), compared with the measured ratio = measured range /
 rated range as the row gives them. Nothing is fitted on the file.
@@ -13,6 +14,13 @@ Rules, the same for every row:
   gives the whole test's range, not each car's; assumption);
 - heat pump: as the row's ``heat_pump`` column says (``yes``; ``no`` or ``no (not listed)``:
   a resistive heater); empty = the spec's default ``hvac_system`` (a heat pump; assumption);
+- drive profile: the row's ``drive_cycle``, one per test from the test's published description
+  (PROVENANCE.md): ``cadc`` (the Common Artemis Driving Cycle: urban, rural road and motorway
+  up to 130 km/h, mean 58 km/h) for tests on mixed public roads or a mixed loop (NAF's routes
+  out of Oslo on the E6 and mountain roads, What Car?'s track loop, the Chinese media test,
+  whose route is not described: assumption), ``artemis_motorway_130`` for What Car?'s heat test
+  ("highway speeds"); empty = ``wltc_class3b``. Not per car, and not fitted: the same profile
+  for every car of a test;
 - pack heating: as :func:`skateboard.procedures.real_world.run` models it (a cold-soaked pack
   warmed from its own energy below 10 degC): the winter tests start with cars parked outdoors;
 - the vehicle: a bundled derivative where the row is a bundled car (none of the file's rows is:
@@ -20,9 +28,10 @@ Rules, the same for every row:
   :mod:`skateboard.validation.spec_sheet` from the row's spec columns; rows without them are
   listed as not scored.
 
-What the model cannot represent and the docs state: the test's real route (NAF: public roads,
-mountain passes, to depletion; What Car?: a track loop), its speeds and its wind; the cabin
-set-point of each test; pre-conditioning from the mains.
+What the model cannot represent and the docs state: the test's real route beyond its drive
+profile (NAF: the climb over mountain passes, to depletion; What Car?: the loop's exact speeds),
+its wind and road surface (snow); the cabin set-point of each test; pre-conditioning from the
+mains.
 """
 
 from __future__ import annotations
@@ -45,7 +54,10 @@ CLIMATE_FILE = DATA_DIR / "climate_range_tests.csv"
 REQUIRED = ("test", "ambient_min_c", "ambient_max_c", "make", "model", "rated_procedure",
             "rated_range_km", "measured_range_km")
 RATED_PROCEDURES = ("WLTP", "CLTC")
-ROW_COLUMNS = ["line", "test", "make", "model", "version", "ambient_c", "heat_pump", "heat_pump_from",
+#: Drive profile of a row whose ``drive_cycle`` is empty.
+DEFAULT_DRIVE_CYCLE = "wltc_class3b"
+ROW_COLUMNS = ["line", "test", "make", "model", "version", "ambient_c", "drive_cycle", "heat_pump",
+               "heat_pump_from",
                "rated_procedure", "rated_range_km", "measured_range_km", "measured_ratio",
                "predicted_rated_km", "predicted_range_km", "predicted_ratio", "error_percent"]
 
@@ -86,12 +98,13 @@ def validate_climate(path: str | Path = CLIMATE_FILE, defaults: GenericDefaults 
         t = 0.5 * (_f(r["ambient_min_c"]) + _f(r["ambient_max_c"]))
         hp_col = str(r.get("heat_pump", "")).strip().lower()
         heat_pump = not hp_col.startswith("no")
-        rw = real_world.run([v], ambient_c=[t], heat_pump=heat_pump)
+        cycle = str(r.get("drive_cycle", "") or "").strip() or DEFAULT_DRIVE_CYCLE
+        rw = real_world.run([v], ambient_c=[t], heat_pump=heat_pump, cycle=cycle)
         rated = (wltp.run([v]) if r["rated_procedure"] == "WLTP" else cltc.run([v]))
         pred_rw, pred_rated = float(rw["range_km"].iloc[0]), float(rated["range_km"].iloc[0])
         meas = _f(r["measured_range_km"]) / _f(r["rated_range_km"])
         pred = pred_rw / pred_rated
-        out.append({**ident, "ambient_c": t, "heat_pump": heat_pump,
+        out.append({**ident, "ambient_c": t, "drive_cycle": cycle, "heat_pump": heat_pump,
                     "heat_pump_from": "file" if hp_col else "default",
                     "rated_procedure": r["rated_procedure"], "rated_range_km": _f(r["rated_range_km"]),
                     "measured_range_km": _f(r["measured_range_km"]), "measured_ratio": meas,

@@ -8,7 +8,7 @@
 Standard library only: it creates the virtual environment at .venv/ beside this file, installs
 the package into it (editable, so the source tree is what runs) when pyproject.toml is newer
 than the last install, compiles the simulation kernels once after installing
-(``python -m skateboard.engine.warm``), and runs the job inside it.
+(``python -m skateboard.cli.warm``), and runs the job inside it.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ def setup() -> None:
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
         # Compile the kernels now (two processes at once) so that the first run loads cached
-        # machine code instead of compiling: skateboard/engine/warm.py.
+        # machine code instead of compiling: skateboard/cli/warm.py.
         print("compiling the simulation kernels (once per install, about a minute)", flush=True)
-        if subprocess.run([str(PY), "-m", "skateboard.engine.warm"]).returncode != 0:
+        if subprocess.run([str(PY), "-m", "skateboard.cli.warm"]).returncode != 0:
             print("warning: the kernels could not be compiled ahead; the first run will compile them",
                   flush=True)
         STAMP.touch()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from skateboard.errors import SpecError
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -140,3 +142,13 @@ def test_usage_errors_exit_2_without_traceback():
         # one line, like every other error, naming the flag
         assert r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
         assert args[1] in r.stderr
+
+
+def test_warm_compiles_both_kernels_and_refuses_an_unknown_one():
+    # python3 dev.py runs this after installing (README, "first run")
+    r = subprocess.run([sys.executable, "-m", "skateboard.cli.warm"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "kernels compiled and cached in" in r.stdout
+    from skateboard.api import compile_kernels
+    with pytest.raises(SpecError, match="unknown kernel"):
+        compile_kernels("gpu")

@@ -93,6 +93,25 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
                    cycle=cyc.name)
 
 
+def compile_kernels(kind: str = "serial") -> None:
+    """Compile and cache one of the simulation kernels ahead of the first run (Numba compiles on
+    first call and caches the machine code on disk). ``"serial"``: the single-thread kernel and
+    every compiled helper ``evaluate`` calls, by evaluating the bundled program; ``"batch"``: the
+    parallel kernel, by one UDDS over a batch just large enough to take it. ``python -m
+    skateboard.cli.warm`` runs both at once in two processes."""
+    if kind == "serial":
+        evaluate("hongqi-on-b10")
+    elif kind == "batch":
+        from skateboard.cycles import load_cycle
+        from skateboard.engine.simulate import PARALLEL_THRESHOLD
+        from skateboard.engine.simulate import simulate as _simulate
+        from skateboard.spec import resolve_variant
+
+        _simulate([resolve_variant("hongqi-b10-bev")] * PARALLEL_THRESHOLD, load_cycle("udds"))
+    else:
+        raise SpecError("unknown kernel", field="kind", value=kind, allowed="serial, batch")
+
+
 def sweep(program, vary, **options):
     """Run or resume a sweep (:func:`skateboard.explore.run_sweep`: ``method``, ``samples``,
     ``markets``, ``out``, ``executor``, ...); ``.to_pandas()`` reads the dataset."""
@@ -160,5 +179,5 @@ def __getattr__(name):
     return found if attribute is None else getattr(found, attribute)
 
 
-__all__ = ["SpecError", "as_program", "evaluate", "select_variants", "simulate",
+__all__ = ["SpecError", "as_program", "compile_kernels", "evaluate", "select_variants", "simulate",
            "simulate_program", "sweep", *_PUBLIC]

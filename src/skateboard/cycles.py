@@ -352,20 +352,22 @@ def _read_csv(path: Path, shown: str | None = None
     columns = [c.strip() for c in rows[0]]
     _check_header(columns, file)
 
-    lines: list[int] = []  # file line number of every sample (header is line 1)
-    values: list[list[float]] = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        if len(row) != len(columns):
-            raise SpecError(f"line {line}: expected {len(columns)} values "
-                            f"({','.join(columns)}), got {len(row)}", file=file)
-        values.append([_parse_number(cell, line, col, file) for cell, col in zip(row, columns)])
-        lines.append(line)
+    data, lines = _fast_values(rows[1:], len(columns))
+    if data is None:       # the careful path: the first bad cell gets its line and column
+        lines, values = [], []   # file line number of every sample (header is line 1)
+        for line, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue  # blank line
+            if len(row) != len(columns):
+                raise SpecError(f"line {line}: expected {len(columns)} values "
+                                f"({','.join(columns)}), got {len(row)}", file=file)
+            values.append([_parse_number(cell, line, col, file)
+                           for cell, col in zip(row, columns)])
+            lines.append(line)
+        data = np.array(values, dtype=np.float64).reshape(-1, len(columns))
 
-    if len(values) < 2:
-        raise SpecError("a drive cycle needs at least 2 samples", file=file, value=len(values))
-    data = np.array(values, dtype=np.float64)
+    if len(data) < 2:
+        raise SpecError("a drive cycle needs at least 2 samples", file=file, value=len(data))
     column = {col: data[:, i] for i, col in enumerate(columns)}
     time, speed = column["time_s"], column["speed_kmh"]
     grade = column.get("grade_percent")
@@ -441,6 +443,19 @@ def _check_header(columns: list[str], file: str) -> None:
         if col not in seen:
             raise SpecError(f"line 1: missing column {col!r}", file=file, field=col,
                             allowed=allowed)
+
+
+def _fast_values(rows: list[list[str]], width: int) -> tuple[np.ndarray | None, list[int]]:
+    """All rows converted at once (NumPy reads a string as Python's ``float`` does) when every
+    row has ``width`` cells and every value is finite; else (None, []) and the caller's per-cell
+    path finds and reports the first problem. About 10 times faster on a clean file."""
+    try:
+        data = np.array(rows, dtype=np.float64)
+    except ValueError:      # ragged (a blank or short line) or a cell that is not a number
+        return None, []
+    if data.ndim != 2 or data.shape[1] != width or not np.isfinite(data).all():
+        return None, []
+    return data, list(range(2, len(rows) + 2))
 
 
 def _parse_number(cell: str, line: int, column: str, file: str) -> float:

@@ -155,3 +155,26 @@ def test_climate_rows_name_a_bundled_drive_cycle_one_per_test():
         per_test.setdefault(row["test"], set()).add(row["drive_cycle"])
     # the profile belongs to the test (its route), never to a car
     assert all(len(v) == 1 for v in per_test.values()), per_test
+
+
+def test_cltc_defects_name_their_source_and_are_not_scored(tmp_path):
+    from skateboard.validation.cltc import CLTC_FILE, validate_cltc
+
+    defects = [r for r in load("cltc_published.csv") if r["defect"].strip()]
+    import re
+    # each defect names the source that shows it (a web address)
+    assert defects and all(re.search(r"\b[\w-]+\.(com|de|net|org|cn)\b", r["defect"]) for r in defects)
+    # a defect row alone: not scored, with the defect as the reason
+    import csv
+    with open(CLTC_FILE, encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames
+        rows = [r for r in reader if r["defect"].strip()]
+    path = tmp_path / "d.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    res = validate_cltc(path)
+    assert len(res.rows) == 0
+    assert res.skipped["reason"].str.startswith("record defect: versions mixed").all()

@@ -11,7 +11,8 @@ publishes a WLTP range, through WLTP (:func:`skateboard.procedures.wltp.run`):
   run the generic spec-sheet vehicle of :mod:`skateboard.validation.spec_sheet` (the EPA-calibrated
   generic rules and fixed, documented defaults);
 - the rest are listed as not scored, with the reason (missing inputs; range-extended cars that
-  are not bundled, whose engine-start SOC and range extender a spec sheet does not give).
+  are not bundled, whose engine-start SOC and range extender a spec sheet does not give; a
+  record whose ``defect`` column names a documented defect, e.g. figures of two versions mixed).
 
 Compared: the CLTC range (the pure-electric range for range-extended cars, which is what China's
 procedure reports for them) and, for rows with both, the ratio CLTC range / WLTP range (EAER for
@@ -121,6 +122,8 @@ def validate_cltc(path: str | Path = CLTC_FILE, defaults: GenericDefaults = CALI
         key = (r["make"], r["model"], r["version"])
         if not _published_cltc(r) > 0:
             skipped.append({**_ident(r), "reason": "no published CLTC range"})
+        elif str(r.get("defect") or "").strip():
+            skipped.append({**_ident(r), "reason": "record defect: " + str(r["defect"]).strip()})
         elif key in BUNDLED:
             built.append((r, _variant_with_pack(*BUNDLED[key]), "bundled " + BUNDLED[key][0]))
         elif r["powertrain"] != "BEV":

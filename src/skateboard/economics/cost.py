@@ -86,25 +86,20 @@ class Features:
 
 def _derivative_of(variant):
     """The derivative file a variant came from (None if it came from no file); read once per
-    file version, since a sweep or an optimiser prices thousands of variants of one file."""
+    file version, since a sweep or an optimiser prices thousands of variants of one file (the
+    loader's own cache would still deep-copy it for every variant)."""
     if not variant.source_file:
         return None
-    import os
+    from skateboard.spec.toml_file import file_version
 
-    path = os.fspath(variant.source_file)
-    try:
-        st = os.stat(path)
-        key = (path, st.st_mtime_ns, st.st_size)
-    except OSError:
-        key = (path, None, None)
-    return _load_derivative_cached(key)
+    return _load_derivative_cached(str(variant.source_file), file_version(variant.source_file))
 
 
 @functools.lru_cache(maxsize=64)
-def _load_derivative_cached(key):
+def _load_derivative_cached(path: str, version):
     from skateboard.spec import load_derivative
 
-    return load_derivative(key[0])
+    return load_derivative(path)
 
 
 def top_hat_given(variant, book: CostBook, currency: str, price_year: int) -> tuple[float, float]:

@@ -51,14 +51,28 @@ def pack_current_limit(pack) -> float:
 
 
 def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
-    """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of a variant at test ``mass`` [kg].
+    """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of a variant at test ``mass`` [kg]: one row of
+    :func:`road_load_arrays`."""
+    f0, f1, f2 = road_load_arrays([variant], np.array([float(mass)]), air_density)
+    return float(f0[0]), float(f1[0]), float(f2[0])
+
+
+def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
+                     air_density: float = AIR_DENSITY_WLTP):
+    """(F0, F1, F2) arrays of ``variants`` at test masses ``mass`` [kg].
 
     Physical form: :func:`skateboard.physics.road_load.coefficients`. Coast-down form: the
     coefficients as given (they were measured at the vehicle's own test mass)."""
-    if variant.f0 is not None:
-        return variant.f0, variant.f1, variant.f2
-    return road_load_physical(variant.rolling_resistance_coefficient, variant.drag_coefficient,
-                              variant.frontal_area, mass, air_density)
+    coast = np.array([v.f0 is not None for v in variants], dtype=bool)
+    physical = np.array([(np.nan,) * 3 if c else (v.rolling_resistance_coefficient,
+                                                  v.drag_coefficient, v.frontal_area)
+                         for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 3)
+    f0, f1, f2 = road_load_physical(physical[:, 0], physical[:, 1], physical[:, 2], mass,
+                                    air_density)
+    given = np.array([(v.f0, v.f1, v.f2) if c else (0.0, 0.0, 0.0)
+                      for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 3)
+    return (np.where(coast, given[:, 0], f0), np.where(coast, given[:, 1], f1),
+            np.where(coast, given[:, 2], f2))
 
 
 def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,
@@ -112,16 +126,8 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     rot = np.array([v.rotating_inertia_fraction for v in variants], dtype=float)
     params[:, L.P_MASS] = mass
     params[:, L.P_INERTIAL_MASS] = np.where(np.isnan(inertial), mass * (1.0 + rot), inertial)
-    coast = np.array([v.f0 is not None for v in variants], dtype=bool)
-    crr = np.array([np.nan if c else v.rolling_resistance_coefficient for v, c in zip(variants, coast)])
-    cd = np.array([np.nan if c else v.drag_coefficient for v, c in zip(variants, coast)])
-    area = np.array([np.nan if c else v.frontal_area for v, c in zip(variants, coast)])
-    f0, f1, f2 = road_load_physical(crr, cd, area, mass, air_density)
-    given = np.array([(v.f0, v.f1, v.f2) if c else (0.0, 0.0, 0.0) for v, c in zip(variants, coast)],
-                     dtype=float).reshape(n, 3)
-    params[:, L.P_F0] = np.where(coast, given[:, 0], f0)
-    params[:, L.P_F1] = np.where(coast, given[:, 1], f1)
-    params[:, L.P_F2] = np.where(coast, given[:, 2], f2)
+    params[:, L.P_F0], params[:, L.P_F1], params[:, L.P_F2] = road_load_arrays(
+        variants, mass, air_density)
     params[:, L.P_GRAVITY] = GRAVITY
     params[:, L.P_TYRE_ROAD_FRICTION] = mu
     params[:, L.P_BATTERY_TEMPERATURE] = temp

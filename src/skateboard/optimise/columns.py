@@ -106,21 +106,6 @@ cost_standin.columns = ("cost_standin",)            # the columns it returns
 cost_standin.market_independent = ("cost_standin",)  # columns equal in every market
 cost_standin.unit = "USD (2022), direct cost of pack and drive units (stand-in)"
 
-_BOOK: list = [None, None]   # (file stamp, cost book): read again only when the file changes
-
-
-def _cost_book(load):
-    """The bundled cost book, read once per version of its file (an optimiser calls the cost
-    model once per generation; reading and validating the TOML each time cost ~4 ms)."""
-    from skateboard.economics.costbook import DEFAULT_BOOK, book_path
-
-    st = book_path(DEFAULT_BOOK).stat()
-    stamp = (st.st_mtime_ns, st.st_size)
-    if _BOOK[0] != stamp:
-        _BOOK[:] = [stamp, load()]
-    return _BOOK[1]
-
-
 def cost_economics(variants, markets) -> pd.DataFrame:
     """Manufacturing cost of each variant from the economics cost book (``cost_total`` and its
     breakdown, :func:`skateboard.economics.cost.variant_costs`), the same in every market, in
@@ -129,7 +114,7 @@ def cost_economics(variants, markets) -> pd.DataFrame:
     from skateboard.economics.cost import features_of, variant_costs
     from skateboard.economics.costbook import load_cost_book
 
-    book = _cost_book(load_cost_book)
+    book = load_cost_book()
     plant = book.plants.get(ECONOMICS_PLANT)
     f = features_of(variants, book, ECONOMICS_CURRENCY, ECONOMICS_PRICE_YEAR)
     c = variant_costs(f, book, ECONOMICS_CURRENCY, ECONOMICS_PRICE_YEAR,

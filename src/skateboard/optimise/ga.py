@@ -13,7 +13,7 @@ their violation).
 The numerical parts are pymoo's own functions: ``cross_sbx``, ``mut_pm``, the non-dominated
 sorting (``NonDominatedSorting``, moocore's compiled ``pareto_rank``) and the crowding distance.
 What differs from driving pymoo's ``Algorithm`` is only the bookkeeping: the population is a
-few arrays (X, F, CV, rank, crowding) instead of one Python ``Individual`` per member, which
+few arrays (X, F, CV, crowding distance) instead of one Python ``Individual`` per member, which
 took more time per generation than simulating the generation's 200 variants
 (``benchmarks/optimise_rate.py``). The sequence of random numbers therefore differs from
 pymoo's; a run is reproducible from its seed.
@@ -59,7 +59,6 @@ class ArrayGA:
         self.X = np.zeros((0, len(self.xl)))
         self.F = np.zeros((0, self.n_obj))
         self.cv = np.zeros(0)
-        self.rank = np.zeros(0, dtype=np.int64)
         self.crowding = np.zeros(0)
 
     def has_next(self) -> bool:
@@ -151,18 +150,17 @@ class ArrayGA:
         feasible = np.flatnonzero(cv <= 0)
         infeasible = np.flatnonzero(cv > 0)
         n_feas = min(len(feasible), self.size)
-        rank = np.zeros(len(X), dtype=np.int64)
         crowding = np.zeros(len(X))
         if self.n_obj == 1:
             keep = feasible[np.argsort(F[feasible, 0], kind="stable")[:n_feas]]
         else:
-            keep = self._rank_and_crowding(F, feasible, n_feas, rank, crowding)
+            keep = self._rank_and_crowding(F, feasible, n_feas, crowding)
         rest = infeasible[np.argsort(cv[infeasible], kind="stable")][:self.size - len(keep)]
         keep = np.concatenate([keep, rest]).astype(np.int64)
         self.X, self.F, self.cv = X[keep], F[keep], cv[keep]
-        self.rank, self.crowding = rank[keep], crowding[keep]
+        self.crowding = crowding[keep]
 
-    def _rank_and_crowding(self, F, idx, n_survive, rank, crowding) -> np.ndarray:
+    def _rank_and_crowding(self, F, idx, n_survive, crowding) -> np.ndarray:
         """pymoo's ``RankAndCrowding`` with its default crowding distance: whole fronts in
         order, the splitting front cut by descending crowding distance (ties at random)."""
         from pymoo.operators.survival.rank_and_crowding.metrics import get_crowding_function
@@ -173,7 +171,7 @@ class ArrayGA:
         cd = get_crowding_function("cd")
         survivors = []
         fronts = NonDominatedSorting().do(F[idx], n_stop_if_ranked=n_survive)
-        for k, front in enumerate(fronts):
+        for front in fronts:
             members = idx[front]
             n_remove = len(survivors) + len(front) - n_survive
             dist = cd.do(F[members], n_remove=max(n_remove, 0))
@@ -181,7 +179,6 @@ class ArrayGA:
             if n_remove > 0:
                 shuffled = self.rng.permutation(len(front))
                 order = shuffled[np.argsort(-dist[shuffled], kind="stable")][:-n_remove]
-            rank[members] = k
             crowding[members] = dist
             survivors.extend(members[order])
             if len(survivors) >= n_survive:

@@ -352,9 +352,8 @@ def nondominated(F: np.ndarray) -> np.ndarray:
 
     Two objectives take O(n log n): in lexicographic order a row is dominated exactly when a row
     with a smaller first objective has a second objective at most its own, or a row with the
-    same first objective a smaller second one. More objectives: rows are compared in blocks
-    (O(n^2) memory-bounded), after the same sort has dropped the rows two objectives already
-    show dominated."""
+    same first objective a smaller second one. More objectives: every row against every other,
+    in blocks of 512 rows (O(n^2) time, bounded memory)."""
     F = np.asarray(F, dtype=float)
     n = len(F)
     if n == 0:

@@ -15,7 +15,8 @@ from typing import Any
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
 from skateboard.spec.fuels import load_fuel
-from skateboard.spec.toml_file import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_toml  # noqa: F401 (re-exported)
+from skateboard.spec.toml_file import (  # noqa: F401 (MAX_TOML_* re-exported)
+    MAX_TOML_BYTES, MAX_TOML_DEPTH, file_version, read_toml)
 from skateboard.spec.bounds import check_pack
 from skateboard.spec.provenance import (SpecWarning, check_own_wheels, defaulted, warn_forked,
                                         wheel_radius_limits)
@@ -92,11 +93,8 @@ def _load(model: type, kind: str, ref: str | Path, **where: Any) -> Any:
     size (validation with pint costs about 30 ms per platform; a sweep resolves many options);
     callers get a deep copy, so changing one never changes another."""
     path = locate(kind, ref, **where)
-    try:
-        st = path.stat()
-        key = (model, str(path.resolve()), st.st_mtime_ns, st.st_size)
-    except OSError:
-        key = None
+    version = file_version(path)
+    key = None if version is None else (model, *version)
     if key is not None and key in _CACHE:
         return _CACHE[key].model_copy(deep=True)
     data = read_toml(path)

@@ -30,6 +30,18 @@ MAX_TOML_BYTES = 4 * 2 ** 20
 MAX_TOML_DEPTH = 32
 
 
+def file_version(path: str | Path) -> tuple | None:
+    """(resolved path, modification time [ns], size [bytes]) of a file: the key of the caches
+    that read a file once per version of it (spec loader, cost book, a variant's derivative).
+    None when the file cannot be looked at (the caller then reads it, uncached)."""
+    try:
+        path = Path(path)
+        st = path.stat()
+        return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return None
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Parse a TOML file; a missing, oversized, deeply nested or malformed file is a SpecError
     (with line number), never a crash."""

@@ -208,6 +208,20 @@ def test_variant_replace_validates_like_the_loader(changes, field):
     assert err.value.field == f"hongqi-b10-bev.{field}"
 
 
+def test_variant_replace_builds_what_dataclasses_replace_builds():
+    """Variant.replace copies without calling __init__ (a sweep's fast path): the result equals
+    dataclasses.replace's field for field, and the original is untouched."""
+    import dataclasses
+
+    v = sb.load_program("hongqi-on-b10").variant("hongqi-b10-bev")
+    pack = dataclasses.replace(v.pack, resistance=0.2)
+    fast = v.replace(name="x", curb_mass=1850.0, pack=pack)
+    slow = dataclasses.replace(v, name="x", curb_mass=1850.0, pack=pack)
+    assert fast == slow and type(fast) is type(slow)
+    assert vars(fast) == vars(slow)
+    assert v.curb_mass != 1850.0 and v.name == "hongqi-b10-bev" and v.pack.resistance != 0.2
+
+
 def test_variant_replace_reads_units_and_program_keeps_targets():
     prog = sb.load_program("hongqi-on-b10")
     v = prog.variant("hongqi-b10-bev").replace(name="light", curb_mass="1.85 t", drag_coefficient="0.27")

@@ -258,6 +258,31 @@ def test_a_row_outside_physics_is_an_error_naming_variant_cycle_and_quantity(col
     assert "'car-a'" in msg and "'park'" in msg and fragment in msg
 
 
+_CELL = st.sampled_from([0.0, 0.5, 1.0, -0.1, 1.2, 1e-6, 1e-14, 400.0, float("nan"), float("inf"),
+                         -float("inf")])
+_KEYS = ["soc_start", "soc_end", "range_km", "distance_km", "consumption_wh_per_km",
+         "energy_audit_residual", "energy_battery_j", "depleted_at_s", "accel_0_100_s"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({k: _CELL for k in _KEYS}), min_size=1, max_size=6),
+       st.sets(st.sampled_from(_KEYS)))
+def test_a_table_is_checked_as_its_rows_are(rows, dropped):
+    """check_rows on a DataFrame (whole columns at once) passes or fails exactly as the same rows
+    checked one by one, and names the same row and quantity."""
+    rows = [{"variant": f"v{i}", "cycle": "c", **{k: r[k] for k in _KEYS if k not in dropped}}
+            for i, r in enumerate(rows)]  # one column order, as a table has
+
+    def outcome(arg):
+        try:
+            check_rows(arg)
+        except ResultError as exc:
+            return exc.one_line()
+        return None
+
+    assert outcome(pd.DataFrame(rows)) == outcome(rows)
+
+
 def test_not_applicable_nan_passes_the_check():
     rows = [{"variant": "a", "cycle": "parked", "distance_km": 0.0, "consumption_wh_per_km": np.nan,
              "depleted_at_s": np.nan, "range_45c_km": np.nan, "accel_0_100_s": np.nan,

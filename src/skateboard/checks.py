@@ -18,7 +18,7 @@ procedure) and the quantity; it is never written as a number in a table.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -67,12 +67,44 @@ def check_rows(rows, *, cycle: str = "?"):
 
     ``cycle`` names the cycle or procedure in the error when a row has no ``cycle`` column."""
     if isinstance(rows, pd.DataFrame):
-        records: Iterable[Mapping] = rows.to_dict("records")
-    else:
-        records = rows
-    for row in records:
+        bad = _failing(rows)
+        if bad is not None:  # the first failing row, checked one by one for its error
+            check_row(rows.iloc[bad].to_dict(), cycle=cycle)
+        return rows
+    for row in rows:
         check_row(row, cycle=cycle)
     return rows
+
+
+def _failing(df: pd.DataFrame) -> int | None:
+    """Position of the first row :func:`check_row` would reject, else None: the same rules on
+    whole columns (a sweep checks thousands of rows per call)."""
+    n = len(df)
+    bad = np.zeros(n, dtype=bool)
+    zero_distance = (df["distance_km"].to_numpy() == 0.0) if "distance_km" in df else np.zeros(n, bool)
+    for key in df.columns:
+        col = df[key]
+        if col.dtype.kind in "fiu":
+            x = col.to_numpy(dtype=float)
+        elif col.dtype.kind == "O" and not isinstance(col.dtype, pd.StringDtype):
+            # mixed: the numbers only, as check_row reads them
+            x = np.array([float(v) if isinstance(v, (int, float, np.number))
+                          and not isinstance(v, (bool, np.bool_)) else 0.0 for v in col], float)
+        else:  # bool, strings, dates: not numbers
+            continue
+        key = str(key)
+        nan = np.isnan(x)
+        if key in REQUIRED or key.startswith("energy_"):
+            bad |= nan
+        elif key in PER_DISTANCE:
+            bad |= nan & ~zero_distance
+        bad |= np.isinf(x)
+        if key in SOC_COLUMNS:
+            bad |= ~nan & ~((x >= 0.0) & (x <= 1.0))
+        if key == "energy_audit_residual":
+            bad |= ~nan & ~(np.abs(x) < AUDIT_TOLERANCE)
+    hits = np.flatnonzero(bad)
+    return int(hits[0]) if len(hits) else None
 
 
 __all__ = ["AUDIT_TOLERANCE", "REQUIRED", "SOC_COLUMNS", "check_row", "check_rows"]

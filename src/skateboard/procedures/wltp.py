@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from skateboard.cycles import load_cycle
-from skateboard.engine.batch import road_load_coefficients
+from skateboard.engine.batch import road_load_arrays
 from skateboard.errors import ResultError
 from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
@@ -81,14 +81,17 @@ def bev_ccp(variants, cycle, masses, procedure="WLTP", **conditions):
                      "CCP", procedure)
 
 
-def _cssm_duration(v, tm, cycle, css_speed):
-    """CSSM duration [s] for one variant: long enough that DS2 starts near half of the usable
+def _cssm_durations(variants, test_mass, cycle, css_speed):
+    """CSSM duration [s] of each variant: long enough that DS2 starts near half of the usable
     energy (estimated from its road load), rounded to whole minutes. It depends on the variant
     alone, so results never depend on which other variants share the batch."""
-    f0, f1, f2 = road_load_coefficients(v, tm)
-    p_css = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed / 0.85 + v.aux_power
+    f0, f1, f2 = road_load_arrays(variants, test_mass)
+    aux = np.array([v.aux_power for v in variants], dtype=float)
+    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
+    p_css = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed / 0.85 + aux
     e_ds = cycle.distance * 0.16 * 3.6e3  # ~160 Wh/km for one WLTC
-    return 60.0 * max(round((0.5 * v.pack.usable_energy - e_ds) / p_css / 60.0), 1)
+    # np.round rounds halves to even as Python's round() does
+    return 60.0 * np.maximum(np.round((0.5 * usable - e_ds) / p_css / 60.0), 1.0)
 
 
 #: Longest CSSE [s] a shortened test may need. Assumption: a bound on the composed cycle's
@@ -96,19 +99,23 @@ def _cssm_duration(v, tm, cycle, css_speed):
 MAX_CSSE_DURATION = 1.0e6
 
 
-def _csse_bound(v, tm, css_speed):
-    """CSSE duration [s] certain to reach break-off: at constant speed the pack gives at least
-    the road-load power plus the auxiliaries (drive-unit losses only add), so the usable energy
-    lasts at most E / (F(v) v + P_aux); plus 600 s. From the variant's own road load, no assumed
-    consumption."""
-    f0, f1, f2 = road_load_coefficients(v, tm)
-    p_min = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed + v.aux_power
-    t_e = v.pack.usable_energy / p_min + 600.0
-    if not t_e <= MAX_CSSE_DURATION:
-        raise ResultError(variant=v.name, cycle="WLTP STP", quantity="CSSE duration",
-                          value=f"{t_e:.3g} s", allowed=f"at most {MAX_CSSE_DURATION:g} s "
+def _csse_bounds(variants, test_mass, css_speed):
+    """CSSE duration [s] of each variant certain to reach break-off: at constant speed the pack
+    gives at least the road-load power plus the auxiliaries (drive-unit losses only add), so
+    the usable energy lasts at most E / (F(v) v + P_aux); plus 600 s. From the variant's own
+    road load, no assumed consumption."""
+    f0, f1, f2 = road_load_arrays(variants, test_mass)
+    aux = np.array([v.aux_power for v in variants], dtype=float)
+    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
+    p_min = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed + aux
+    t_e = usable / p_min + 600.0
+    too_long = np.flatnonzero(~(t_e <= MAX_CSSE_DURATION))
+    if len(too_long):
+        i = int(too_long[0])
+        raise ResultError(variant=variants[i].name, cycle="WLTP STP", quantity="CSSE duration",
+                          value=f"{t_e[i]:.3g} s", allowed=f"at most {MAX_CSSE_DURATION:g} s "
                           "(procedures.wltp.MAX_CSSE_DURATION); use method = \"CCP\"")
-    return 60.0 * math.ceil(t_e / 60.0)
+    return 60.0 * np.ceil(t_e / 60.0)
 
 
 def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **conditions):
@@ -117,13 +124,16 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
     from skateboard.engine import layout as L
     from skateboard.engine.simulate import simulate_params
 
-    durations = [_cssm_duration(v, tm, cycle, css_speed) for v, (tm, _) in zip(variants, masses)]
+    test_mass = np.array([tm for tm, _ in masses], dtype=float)
+    durations = _cssm_durations(variants, test_mass, cycle, css_speed)
+    bounds = _csse_bounds(variants, test_mass, css_speed)
     rows = [None] * len(variants)
-    for t_m in sorted(set(durations)):
-        idx = [i for i, d in enumerate(durations) if d == t_m]
+    for t_m in np.unique(durations):
+        idx = np.flatnonzero(durations == t_m).tolist()
         vs = [variants[i] for i in idx]
         ms = [masses[i] for i in idx]
-        t_e = max(_csse_bound(v, tm, css_speed) for v, (tm, _) in zip(vs, ms))  # break-off ends it earlier
+        t_e = float(bounds[idx].max())  # break-off ends it earlier
+        t_m = float(t_m)
         seq = C.compose("wltp_stp", [("DS1", cycle.speed), ("CSSM", C.constant_speed_segment(css_speed, t_m)),
                                      ("DS2", cycle.speed), ("CSSE", C.constant_speed_segment(css_speed, t_e))],
                         dt=cycle.dt)

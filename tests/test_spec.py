@@ -449,6 +449,27 @@ def test_zero_torque_loss_factor_read_and_checked(tmp_path):
                  contains=("out of range", ">= 0 and <= 1"))
 
 
+@pytest.mark.parametrize("lines, factor", [
+    ("", 1.0),                                            # a coupled permanent-magnet machine
+    ('motor_type = "pmsm"\ndisconnect = true\n', 0.0),    # decoupled: it does not turn
+    ('motor_type = "induction"\n', 0.0),                 # no stator current, no field
+    ('motor_type = "eesm"\n', 0.0),                      # rotor current off, no field
+    ('motor_type = "induction"\nzero_torque_loss_factor = 0.3\n', 0.3),  # a given value wins
+])
+def test_zero_torque_loss_factor_follows_the_motor_technology(tmp_path, lines, factor):
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\n' + lines))
+    du = load_platform(tmp_path / "platform.toml").drive_units["rear"]
+    assert du.zero_torque_loss_factor == factor
+    assert "zero_torque_loss_factor" not in du._defaulted  # it follows from the inputs
+
+
+def test_motor_type_is_checked(tmp_path):
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\nmotor_type = "PMSM"\n'))
+    err = spec_error(load_platform, tmp_path / "platform.toml")
+    assert_error(err, file="platform.toml", field="drive_units.rear.motor_type",
+                 contains=("did you mean 'pmsm'", "pmsm, induction, eesm"))
+
+
 def test_missing_required_field(tmp_path):
     # (the wheelbase has a spec-sheet default since #15 §2; a drive unit's peak power has none)
     write(tmp_path, PLATFORM.replace('peak_power = "160 kW"\n', "", 1))

@@ -57,6 +57,24 @@ LOSS_MAP_NAMES = (CALIBRATED_LOSS_MAP, *NAMED_LOSS_MAPS)
 DEFAULT_LOSS_MAP = CALIBRATED_LOSS_MAP
 
 
+def zero_torque_loss_factor(motor_type: str, disconnect: bool = False) -> float:
+    """Share of a drive unit's no-load loss it keeps while turning at zero torque [-].
+
+    - A permanent-magnet machine coupled to its wheels stays magnetised: its iron losses go on
+      whenever it turns (1). Assumption: the whole no-load loss of the calibrated rule.
+    - An induction machine with no stator current has no field, hence no iron loss or drag
+      beyond bearings and windage ("when powered off, induction motors exhibit minimal
+      resistance to motion", Munro & Associates, leandesign.com/ev-motor-induction-vs-permanent-
+      magnet; the reason Tesla and VW put them on secondary axles): 0.
+    - An electrically excited synchronous machine with its rotor current off likewise has no
+      field: 0 (the same reasoning; its rotor carries no magnets).
+    - A unit whose disconnect decouples it from the wheels does not turn: 0.
+    Bearing and windage losses of an unpowered machine are neglected (assumption)."""
+    if disconnect or motor_type in ("induction", "eesm"):
+        return 0.0
+    return 1.0
+
+
 def rule_peak_torque(peak_power: float, max_speed: float) -> float:
     """Peak torque [N m] of the generic torque rule: peak power [W] x :data:`BASE_SPEED_RATIO` /
     maximum speed [rad/s] (power reached at a third of the maximum speed)."""

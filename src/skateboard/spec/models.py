@@ -297,11 +297,20 @@ class DriveUnitOption(SpecModel):
     gearbox_efficiency: Efficiency = DEFAULT_GEARBOX_EFFICIENCY
     loss_map: Any = DEFAULT_LOSS_MAP
     mass: PartMass = 0.0
-    #: Share of the no-load loss kept at zero torque: 1 = turns with the wheels, magnetised (a
-    #: permanent-magnet machine without a clutch; default, the conservative case), 0 = a
-    #: disconnect clutch opens whenever the unit gives no torque. An induction machine left
-    #: unexcited sits in between (only bearing, windage and gear drag remain).
-    zero_torque_loss_factor: _fraction("a share of the no-load loss", example="0") = 1.0
+    #: The machine's technology (issue #15 §3): "pmsm" (permanent-magnet synchronous, the
+    #: default), "induction" (asynchronous) or "eesm" (electrically excited synchronous, e.g.
+    #: BMW's fifth-generation eDrive). It sets the default ``zero_torque_loss_factor``
+    #: (skateboard.spec.defaults.zero_torque_loss_factor); the loss map is the same calibrated
+    #: rule for every technology until per-technology maps are sourced (docs/accuracy.md).
+    motor_type: Annotated[Literal["pmsm", "induction", "eesm"],
+                          BeforeValidator(Choice("pmsm", "induction", "eesm"))] = "pmsm"
+    #: A clutch or dog ring that decouples the unit from its wheels when it gives no torque
+    #: (e.g. the front-axle "Disconnector Actuator System" of Hyundai's E-GMP AWD cars).
+    disconnect: bool = False
+    #: Share of the no-load loss kept at zero torque: 1 = turns with the wheels, magnetised;
+    #: 0 = no field and no drag (disconnected, or an unexcited induction or EESM rotor). Default
+    #: from ``motor_type`` and ``disconnect`` (skateboard.spec.defaults.zero_torque_loss_factor).
+    zero_torque_loss_factor: _optional_fraction("a share of the no-load loss", example="0") = None
 
     _loss_coefficients: tuple[float, float, float, float] = PrivateAttr(default=(0.0, 0.0, 0.0, 0.0))
 
@@ -333,6 +342,9 @@ class DriveUnitOption(SpecModel):
         if self.peak_torque is None:
             _fill(self, "peak_torque", calibrated.rule_peak_torque(self.peak_power, self.max_speed))
         check_power_order(self.continuous_power, self.peak_power)
+        if self.zero_torque_loss_factor is None:  # follows from motor_type and disconnect
+            _fill(self, "zero_torque_loss_factor",
+                  calibrated.zero_torque_loss_factor(self.motor_type, self.disconnect), False)
         if isinstance(self.loss_map, str):
             self._loss_coefficients = loss_coefficients_by_name(
                 self.loss_map, self.peak_power, self.peak_torque, self.max_speed)

@@ -78,9 +78,10 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
     for name in derivative.options.drive_units:
         du = platform.drive_units[name]
         out += [f"drive_units.{name}.{k}" for k in du._defaulted]
-        out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map",
-                                                    "zero_torque_loss_factor")
+        out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map")
                 if k not in du.model_fields_set]
+        if not du.model_fields_set & {"motor_type", "disconnect", "zero_torque_loss_factor"}:
+            out.append(f"drive_units.{name}.motor_type")  # pmsm: it sets the zero-torque loss
     if rex_opt is not None:
         name = derivative.options.range_extender
         out += [f"range_extenders.{name}.{k}" for k in (

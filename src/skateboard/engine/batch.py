@@ -75,6 +75,35 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
             np.where(coast, given[:, 2], f2))
 
 
+def _unit_slots(v: Variant, n_cols: int) -> tuple:
+    """The two drive-unit slots of a variant's parameter row (rear, the primary, first; an
+    absent unit is zeros), flattened."""
+    units = sorted(v.drive_units, key=lambda d: d.axle != "rear")  # rear (primary) first
+    if len(units) > 2:
+        raise ValueError(f"{v.name}: at most two drive units are supported")
+    out: list[float] = []
+    for u in range(2):
+        du = units[u] if u < len(units) else None
+        out += ((0.0,) * n_cols if du is None else (
+            1.0, 1.0 if du.axle == "front" else 0.0, du.peak_power, du.peak_torque,
+            du.max_speed, du.gear_ratio, du.gearbox_efficiency, du.zero_torque_loss_factor,
+            *du.loss_coefficients))
+    return tuple(out)
+
+
+def _pack_row(pack, ocv_rows: dict, ocv_list: list) -> tuple:
+    """A pack's columns of the parameter row; its OCV table is added to ``ocv_list`` (one per
+    distinct chemistry and nominal voltage, indexed through ``ocv_rows``)."""
+    st = pack_state(pack)
+    key = (pack.chemistry, pack.nominal_voltage)
+    if key not in ocv_rows:
+        ocv_rows[key] = len(ocv_list)
+        ocv_list.append(st["table"])
+    return (ocv_rows[key], st["capacity"], pack.resistance, st["v_min"], st["v_max"],
+            st["soc_min"], st["soc_max"], pack.max_discharge_power, pack.max_charge_power,
+            pack_current_limit(pack))
+
+
 def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,
                  battery_temperature=None, hvac_power=None, air_density: float = AIR_DENSITY_WLTP,
                  tyre_road_friction=None, range_extender_enabled: bool = True,
@@ -139,34 +168,32 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     unit_cols = [L.P_DU0_PRESENT, L.P_DU0_FRONT, L.P_DU0_PEAK_POWER, L.P_DU0_PEAK_TORQUE,
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
-    slots = [[], []]
-    absent = (0.0,) * len(unit_cols)
-    for v in variants:
-        units = sorted(v.drive_units, key=lambda d: d.axle != "rear")  # rear (primary) first
-        if len(units) > 2:
-            raise ValueError(f"{v.name}: at most two drive units are supported")
-        for u in range(2):
-            du = units[u] if u < len(units) else None
-            slots[u].append(absent if du is None else (
-                1.0, 1.0 if du.axle == "front" else 0.0, du.peak_power, du.peak_torque,
-                du.max_speed, du.gear_ratio, du.gearbox_efficiency, du.zero_torque_loss_factor,
-                *du.loss_coefficients))
-    for u in range(2):
-        params[:, [c + u * L.DU_STRIDE for c in unit_cols]] = np.array(
-            slots[u], dtype=float).reshape(n, len(unit_cols))
+    # one row per distinct drive-unit set and pack object (a sweep's variants share them: the
+    # per-part work is done once, each variant only looks its parts up)
+    unit_rows: dict[int, int] = {}
+    unit_table = []
+    pack_rows: dict[int, int] = {}
+    pack_table = []
+    unit_of = np.empty(n, dtype=np.intp)
+    pack_of = np.empty(n, dtype=np.intp)
+    for i, v in enumerate(variants):
+        key = id(v.drive_units)
+        row = unit_rows.get(key)
+        if row is None:
+            row = unit_rows[key] = len(unit_table)
+            unit_table.append(_unit_slots(v, len(unit_cols)))
+        unit_of[i] = row
+        key = id(v.pack)
+        row = pack_rows.get(key)
+        if row is None:
+            row = pack_rows[key] = len(pack_table)
+            pack_table.append(_pack_row(v.pack, ocv_rows, ocv_list))
+        pack_of[i] = row
+    units = np.array(unit_table, dtype=float).reshape(len(unit_table), 2 * len(unit_cols))[unit_of]
+    params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = units
     pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
                  L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
-    packs = []
-    for v in variants:
-        st = pack_state(v.pack)
-        key = (v.pack.chemistry, v.pack.nominal_voltage)
-        if key not in ocv_rows:
-            ocv_rows[key] = len(ocv_list)
-            ocv_list.append(st["table"])
-        packs.append((ocv_rows[key], st["capacity"], v.pack.resistance, st["v_min"], st["v_max"],
-                      st["soc_min"], st["soc_max"], v.pack.max_discharge_power,
-                      v.pack.max_charge_power, pack_current_limit(v.pack)))
-    params[:, pack_cols] = np.array(packs, dtype=float).reshape(n, len(pack_cols))
+    params[:, pack_cols] = np.array(pack_table, dtype=float).reshape(len(pack_table), len(pack_cols))[pack_of]
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender

@@ -17,8 +17,6 @@ AC consumption = energy recharged from the mains / range (Annex 8 4.3.4).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 

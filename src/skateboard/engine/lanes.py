@@ -460,7 +460,7 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     return short, p_term, p_gen, p_motor, friction * vbar
 
 
-def _make_fast_step(n_units):
+def _make_fast_step(n_units, steady=False):
     @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
     def fast_step(b, v_prev, vt, sin_t, cos_t, dt, inv_dt):
         """One time step of every lane of a tile on the fast path (vectorised). The state row
@@ -473,7 +473,13 @@ def _make_fast_step(n_units):
 
         Compiled twice: for tiles whose variants all have one drive unit (``n_units`` 1), and for
         tiles with a second unit. A one-unit lane gets the same result from both: the second
-        unit adds exact zeros (tested bit for bit)."""
+        unit adds exact zeros (tested bit for bit).
+
+        ``steady`` (a compile-time constant) compiles the *steady step*: for a step whose speeds
+        and grade equal those of the last fast step, the forces, axle loads and drive-unit
+        results (which depend on them and on the lane's parameters only) are read back from
+        the rows X_C_* that every fast step writes; only the battery and the commit are
+        computed, with the same operations on the same values, so the same bits."""
         o1 = L.DU_STRIDE
         inv_cos = 1.0 / cos_t
         # the trace's step, the same for every lane that followed the trace to v_prev (a lane that
@@ -500,81 +506,109 @@ def _make_fast_step(n_units):
             pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
             pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
             pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
-            # required force (kernel._required_force)
-            aero, rolling = road_load(b[L.P_F0 * LANES + l], b[L.P_F1 * LANES + l], b[L.P_F2 * LANES + l], vbar)
-            m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
-            force = tractive_force(b[L.P_INERTIAL_MASS * LANES + l], acc, aero, rolling, m_g, sin_t)
-            pos = force > 0.0
-            neg = force < 0.0
-            fb = -force
-            # axle loads (kernel._normal_loads) and the share of braking each axle may take
-            nf, nr = axle_loads(m_g, cos_t, b[L.P_FRONT_MASS_SHARE * LANES + l], acc,
-                                b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l])
-            mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
-            inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
-            free = free_distribution(fb, m_g, b[L.P_BOTH_AXLES_DRIVEN * LANES + l] != 0.0)
-            fade = regen_fade(vbar, b[L.P_REGEN_FADE_LOW * LANES + l], b[(S0 + X_INV_FADE) * LANES + l])
-            inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
             aux = b[L.P_AUX_POWER * LANES + l]
-            # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
-            rem = force
-            t_pel = 0.0
-            t_ml = 0.0
-            t_gl = 0.0
-            r_freg = 0.0
-            r_back = 0.0
-            r_ml = 0.0
-            r_gl = 0.0
-            spin = 0.0
-            for u in range(n_units):  # a compile-time constant: the unit loop unrolls
-                o = u * o1
-                present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
-                n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
-                grip = mu * max(n_ax, 0.0)
-                w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
-                t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
-                f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
-                eta = b[(L.P_DU0_GEARBOX_EFFICIENCY + o) * LANES + l]
-                pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
-                # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
-                # maximum speed
-                f_motor = wheel_force_limit(w, inv_vbar, b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l], pk,
-                                            b[(L.P_DU0_MAX_SPEED + o) * LANES + l], t2f, eta)
-                # traction: this unit takes what remains, up to its limits
-                fu = min(rem, min(f_motor, grip))
-                fu = fu if (pos and rem > 0.0 and present) else 0.0
-                rem = rem - fu
-                # regeneration (kernel._regen at scale 1)
-                e2 = eta * eta
-                share = axle_brake_share(n_ax, inv_n, free)
-                g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
-                tq = fu * f2t if pos else g * f2t * e2
-                s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
-                tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
-                loss, idle_loss = unit_loss(s, tau, pk, b[(L.P_DU0_C0 + o) * LANES + l],
-                                            b[(L.P_DU0_C1 + o) * LANES + l], b[(L.P_DU0_C2 + o) * LANES + l],
-                                            b[(L.P_DU0_C3 + o) * LANES + l],
-                                            b[(L.P_DU0_ZERO_TORQUE_LOSS + o) * LANES + l])
-                loss = loss if present else 0.0
-                t_pel += tq * w + loss
-                t_ml += loss
-                t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
-                back = tq * w - loss
-                on = present and neg and g > 0.0 and back > 0.0
-                r_freg += g if on else 0.0
-                r_back += back if on else 0.0
-                r_ml += loss if on else 0.0
-                r_gl += g * vbar * (1.0 - eta) if on else 0.0
-                spin += idle_loss if present else 0.0
-            t_ok = rem <= 1e-9 * max(force, 1.0) and t_pel + aux <= pdis
+            if steady:  # read back what the last fast step computed (same speeds and grade)
+                p_motor = b[(S0 + X_C_MOTOR) * LANES + l]
+                loss = b[(S0 + X_C_LOSS) * LANES + l]
+                friction = b[(S0 + X_C_FRIC) * LANES + l]
+                regen_el = b[(S0 + X_C_REGEN) * LANES + l]
+                aero = b[(S0 + X_C_AERO) * LANES + l]
+                rolling = b[(S0 + X_C_ROLL) * LANES + l]
+                grade_force = b[(S0 + X_C_GRADE) * LANES + l]
+                t_pel = b[(S0 + X_C_TPEL) * LANES + l]
+                r_back = b[(S0 + X_C_RBACK) * LANES + l]
+                static_ok = b[(S0 + X_C_STATIC) * LANES + l] != 0.0
+                pos = b[(S0 + X_C_POS) * LANES + l] != 0.0
+            else:
+                # required force (kernel._required_force)
+                aero, rolling = road_load(b[L.P_F0 * LANES + l], b[L.P_F1 * LANES + l], b[L.P_F2 * LANES + l], vbar)
+                m_g = b[L.P_MASS * LANES + l] * b[L.P_GRAVITY * LANES + l]
+                force = tractive_force(b[L.P_INERTIAL_MASS * LANES + l], acc, aero, rolling, m_g, sin_t)
+                pos = force > 0.0
+                neg = force < 0.0
+                fb = -force
+                # axle loads (kernel._normal_loads) and the share of braking each axle may take
+                nf, nr = axle_loads(m_g, cos_t, b[L.P_FRONT_MASS_SHARE * LANES + l], acc,
+                                    b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l])
+                mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
+                inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
+                free = free_distribution(fb, m_g, b[L.P_BOTH_AXLES_DRIVEN * LANES + l] != 0.0)
+                fade = regen_fade(vbar, b[L.P_REGEN_FADE_LOW * LANES + l], b[(S0 + X_INV_FADE) * LANES + l])
+                inv_r = b[L.P_INV_WHEEL_RADIUS * LANES + l]
+                # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
+                rem = force
+                t_pel = 0.0
+                t_ml = 0.0
+                t_gl = 0.0
+                r_freg = 0.0
+                r_back = 0.0
+                r_ml = 0.0
+                r_gl = 0.0
+                spin = 0.0
+                for u in range(n_units):  # a compile-time constant: the unit loop unrolls
+                    o = u * o1
+                    present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
+                    n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
+                    grip = mu * max(n_ax, 0.0)
+                    w = vbar * inv_r * b[(L.P_DU0_GEAR_RATIO + o) * LANES + l]
+                    t2f = b[(L.P_DU0_TORQUE_TO_FORCE + o) * LANES + l]
+                    f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
+                    eta = b[(L.P_DU0_GEARBOX_EFFICIENCY + o) * LANES + l]
+                    pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
+                    # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
+                    # maximum speed
+                    f_motor = wheel_force_limit(w, inv_vbar, b[(L.P_DU0_PEAK_TORQUE + o) * LANES + l], pk,
+                                                b[(L.P_DU0_MAX_SPEED + o) * LANES + l], t2f, eta)
+                    # traction: this unit takes what remains, up to its limits
+                    fu = min(rem, min(f_motor, grip))
+                    fu = fu if (pos and rem > 0.0 and present) else 0.0
+                    rem = rem - fu
+                    # regeneration (kernel._regen at scale 1)
+                    e2 = eta * eta
+                    share = axle_brake_share(n_ax, inv_n, free)
+                    g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
+                    tq = fu * f2t if pos else g * f2t * e2
+                    s = w * b[(L.P_DU0_INV_MAX_SPEED + o) * LANES + l]
+                    tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
+                    loss, idle_loss = unit_loss(s, tau, pk, b[(L.P_DU0_C0 + o) * LANES + l],
+                                                b[(L.P_DU0_C1 + o) * LANES + l], b[(L.P_DU0_C2 + o) * LANES + l],
+                                                b[(L.P_DU0_C3 + o) * LANES + l],
+                                                b[(L.P_DU0_ZERO_TORQUE_LOSS + o) * LANES + l])
+                    loss = loss if present else 0.0
+                    t_pel += tq * w + loss
+                    t_ml += loss
+                    t_gl += fu * vbar * b[(L.P_DU0_GEAR_LOSS_FACTOR + o) * LANES + l]
+                    back = tq * w - loss
+                    on = present and neg and g > 0.0 and back > 0.0
+                    r_freg += g if on else 0.0
+                    r_back += back if on else 0.0
+                    r_ml += loss if on else 0.0
+                    r_gl += g * vbar * (1.0 - eta) if on else 0.0
+                    spin += idle_loss if present else 0.0
+                static_ok = rem <= 1e-9 * max(force, 1.0)
+                # choose the branch (as exact_step: traction, regeneration, or spinning at zero torque)
+                spinning = (not pos) and r_back == 0.0 and moving
+                p_motor = t_pel if pos else (spin if spinning else -r_back)
+                motor_loss = t_ml if pos else (spin if spinning else r_ml)
+                gear_loss = t_gl if pos else r_gl
+                friction = fb - r_freg if neg else 0.0
+                regen_el = r_back
+                loss = motor_loss + gear_loss
+                grade_force = m_g * sin_t
+                # the state-independent part, for the steady steps that may follow
+                b[(S0 + X_C_MOTOR) * LANES + l] = p_motor
+                b[(S0 + X_C_LOSS) * LANES + l] = loss
+                b[(S0 + X_C_FRIC) * LANES + l] = friction
+                b[(S0 + X_C_REGEN) * LANES + l] = regen_el
+                b[(S0 + X_C_AERO) * LANES + l] = aero
+                b[(S0 + X_C_ROLL) * LANES + l] = rolling
+                b[(S0 + X_C_GRADE) * LANES + l] = grade_force
+                b[(S0 + X_C_TPEL) * LANES + l] = t_pel
+                b[(S0 + X_C_RBACK) * LANES + l] = r_back
+                b[(S0 + X_C_STATIC) * LANES + l] = 1.0 if static_ok else 0.0
+                b[(S0 + X_C_POS) * LANES + l] = 1.0 if pos else 0.0
+            t_ok = static_ok and t_pel + aux <= pdis
             r_ok = r_back <= pchg + aux
-            # choose the branch (as exact_step: traction, regeneration, or spinning at zero torque)
-            spinning = (not pos) and r_back == 0.0 and moving
-            p_motor = t_pel if pos else (spin if spinning else -r_back)
-            motor_loss = t_ml if pos else (spin if spinning else r_ml)
-            gear_loss = t_gl if pos else r_gl
-            friction = fb - r_freg if neg else 0.0
-            regen_el = r_back
             # battery
             p_term = p_motor + aux
             cur, within = current_for_power(p_term, voc, res)
@@ -589,18 +623,6 @@ def _make_fast_step(n_units):
             soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
             ok = ok and soc_new >= b[L.P_SOC_MIN * LANES + l] and cur <= b[L.P_MAX_CURRENT * LANES + l]
             ok = ok and b[(S0 + X_DEPLETED) * LANES + l] == 0.0
-            # the state-independent part, for steady steps (steady_step)
-            b[(S0 + X_C_MOTOR) * LANES + l] = p_motor
-            b[(S0 + X_C_LOSS) * LANES + l] = motor_loss + gear_loss
-            b[(S0 + X_C_FRIC) * LANES + l] = friction
-            b[(S0 + X_C_REGEN) * LANES + l] = regen_el
-            b[(S0 + X_C_AERO) * LANES + l] = aero
-            b[(S0 + X_C_ROLL) * LANES + l] = rolling
-            b[(S0 + X_C_GRADE) * LANES + l] = m_g * sin_t
-            b[(S0 + X_C_TPEL) * LANES + l] = t_pel
-            b[(S0 + X_C_RBACK) * LANES + l] = r_back
-            b[(S0 + X_C_STATIC) * LANES + l] = 1.0 if rem <= 1e-9 * max(force, 1.0) else 0.0
-            b[(S0 + X_C_POS) * LANES + l] = 1.0 if pos else 0.0
             # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
             b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
             dist = vbar * dt if ok else 0.0
@@ -610,8 +632,8 @@ def _make_fast_step(n_units):
             b[(S0 + X_V) * LANES + l] = vt if ok else v0
             b[(S0 + X_E_AERO) * LANES + l] += aero * dist
             b[(S0 + X_E_ROLLING) * LANES + l] += rolling * dist
-            b[(S0 + X_E_GRADE) * LANES + l] += m_g * sin_t * dist
-            b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += (motor_loss + gear_loss) * tdt
+            b[(S0 + X_E_GRADE) * LANES + l] += grade_force * dist
+            b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += loss * tdt
             b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
             b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
             b[(S0 + X_PH_D) * LANES + l] += dist
@@ -623,62 +645,7 @@ def _make_fast_step(n_units):
 
 fast_step_1 = _make_fast_step(1)
 fast_step_2 = _make_fast_step(2)
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def steady_step(b, v_prev, vt, sin_t, dt, inv_dt):
-    """A fast step whose speeds and grade equal those of the last fast step (a constant-speed
-    segment, or standing still): forces, axle loads and drive-unit losses depend on them and on
-    the lane's parameters only, so they are the fast step's, read back (rows X_C_*); only the
-    battery (open-circuit voltage, resistance, limits, current) and the commit are computed.
-    The same operations on the same values as :func:`fast_step`, so the same bits."""
-    acc, vbar = step_kinematics(v_prev, vt, inv_dt)
-    for l in range(LANES):
-        soc = b[(S0 + X_SOC) * LANES + l]
-        v0 = b[(S0 + X_V) * LANES + l]
-        sc = min(max(soc, 0.0), 1.0)
-        voc = b[H0 * LANES + l] + b[(H0 + 1) * LANES + l] * sc
-        for k in range(1, OCV_KNOTS):
-            voc += b[(H0 + 1 + k) * LANES + l] * max(sc - k * (1.0 / OCV_KNOTS), 0.0)
-        res = resistance_at_soc(b[(S0 + X_R_TEMP) * LANES + l], soc)
-        vmin = b[L.P_V_MIN * LANES + l]
-        vmax = b[L.P_V_MAX * LANES + l]
-        by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
-        pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], by_voltage_dis)
-        pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
-        pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
-        pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
-        aux = b[L.P_AUX_POWER * LANES + l]
-        pos = b[(S0 + X_C_POS) * LANES + l] != 0.0
-        t_ok = b[(S0 + X_C_STATIC) * LANES + l] != 0.0 and b[(S0 + X_C_TPEL) * LANES + l] + aux <= pdis
-        r_ok = b[(S0 + X_C_RBACK) * LANES + l] <= pchg + aux
-        p_term = b[(S0 + X_C_MOTOR) * LANES + l] + aux
-        cur, within = current_for_power(p_term, voc, res)
-        chem = voc * cur * dt
-        term = chem - cur * cur * res * dt
-        ok = (t_ok if pos else r_ok) and within
-        ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
-        ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
-        ok = ok and v0 == v_prev
-        soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
-        ok = ok and soc_new >= b[L.P_SOC_MIN * LANES + l] and cur <= b[L.P_MAX_CURRENT * LANES + l]
-        ok = ok and b[(S0 + X_DEPLETED) * LANES + l] == 0.0
-        b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
-        dist = vbar * dt if ok else 0.0
-        tdt = dt if ok else 0.0
-        soc_new = soc_new if ok else soc
-        b[(S0 + X_SOC) * LANES + l] = soc_new
-        b[(S0 + X_V) * LANES + l] = vt if ok else v0
-        b[(S0 + X_E_AERO) * LANES + l] += b[(S0 + X_C_AERO) * LANES + l] * dist
-        b[(S0 + X_E_ROLLING) * LANES + l] += b[(S0 + X_C_ROLL) * LANES + l] * dist
-        b[(S0 + X_E_GRADE) * LANES + l] += b[(S0 + X_C_GRADE) * LANES + l] * dist
-        b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += b[(S0 + X_C_LOSS) * LANES + l] * tdt
-        b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += b[(S0 + X_C_FRIC) * LANES + l] * dist
-        b[(S0 + X_E_REGEN) * LANES + l] += b[(S0 + X_C_REGEN) * LANES + l] * tdt
-        b[(S0 + X_PH_D) * LANES + l] += dist
-        b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
-        b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
-        b[(S0 + X_PH_T) * LANES + l] += tdt
+steady_step = _make_fast_step(1, steady=True)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -794,7 +761,7 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
             v_prev = speed[k - 1]
             if (cached and v_prev == key_v_prev and vt == key_vt and sin_t == key_sin
                     and cos_t == key_cos):
-                steady_step(b, v_prev, vt, sin_t, dt, inv_dt)
+                steady_step(b, v_prev, vt, sin_t, cos_t, dt, inv_dt)
             else:
                 if two_units:
                     fast_step_2(b, v_prev, vt, sin_t, cos_t, dt, inv_dt)

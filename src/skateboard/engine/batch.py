@@ -75,6 +75,21 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
             np.where(coast, given[:, 2], f2))
 
 
+def _rows_per_part(variants: Sequence[Variant], part, row, n_cols: int) -> np.ndarray:
+    """(N x n_cols) rows ``row(v)``, built once per distinct ``part(v)`` object and looked up for
+    the other variants that share it (a sweep's variants share their packs and drive units)."""
+    index: dict[int, int] = {}
+    table = []
+    of = np.empty(len(variants), dtype=np.intp)
+    for i, v in enumerate(variants):
+        j = index.get(id(part(v)))
+        if j is None:
+            j = index[id(part(v))] = len(table)
+            table.append(row(v))
+        of[i] = j
+    return np.array(table, dtype=float).reshape(len(table), n_cols)[of]
+
+
 def _unit_slots(v: Variant, n_cols: int) -> tuple:
     """The two drive-unit slots of a variant's parameter row (rear, the primary, first; an
     absent unit is zeros), flattened."""
@@ -168,32 +183,13 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     unit_cols = [L.P_DU0_PRESENT, L.P_DU0_FRONT, L.P_DU0_PEAK_POWER, L.P_DU0_PEAK_TORQUE,
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
-    # one row per distinct drive-unit set and pack object (a sweep's variants share them: the
-    # per-part work is done once, each variant only looks its parts up)
-    unit_rows: dict[int, int] = {}
-    unit_table = []
-    pack_rows: dict[int, int] = {}
-    pack_table = []
-    unit_of = np.empty(n, dtype=np.intp)
-    pack_of = np.empty(n, dtype=np.intp)
-    for i, v in enumerate(variants):
-        key = id(v.drive_units)
-        row = unit_rows.get(key)
-        if row is None:
-            row = unit_rows[key] = len(unit_table)
-            unit_table.append(_unit_slots(v, len(unit_cols)))
-        unit_of[i] = row
-        key = id(v.pack)
-        row = pack_rows.get(key)
-        if row is None:
-            row = pack_rows[key] = len(pack_table)
-            pack_table.append(_pack_row(v.pack, ocv_rows, ocv_list))
-        pack_of[i] = row
-    units = np.array(unit_table, dtype=float).reshape(len(unit_table), 2 * len(unit_cols))[unit_of]
-    params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = units
+    params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = _rows_per_part(
+        variants, lambda v: v.drive_units, lambda v: _unit_slots(v, len(unit_cols)),
+        2 * len(unit_cols))
     pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
                  L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
-    params[:, pack_cols] = np.array(pack_table, dtype=float).reshape(len(pack_table), len(pack_cols))[pack_of]
+    params[:, pack_cols] = _rows_per_part(
+        variants, lambda v: v.pack, lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender

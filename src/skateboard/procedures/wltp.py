@@ -79,14 +79,21 @@ def bev_ccp(variants, cycle, masses, procedure="WLTP", **conditions):
                      "CCP", procedure)
 
 
-def _cssm_durations(variants, test_mass, cycle, css_speed):
+def _constant_speed_powers(variants, test_mass, css_speed):
+    """Road-load power at ``css_speed`` [W], auxiliary power [W] and usable energy [J] of each
+    variant (what both constant-speed segments are sized from)."""
+    f0, f1, f2 = road_load_arrays(variants, test_mass)
+    road = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed
+    aux = np.array([v.aux_power for v in variants], dtype=float)
+    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
+    return road, aux, usable
+
+
+def _cssm_durations(cycle, road, aux, usable):
     """CSSM duration [s] of each variant: long enough that DS2 starts near half of the usable
     energy (estimated from its road load), rounded to whole minutes. It depends on the variant
     alone, so results never depend on which other variants share the batch."""
-    f0, f1, f2 = road_load_arrays(variants, test_mass)
-    aux = np.array([v.aux_power for v in variants], dtype=float)
-    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
-    p_css = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed / 0.85 + aux
+    p_css = road / 0.85 + aux
     e_ds = cycle.distance * 0.16 * 3.6e3  # ~160 Wh/km for one WLTC
     # np.round rounds halves to even as Python's round() does
     return 60.0 * np.maximum(np.round((0.5 * usable - e_ds) / p_css / 60.0), 1.0)
@@ -97,16 +104,12 @@ def _cssm_durations(variants, test_mass, cycle, css_speed):
 MAX_CSSE_DURATION = 1.0e6
 
 
-def _csse_bounds(variants, test_mass, css_speed):
+def _csse_bounds(variants, road, aux, usable):
     """CSSE duration [s] of each variant certain to reach break-off: at constant speed the pack
     gives at least the road-load power plus the auxiliaries (drive-unit losses only add), so
     the usable energy lasts at most E / (F(v) v + P_aux); plus 600 s. From the variant's own
     road load, no assumed consumption."""
-    f0, f1, f2 = road_load_arrays(variants, test_mass)
-    aux = np.array([v.aux_power for v in variants], dtype=float)
-    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
-    p_min = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed + aux
-    t_e = usable / p_min + 600.0
+    t_e = usable / (road + aux) + 600.0
     too_long = np.flatnonzero(~(t_e <= MAX_CSSE_DURATION))
     if len(too_long):
         i = int(too_long[0])
@@ -122,9 +125,10 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
     from skateboard.engine import layout as L
     from skateboard.engine.simulate import simulate_params
 
-    test_mass = np.array([tm for tm, _ in masses], dtype=float)
-    durations = _cssm_durations(variants, test_mass, cycle, css_speed)
-    bounds = _csse_bounds(variants, test_mass, css_speed)
+    powers = _constant_speed_powers(variants, np.array([tm for tm, _ in masses], dtype=float),
+                                    css_speed)
+    durations = _cssm_durations(cycle, *powers)
+    bounds = _csse_bounds(variants, *powers)
     rows = [None] * len(variants)
     for t_m in np.unique(durations):
         idx = np.flatnonzero(durations == t_m).tolist()

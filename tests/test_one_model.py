@@ -16,6 +16,7 @@ from skateboard.spec import defaults as D
 from skateboard.spec import load_platform, resolve_variant
 from skateboard.spec.models import DEFAULT_CHARGER_EFFICIENCY, default_pack_resistance
 from skateboard.validation.epa_list import CYCLES
+from skateboard.validation.technology import technology_of
 
 
 def _row(make: str, model_part: str) -> dict:
@@ -33,6 +34,8 @@ def _toml_car(tmp_path, row: dict) -> str:
     axles = {"FWD": [("front", power)], "RWD": [("rear", power)],
              "AWD": [("front", power * d.awd_front_share), ("rear", power * (1 - d.awd_front_share))]}[layout]
     mass = float(row["test_mass_kg"])
+    # the technology a user declares: the side table's row for this model (issue #15 §3)
+    tech = technology_of(str(row["make"]), str(row["model"]))
     units = "".join(f"""
 [drive_units.{axle}]
 axle = "{axle}"
@@ -41,6 +44,9 @@ continuous_power = {0.5 * p!r}
 peak_torque = {p * d.base_speed_ratio / d.motor_max_speed!r}
 max_speed = {d.motor_max_speed!r}
 gear_ratio = {d.motor_max_speed * d.wheel_radius / d.top_speed!r}
+motor_type = "{tech.motor(axle)}"
+inverter = "{tech.inverter(axle)}"
+disconnect = {str(axle == "front" and tech.front_disconnect and layout == "AWD").lower()}
 """ for axle, p in axles)
     (tmp_path / "epa-platform.toml").write_text(f"""\
 name = "epa-row"
@@ -89,18 +95,28 @@ wheels = "generic"
     return str(path)
 
 
-@pytest.mark.parametrize("make, model", [("BMW", "i4 eDrive 40"), ("Tesla", "Model Y Long Range AWD")])
-def test_an_epa_row_gives_the_same_consumption_both_ways(tmp_path, make, model):
-    """The validation path (epa_variant) and a TOML car written from the same row (no loss map,
-    no charger efficiency: the spec defaults) give the same UDDS and HWFET AC consumption."""
+@pytest.mark.parametrize("make, model, technology", [
+    ("BMW", "i4 eDrive 40", ("eesm", "si")),                    # rear-wheel drive
+    ("Tesla", "Model Y Long Range AWD", ("induction", "sic")),  # front induction, rear PMSM
+    ("AUDI", "e-tron 55 quattro", ("induction", "si")),         # two induction machines
+    ("NISSAN", "LEAF", ("pmsm", "si")),                         # not in the side table: generic
+])
+def test_an_epa_row_gives_the_same_consumption_both_ways(tmp_path, make, model, technology):
+    """The validation path (epa_variant, with the row's technology from the side table) and a
+    TOML car written from the same row (no loss map, no charger efficiency: the spec defaults;
+    the technology declared as a user would) give the same UDDS and HWFET AC consumption."""
     row = _row(make, model)
     ours = V.epa_variant(row, name="validation")
     users = resolve_variant(_toml_car(tmp_path, row))
     assert users.charger_efficiency == ours.charger_efficiency == D.CHARGER_EFFICIENCY
     assert sorted(du.axle for du in users.drive_units) == sorted(du.axle for du in ours.drive_units)
+    front_or_only = next(u for u in ours.drive_units if u.axle == ours.drive_units[0].axle)
+    assert (front_or_only.motor_type, front_or_only.inverter) == technology
     for du in users.drive_units:
         mine = next(u for u in ours.drive_units if u.axle == du.axle)
         assert du.loss_coefficients == pytest.approx(mine.loss_coefficients, rel=1e-12)
+        assert du.zero_torque_loss_factor == mine.zero_torque_loss_factor
+        assert (du.motor_type, du.inverter) == (mine.motor_type, mine.inverter)
     mass = float(row["test_mass_kg"])
     for cycle in ("UDDS", "HWFET"):
         test = epa.multi_cycle_test([ours, users], CYCLES[cycle], [mass, mass])
@@ -115,8 +131,10 @@ def test_the_defaults_are_the_calibrated_ones():
     assert DEFAULT_CHARGER_EFFICIENCY == D.CHARGER_EFFICIENCY == V.CALIBRATED.charger_efficiency
     assert D.DEFAULT_LOSS_MAP == "calibrated"
     assert (V.CALIBRATED.no_load_loss_scale, V.CALIBRATED.copper_loss_scale,
-            V.CALIBRATED.copper_loss_rating_exponent, V.CALIBRATED.loss_reference_power) == \
-        (D.NO_LOAD_LOSS_SCALE, D.COPPER_LOSS_SCALE, D.COPPER_LOSS_RATING_EXPONENT, D.LOSS_REFERENCE_POWER)
+            V.CALIBRATED.copper_loss_rating_exponent, V.CALIBRATED.loss_reference_power,
+            V.CALIBRATED.induction_loss_scale, V.CALIBRATED.sic_loss_scale) == \
+        (D.NO_LOAD_LOSS_SCALE, D.COPPER_LOSS_SCALE, D.COPPER_LOSS_RATING_EXPONENT,
+         D.LOSS_REFERENCE_POWER, D.INDUCTION_LOSS_SCALE, D.SIC_LOSS_SCALE)
 
 
 def test_calibrated_rule_by_hand():
@@ -127,6 +145,20 @@ def test_calibrated_rule_by_hand():
     assert got == pytest.approx((c0 * 0.075, c1 * 0.075, c2 * 5 * 2 ** 0.75, c3 * 0.075), rel=1e-12)
     small = D.calibrated_loss_coefficients(150e3)
     assert 150e3 * small[0] == pytest.approx(300e3 * got[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("motor_type, inverter", [("pmsm", "si"), ("induction", "si"),
+                                                   ("eesm", "sic"), ("induction", "sic")])
+def test_technology_scales_every_loss_term_by_hand(motor_type, inverter):
+    """The technology multiplies all four coefficients of the calibrated rule: induction x the
+    induction scale, SiC x the SiC scale, EESM and PMSM x 1 (skateboard.spec.defaults)."""
+    k = ((D.INDUCTION_LOSS_SCALE if motor_type == "induction" else 1.0)
+         * (D.SIC_LOSS_SCALE if inverter == "sic" else 1.0))
+    base = D.calibrated_loss_coefficients(200e3)
+    got = D.calibrated_loss_coefficients(200e3, motor_type=motor_type, inverter=inverter)
+    assert got == pytest.approx(tuple(c * k for c in base), rel=1e-15)
+    with pytest.raises(ValueError):
+        D.technology_loss_scale("switched_reluctance", "si")
 
 
 def test_the_load_loss_follows_the_shaft_torque_not_the_declared_limit():

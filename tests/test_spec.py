@@ -255,7 +255,7 @@ def test_derived_defaults_by_hand(tmp_path):
     assert du.loss_map == "calibrated"
     assert v.aux_power == pytest.approx(300.0)
     # the calibrated charger efficiency, fitted on EPA test data (docs/accuracy.md)
-    assert v.charger_efficiency == pytest.approx(0.855)
+    assert v.charger_efficiency == pytest.approx(0.851)
     assert v.cg_height == pytest.approx(0.6)
     assert v.front_mass_share == pytest.approx(0.5)
     assert v.rotating_inertia_fraction == pytest.approx(0.03)
@@ -468,6 +468,24 @@ def test_motor_type_is_checked(tmp_path):
     err = spec_error(load_platform, tmp_path / "platform.toml")
     assert_error(err, file="platform.toml", field="drive_units.rear.motor_type",
                  contains=("did you mean 'pmsm'", "pmsm, induction, eesm"))
+
+
+def test_inverter_is_read_checked_and_scales_the_calibrated_losses(tmp_path):
+    """``inverter = "sic"`` multiplies the calibrated rule's four coefficients by the SiC scale
+    and ``motor_type = "induction"`` by the induction scale (skateboard.spec.defaults); a wrong
+    value is one error naming the field."""
+    from skateboard.spec import defaults as D
+
+    write(tmp_path)
+    base = load_platform(tmp_path / "platform.toml").drive_units["rear"]
+    assert (base.motor_type, base.inverter) == ("pmsm", "si")
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\ninverter = "sic"\nmotor_type = "induction"\n'))
+    du = load_platform(tmp_path / "platform.toml").drive_units["rear"]
+    k = D.SIC_LOSS_SCALE * D.INDUCTION_LOSS_SCALE
+    assert du.loss_coefficients == pytest.approx(tuple(k * c for c in base.loss_coefficients), rel=1e-15)
+    write(tmp_path, PLATFORM.replace('gear_ratio = 10.6\n', 'gear_ratio = 10.6\ninverter = "GaN"\n'))
+    err = spec_error(load_platform, tmp_path / "platform.toml")
+    assert_error(err, file="platform.toml", field="drive_units.rear.inverter", contains=("si, sic",))
 
 
 def test_missing_required_field(tmp_path):

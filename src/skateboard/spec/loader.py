@@ -175,7 +175,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
             max_speed=du.max_speed, gear_ratio=du.gear_ratio,
             gearbox_efficiency=du.gearbox_efficiency, loss_coefficients=du.loss_coefficients,
             mass=du.mass, zero_torque_loss_factor=du.zero_torque_loss_factor,
-            loss_map=du.loss_map if isinstance(du.loss_map, str) else "table"))
+            loss_map=du.loss_map if isinstance(du.loss_map, str) else "table",
+            motor_type=du.motor_type, inverter=du.inverter))
 
     pack = Pack(name=opts.pack, chemistry=pack_opt.chemistry,
                     usable_energy=pack_opt.usable_energy, gross_energy=pack_opt.gross_energy,

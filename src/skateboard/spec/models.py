@@ -300,10 +300,14 @@ class DriveUnitOption(SpecModel):
     #: The machine's technology (issue #15 §3): "pmsm" (permanent-magnet synchronous, the
     #: default), "induction" (asynchronous) or "eesm" (electrically excited synchronous, e.g.
     #: BMW's fifth-generation eDrive). It sets the default ``zero_torque_loss_factor``
-    #: (skateboard.spec.defaults.zero_torque_loss_factor); the loss map is the same calibrated
-    #: rule for every technology until per-technology maps are sourced (docs/accuracy.md).
+    #: (skateboard.spec.defaults.zero_torque_loss_factor) and, on the calibrated loss rule, the
+    #: technology's loss scale (skateboard.spec.defaults.technology_loss_scale: induction x 2).
     motor_type: Annotated[Literal["pmsm", "induction", "eesm"],
                           BeforeValidator(Choice("pmsm", "induction", "eesm"))] = "pmsm"
+    #: The inverter's power semiconductor: "si" (silicon IGBT, the default) or "sic" (silicon
+    #: carbide MOSFET); on the calibrated loss rule "sic" scales the losses by 0.7
+    #: (skateboard.spec.defaults.SIC_LOSS_SCALE).
+    inverter: Annotated[Literal["si", "sic"], BeforeValidator(Choice("si", "sic"))] = "si"
     #: A clutch or dog ring that decouples the unit from its wheels when it gives no torque
     #: (e.g. the front-axle "Disconnector Actuator System" of Hyundai's E-GMP AWD cars).
     disconnect: bool = False
@@ -347,7 +351,8 @@ class DriveUnitOption(SpecModel):
                   calibrated.zero_torque_loss_factor(self.motor_type, self.disconnect), False)
         if isinstance(self.loss_map, str):
             self._loss_coefficients = loss_coefficients_by_name(
-                self.loss_map, self.peak_power, self.peak_torque, self.max_speed)
+                self.loss_map, self.peak_power, self.peak_torque, self.max_speed,
+                self.motor_type, self.inverter)
         else:
             table = self.loss_map
             usable = sum(1 for row in table.efficiency for e in row if e > 0)

@@ -88,6 +88,10 @@ class DriveUnit:
     #: :mod:`skateboard.spec.defaults`, which follows the rating), a fixed per-unit map's
     #: name, "table" (fitted to the file's efficiency map) or "" (given directly).
     loss_map: str = ""
+    #: The technology (skateboard.spec.defaults.technology_loss_scale): "pmsm", "induction" or
+    #: "eesm"; the inverter "si" or "sic". On the calibrated rule they scale the losses.
+    motor_type: str = "pmsm"
+    inverter: str = "si"
 
     def rerated(self, **changes) -> "DriveUnit":
         """This unit with ``changes`` applied; a unit on the calibrated rule gets the loss
@@ -95,7 +99,8 @@ class DriveUnit:
         new = dataclasses.replace(self, **changes)
         if new.loss_map == defaults.CALIBRATED_LOSS_MAP:
             new = dataclasses.replace(new, loss_coefficients=defaults.calibrated_loss_coefficients(
-                new.peak_power, new.peak_torque, new.max_speed))
+                new.peak_power, new.peak_torque, new.max_speed, motor_type=new.motor_type,
+                inverter=new.inverter))
         return new
 
 

@@ -40,7 +40,11 @@ their prediction), :mod:`.results` (:class:`ValidationResult`), :mod:`.calibrati
 
 from skateboard.validation.calibration import (
                                                CALIBRATION_COPPER_SCALES,
+                                               CALIBRATION_INDUCTION_SCALES,
                                                CALIBRATION_NO_LOAD_SCALES,
+                                               CALIBRATION_SIC_SCALES,
+                                               GENERIC_COPPER_SCALES,
+                                               GENERIC_NO_LOAD_SCALES,
                                                CHARGER_EFFICIENCY_BOUNDS,
                                                CalibrationResult,
                                                calibrate,
@@ -81,6 +85,7 @@ from skateboard.validation.predict import (
 from skateboard.validation.published import load_published, validate_published
 from skateboard.validation.reader import drive_layout, read_epa_testcar, screen, unit_defects
 from skateboard.validation.results import ROW_COLUMNS, ValidationResult, validate_epa_testcar
+from skateboard.validation.technology import technology_of
 
 __all__ = [
     "CALIBRATED", "CHARGER_EFFICIENCY_BOUNDS", "CalibrationResult", "EPA_HOLDOUT_FILE",
@@ -92,7 +97,9 @@ __all__ = [
     "generic_pack", "generic_drive_unit", "CYCLES", "DATA_DIR", "DRIVE_LAYOUTS", "EPA_FORMAT_COLUMNS",
     "EPA_LIST_CYCLES", "HORSEPOWER", "INPUT_COLUMNS", "KNOWN_UNREAD_COLUMNS", "MEASURED_COLUMN",
     "REQUIRED_COLUMNS", "SCREEN_MIN_RATED_HP", "SCREEN_WH_PER_KM", "ROW_COLUMNS",
-    "CALIBRATION_COPPER_SCALES", "CALIBRATION_NO_LOAD_SCALES",
+    "CALIBRATION_COPPER_SCALES", "CALIBRATION_NO_LOAD_SCALES", "CALIBRATION_INDUCTION_SCALES",
+    "CALIBRATION_SIC_SCALES", "GENERIC_COPPER_SCALES", "GENERIC_NO_LOAD_SCALES",
+    "technology_of",
 ]
 
 # China-market CLTC ranges and measured climate ranges (:mod:`.cltc`, :mod:`.climate`, with the

@@ -61,6 +61,12 @@ class GenericDefaults:
         except through the pack resistance (see docs/accuracy.md for the sensitivity).
     front_mass_share, cg_height [m], wheelbase [m], track [m] : only set axle loads for the
         grip and regenerative-braking limits. Assumption: 0.5, 0.55 m, 2.9 m, 1.6 m.
+    induction_loss_scale, sic_loss_scale : the drive-unit technology scales
+        (:func:`skateboard.spec.defaults.technology_loss_scale`), fitted with the two loss scales
+        and the charger efficiency; a row's technology comes from the sourced side table
+        (:mod:`skateboard.validation.technology`).
+    technology : read each row's technology from the side table (False: every row a generic
+        permanent-magnet vehicle on silicon, as before issue #15 §3; for comparisons).
     """
 
     charger_efficiency: float = spec_defaults.CHARGER_EFFICIENCY
@@ -85,6 +91,9 @@ class GenericDefaults:
     cg_height: float = 0.55
     wheelbase: float = spec_defaults.WHEELBASE
     track: float = spec_defaults.TRACK
+    induction_loss_scale: float = spec_defaults.INDUCTION_LOSS_SCALE
+    sic_loss_scale: float = spec_defaults.SIC_LOSS_SCALE
+    technology: bool = True
 
     def replace(self, **changes) -> "GenericDefaults":
         return replace(self, **changes)
@@ -92,5 +101,6 @@ class GenericDefaults:
 
 #: The calibrated defaults (fitted on the bundled file by :func:`calibrate`; docs/accuracy.md).
 CALIBRATED = GenericDefaults()
-#: The three parameters :func:`calibrate` fits.
-FITTED_PARAMETERS = ("charger_efficiency", "no_load_loss_scale", "copper_loss_scale")
+#: The parameters :func:`calibrate` fits.
+FITTED_PARAMETERS = ("charger_efficiency", "no_load_loss_scale", "copper_loss_scale",
+                     "induction_loss_scale", "sic_loss_scale")

@@ -21,6 +21,7 @@ from skateboard.validation.epa_list import (
     SCREEN_MIN_RATED_HP,
 )
 from skateboard.validation.reader import drive_layout
+from skateboard.validation.technology import GENERIC, technology_of
 
 # ---------------------------------------------------------------------------------------------
 # Generic vehicles and their prediction
@@ -40,7 +41,8 @@ def generic_pack(defaults: GenericDefaults, max_discharge_power: float) -> Pack:
 
 
 def generic_drive_unit(name: str, axle: str, rated_power: float,
-                       defaults: GenericDefaults) -> DriveUnit:
+                       defaults: GenericDefaults, motor_type: str = "pmsm", inverter: str = "si",
+                       disconnect: bool = False) -> DriveUnit:
     """A drive unit of ``rated_power`` [W] by the generic rules of :class:`GenericDefaults`.
 
     Peak torque = rated power / base speed, base speed = max speed / ``base_speed_ratio``;
@@ -48,9 +50,11 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     with its no-load terms (c0, c_speed, c_speed3) x ``no_load_loss_scale`` x reference power /
     rated power (so the unit's no-load loss is that of the reference unit, whatever its rating)
     and its load term (c_torque2) x ``copper_loss_scale`` x (rated power / reference
-    power)^(1 - ``copper_loss_rating_exponent``).
+    power)^(1 - ``copper_loss_rating_exponent``), all four x the technology's scale
+    (``motor_type``, ``inverter``); the zero-torque loss factor follows ``motor_type`` and
+    ``disconnect`` as in the spec layer.
     """
-    from skateboard.spec.defaults import calibrated_loss_coefficients
+    from skateboard.spec.defaults import calibrated_loss_coefficients, zero_torque_loss_factor
 
     d = defaults
     peak_torque = rated_power * d.base_speed_ratio / d.motor_max_speed
@@ -59,16 +63,19 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
     coefficients = calibrated_loss_coefficients(
         rated_power, base=d.loss_map, no_load_scale=d.no_load_loss_scale,
         copper_scale=d.copper_loss_scale, rating_exponent=d.copper_loss_rating_exponent,
-        reference_power=d.loss_reference_power)
+        reference_power=d.loss_reference_power, motor_type=motor_type, inverter=inverter,
+        induction_scale=d.induction_loss_scale, sic_scale=d.sic_loss_scale)
     # the spec layer's calibrated rule when the defaults are the calibrated ones (a trial of
     # calibrate() is labelled as such, so Variant.replace keeps its coefficients)
     rule = ("calibrated" if coefficients == calibrated_loss_coefficients(
-        rated_power, peak_torque, d.motor_max_speed) else "calibration trial")
+        rated_power, peak_torque, d.motor_max_speed, motor_type=motor_type, inverter=inverter)
+        else "calibration trial")
     return DriveUnit(
         name=name, axle=axle, peak_power=rated_power, continuous_power=0.5 * rated_power,
         peak_torque=peak_torque, max_speed=d.motor_max_speed, gear_ratio=d.motor_max_speed * d.wheel_radius / d.top_speed,
         gearbox_efficiency=d.gearbox_efficiency,
-        loss_coefficients=coefficients, loss_map=rule)
+        loss_coefficients=coefficients, loss_map=rule, motor_type=motor_type, inverter=inverter,
+        zero_torque_loss_factor=zero_torque_loss_factor(motor_type, disconnect))
 
 
 def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
@@ -82,13 +89,20 @@ def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
     d = defaults
     layout = row.get("layout") or drive_layout(str(row["drive"]))
     power = float(row["rated_hp"]) * HORSEPOWER
+    tech = (technology_of(str(row.get("make", "")), str(row.get("model", "")))
+            if d.technology else GENERIC)
+
+    def unit(axle, rated):
+        return generic_drive_unit(axle, axle, rated, d, tech.motor(axle), tech.inverter(axle),
+                                  axle == "front" and tech.front_disconnect and layout == "AWD")
+
     if layout == "FWD":
-        units = (generic_drive_unit("front", "front", power, d),)
+        units = (unit("front", power),)
     elif layout == "RWD":
-        units = (generic_drive_unit("rear", "rear", power, d),)
+        units = (unit("rear", power),)
     elif layout == "AWD":
-        units = (generic_drive_unit("front", "front", power * d.awd_front_share, d),
-                 generic_drive_unit("rear", "rear", power * (1.0 - d.awd_front_share), d))
+        units = (unit("front", power * d.awd_front_share),
+                 unit("rear", power * (1.0 - d.awd_front_share)))
     else:
         raise SpecError("unknown drive layout", field="drive", value=row.get("drive"),
                         allowed=", ".join(DRIVE_LAYOUTS))
@@ -107,7 +121,8 @@ def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
         f0=float(row["f0_n"]), f1=float(row["f1_n_per_mps"]), f2=float(row["f2_n_per_mps2"]),
         pack=pack, drive_units=units, range_extender=None, energy_management=None,
         aux_power=d.aux_power, charger_efficiency=d.charger_efficiency,
-        options={"layout": layout, "source": "EPA test car list row"})
+        options={"layout": layout, "source": "EPA test car list row",
+                 "technology": tech.matched or "generic"})
 
 
 def _simulate_cycle(cycle: str, variants: Sequence[Variant], masses: Sequence[float]):

@@ -63,7 +63,8 @@ def test_the_minimal_car_runs_and_lists_its_defaults():
     assert row["range_km"] > 0 and abs(row["energy_audit_residual"]) < 1e-9
     listed = set(used["defaulted"].split(", "))
     assert {"packs.main.gross_energy", "packs.main.nominal_voltage", "drive_units.rear.peak_torque",
-            "drive_units.rear.gear_ratio", "drive_units.rear.motor_type", "chassis.wheelbase",
+            "drive_units.rear.gear_ratio", "drive_units.rear.motor_type", "drive_units.rear.inverter",
+            "chassis.wheelbase",
             "chassis.max_gross_mass", "wheels.18in.rolling_resistance_coefficient"} <= listed
     assert not listed & {"top_hat.curb_mass", "top_hat.drag_coefficient", "packs.main.usable_energy",
                          "drive_units.rear.peak_power"}  # given in the files

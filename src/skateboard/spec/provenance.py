@@ -80,8 +80,14 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
         out += [f"drive_units.{name}.{k}" for k in du._defaulted]
         out += [f"drive_units.{name}.{k}" for k in ("gearbox_efficiency", "loss_map")
                 if k not in du.model_fields_set]
-        if not du.model_fields_set & {"motor_type", "disconnect", "zero_torque_loss_factor"}:
-            out.append(f"drive_units.{name}.motor_type")  # pmsm: it sets the zero-torque loss
+        # pmsm/si: on the calibrated rule the technology scales the losses, and the motor type
+        # sets the zero-torque loss
+        calibrated = du.loss_map == "calibrated"
+        if "motor_type" not in du.model_fields_set and (
+                calibrated or not du.model_fields_set & {"disconnect", "zero_torque_loss_factor"}):
+            out.append(f"drive_units.{name}.motor_type")
+        if calibrated and "inverter" not in du.model_fields_set:
+            out.append(f"drive_units.{name}.inverter")
     if rex_opt is not None:
         name = derivative.options.range_extender
         out += [f"range_extenders.{name}.{k}" for k in (

@@ -47,13 +47,16 @@ def test_every_row_is_sourced_and_used():
     ("Tesla", "Model 3 RWD", ("pmsm", "pmsm", "si", "sic", False)),
     ("Hyundai", "Ioniq 5", ("pmsm", "pmsm", "si", "sic", True)),
     ("BMW", "iX xDrive50 (21\" Wheels)", ("eesm", "eesm", "si", "si", False)),
-    ("NISSAN", "LEAF", ("pmsm", "pmsm", "si", "si", False)),          # no row: generic
+    ("NISSAN", "LEAF", ("pmsm", "pmsm", "si", "si", False)),          # sourced, and generic
+    ("Kia", "Niro Electric", ("pmsm", "pmsm", "si", "si", False)),    # no row: generic
 ])
 def test_lookup_of_a_record(make, model, expected):
     t = technology_of(make, model)
     assert (t.front_motor, t.rear_motor, t.front_inverter, t.rear_inverter, t.front_disconnect) == expected
-    if make == "NISSAN":
-        assert t == GENERIC
+    if model in ("LEAF", "Niro Electric", "e-tron GT", "ID.4 Pro"):
+        # generic technology: confirmed by a sourced row (Leaf), or no row at all (generic by
+        # assumption)
+        assert (t == GENERIC) == (model != "LEAF")
 
 
 def test_a_bad_side_table_is_one_clear_error(tmp_path):

@@ -76,6 +76,7 @@ def test_the_minimal_car_runs_and_lists_its_defaults():
     assert used["pack_gross_kwh"] == pytest.approx(65 / 0.95, rel=1e-12)
     assert used["frontal_area_m2"] == pytest.approx(1.885 * 1.655 * 0.85, rel=1e-12)
     assert float(used["motor_peak_torque_n_m"]) == pytest.approx(160e3 * 3 / w_max, rel=1e-5)
+    assert used["drive_unit_technology"] == "pmsm/si"  # the defaults, listed as defaulted above
     assert float(used["gear_ratio"]) == pytest.approx(w_max * 0.336445 / 50.0, rel=1e-5)
     assert used["pack_max_discharge_kw"] == pytest.approx(160 / 0.85 + 0.3, rel=1e-12)
     assert used["max_gross_mass_kg"] == pytest.approx(1705 + 445, rel=1e-12)

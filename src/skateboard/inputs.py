@@ -70,6 +70,8 @@ def inputs_table(variants) -> pd.DataFrame:
             "motor_peak_torque_n_m": ", ".join(f"{d.peak_torque:g}" for d in du),
             "gear_ratio": ", ".join(f"{d.gear_ratio:g}" for d in du),
             "gearbox_efficiency": ", ".join(f"{d.gearbox_efficiency:g}" for d in du),
+            # motor type / inverter per unit: on the calibrated loss rule they scale the losses
+            "drive_unit_technology": ", ".join(f"{d.motor_type}/{d.inverter}" for d in du),
             "aux_power_w": v.aux_power, "charger_efficiency": v.charger_efficiency,
             "range_extender_kw": rex.max_power / 1e3 if rex else float("nan"),
             "fuel_tank_l": rex.fuel_tank_volume * 1e3 if rex else float("nan"),

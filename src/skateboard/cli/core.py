@@ -75,8 +75,8 @@ INPUT_COLUMNS = ["variant", "curb_mass_kg", "wltp_test_mass_kg", "china_test_mas
                  "epa_test_weight_kg", "drag_coefficient", "frontal_area_m2",
                  "road_load_f0_n", "road_load_f2_n_per_m2_s2", "pack_usable_kwh",
                  "pack_gross_kwh", "pack_nominal_voltage_v", "pack_resistance_mohm",
-                 "pack_max_charge_kw", "motor_peak_kw", "gear_ratio", "aux_power_w",
-                 "charger_efficiency"]
+                 "pack_max_charge_kw", "motor_peak_kw", "gear_ratio", "drive_unit_technology",
+                 "aux_power_w", "charger_efficiency"]
 
 
 def _json_columns() -> list[str]:

@@ -10,7 +10,12 @@ import pytest
 from skateboard import validation as V
 from skateboard.errors import SpecError
 from skateboard.spec import defaults as D
-from skateboard.validation.technology import GENERIC, TECHNOLOGY_FILE, load_technology, technology_of
+from skateboard.validation.technology import (
+    GENERIC,
+    TECHNOLOGY_FILE,
+    load_technology,
+    technology_of,
+)
 
 EPA_FILES = ("epa_2022_bev_calibration.csv", "epa_2022_bev_holdout.csv", "epa_2017_2019_bev.csv")
 

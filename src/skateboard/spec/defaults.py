@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, rated_loss_coefficients
 
-#: AC mains -> battery charging efficiency [-]. Fitted: 0.851 (within
-#: docs/sources.md's 0.85-0.92; 0.8512 rounded, refitted 2026-12-04 with the drive-unit
-#: technology scales, 0.855
-#: before; 0.865 before the six unit-defect records of 2026-12-02).
+#: AC mains -> battery charging efficiency [-]. Fitted: 0.8512 rounded to 0.851 (within
+#: docs/sources.md's 0.85-0.92), refitted 2026-12-04 with the drive-unit technology scales;
+#: 0.855 before, 0.865 before the six unit-defect records of 2026-12-02.
 CHARGER_EFFICIENCY = 0.851
 
 #: Name of the default drive-unit loss rule: the :data:`BASE_LOSS_MAP` shape with the calibrated
@@ -55,7 +54,8 @@ LOSS_REFERENCE_POWER = 150e3
 BASE_SPEED_RATIO = 3.0
 
 #: Drive-unit technology (issue #15 §3): the calibrated rule's four loss coefficients x
-#: :data:`MOTOR_LOSS_SCALE` [motor type] x :data:`INVERTER_LOSS_SCALE` [inverter semiconductor].
+#: :data:`INDUCTION_LOSS_SCALE` for an induction machine x :data:`SIC_LOSS_SCALE` for a
+#: silicon-carbide inverter (:func:`technology_loss_scale`).
 #: Fitted with the scales above on the same file, each row's technology taken from the sourced
 #: side table ``src/skateboard/data/validation/drive_technology.csv`` (never fitted per row or
 #: per make; docs/accuracy.md, "Drive-unit technology"). Induction (asynchronous) machines: 2,
@@ -66,6 +66,8 @@ BASE_SPEED_RATIO = 3.0
 #: induction 1-3 in steps of 0.5, SiC 0.6-1 in steps of 0.1 (validation.calibrate).
 INDUCTION_LOSS_SCALE = 2.0
 SIC_LOSS_SCALE = 0.7
+#: The values a drive unit's ``motor_type`` and ``inverter`` may take (the spec and the
+#: validation's side table read these).
 MOTOR_TYPES = ("pmsm", "induction", "eesm")
 INVERTERS = ("si", "sic")
 
@@ -139,9 +141,7 @@ def calibrated_loss_coefficients(peak_power: float, peak_torque: float | None = 
         c2 = c2 * (peak_torque / rule_peak_torque(peak_power, max_speed)) ** 2
     k = technology_loss_scale(motor_type, inverter, induction_scale=induction_scale,
                               sic_scale=sic_scale)
-    if k != 1.0:
-        return (c0 * k, c1 * k, c2 * k, c3 * k)
-    return (c0, c1, c2, c3)
+    return (c0 * k, c1 * k, c2 * k, c3 * k)
 
 
 def loss_coefficients_by_name(name: str, peak_power: float, peak_torque: float,

@@ -302,12 +302,13 @@ class DriveUnitOption(SpecModel):
     #: BMW's fifth-generation eDrive). It sets the default ``zero_torque_loss_factor``
     #: (skateboard.spec.defaults.zero_torque_loss_factor) and, on the calibrated loss rule, the
     #: technology's loss scale (skateboard.spec.defaults.technology_loss_scale: induction x 2).
-    motor_type: Annotated[Literal["pmsm", "induction", "eesm"],
-                          BeforeValidator(Choice("pmsm", "induction", "eesm"))] = "pmsm"
+    motor_type: Annotated[Literal[calibrated.MOTOR_TYPES],
+                          BeforeValidator(Choice(*calibrated.MOTOR_TYPES))] = "pmsm"
     #: The inverter's power semiconductor: "si" (silicon IGBT, the default) or "sic" (silicon
     #: carbide MOSFET); on the calibrated loss rule "sic" scales the losses by 0.7
     #: (skateboard.spec.defaults.SIC_LOSS_SCALE).
-    inverter: Annotated[Literal["si", "sic"], BeforeValidator(Choice("si", "sic"))] = "si"
+    inverter: Annotated[Literal[calibrated.INVERTERS],
+                        BeforeValidator(Choice(*calibrated.INVERTERS))] = "si"
     #: A clutch or dog ring that decouples the unit from its wheels when it gives no torque
     #: (e.g. the front-axle "Disconnector Actuator System" of Hyundai's E-GMP AWD cars).
     disconnect: bool = False

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from skateboard.errors import SpecError
 from skateboard.spec import models as m
+from skateboard.spec.defaults import CALIBRATED_LOSS_MAP
 
 #: Tolerance on the platform's wheel radii when it declares no limits (assumption, docs/spec.md).
 WHEEL_RADIUS_TOLERANCE = 0.03
@@ -82,7 +83,7 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
                 if k not in du.model_fields_set]
         # pmsm/si: on the calibrated rule the technology scales the losses, and the motor type
         # sets the zero-torque loss
-        calibrated = du.loss_map == "calibrated"
+        calibrated = du.loss_map == CALIBRATED_LOSS_MAP
         if "motor_type" not in du.model_fields_set and (
                 calibrated or not du.model_fields_set & {"disconnect", "zero_torque_loss_factor"}):
             out.append(f"drive_units.{name}.motor_type")

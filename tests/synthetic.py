@@ -37,7 +37,7 @@ def range_extender(**kw) -> RangeExtender:
                 efficiency_load_fractions=(0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0),
                 engine_efficiency=(0.05, 0.22, 0.30, 0.36, 0.39, 0.38, 0.35),
                 generator_efficiency=0.94, idle_fuel_power=3e3, min_on_time=60.0,
-                start_fuel_energy=0.0, fuel_tank_volume=0.05, fuel="E10")
+                start_fuel_energy=0.0, cold_start_fuel_energy=0.0, fuel_tank_volume=0.05, fuel="E10")
     base.update(kw)
     base.setdefault("fuel_properties", load_fuel(base["fuel"]))
     return RangeExtender(**base)

@@ -299,6 +299,22 @@ def test_range_extender_defaults_and_units(tmp_path):
     assert em.gain == 1.0
 
 
+def test_range_extender_cold_start_is_read_in_units_and_listed_when_defaulted(tmp_path):
+    from skateboard.spec import defaults as D
+
+    derivative = DERIVATIVE.replace('wheels = "18in"', 'wheels = "18in"\nrange_extender = "rex"')
+    v = resolve_variant(write(tmp_path, PLATFORM + REX, derivative))
+    assert v.range_extender.cold_start_fuel_energy == D.COLD_START_FUEL_ENERGY
+    assert "range_extenders.rex.cold_start_fuel_energy" in v.defaults
+    given = REX.replace('fuel_tank_volume = "50 l"', 'fuel_tank_volume = "50 l"\ncold_start_fuel_energy = "2.5 MJ"')
+    v = resolve_variant(write(tmp_path, PLATFORM + given, derivative))
+    assert v.range_extender.cold_start_fuel_energy == pytest.approx(2.5e6)
+    assert "range_extenders.rex.cold_start_fuel_energy" not in v.defaults
+    bad = REX.replace('fuel_tank_volume = "50 l"', 'fuel_tank_volume = "50 l"\ncold_start_fuel_energy = "3 kW"')
+    with pytest.raises(SpecError, match="cold_start_fuel_energy"):
+        resolve_variant(write(tmp_path, PLATFORM + bad, derivative))
+
+
 def test_overrides(tmp_path):
     derivative = DERIVATIVE + """
 [overrides]

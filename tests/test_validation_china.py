@@ -152,10 +152,10 @@ def test_spec_sheet_defaults_by_hand():
 
 def test_validate_cltc_bundled_and_spec_sheet_rows(tmp_path):
     fields, rows = _rows(CLTC_FILE, lambda r: (r["model"], r["version"]) in {
-        ("B10", "2025 67.1 kWh"), ("X", "base"), ("Model 3", "Long Range (19-inch wheels)")})
+        ("B10", "2025 67.1 kWh"), ("X", "base"), ("C16", "2024 67.7 kWh")})
     assert len(rows) == 3
     res = validate_cltc(_write(tmp_path, "c.csv", fields, rows))
-    assert list(res.skipped["model"]) == ["Model 3"]
+    assert list(res.skipped["model"]) == ["C16"]
     assert "missing curb_mass_kg" in res.skipped["reason"][0]
     b10 = res.rows[res.rows["model"] == "B10"].iloc[0]
     assert b10["built_from"] == "bundled leapmotor-b10"

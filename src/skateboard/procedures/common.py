@@ -206,27 +206,38 @@ class OvcResult:
     cd_distance: np.ndarray       # R_CDC: distance of the CD cycles incl. the transition cycle [m]
     aer: np.ndarray               # distance before the engine first starts [m]
     cd_energy: np.ndarray         # electrochemical energy drawn in CD cycles [J]
-    cs_fuel_per_m: np.ndarray     # SOC-corrected CS fuel [kg/m]
-    cs_fuel_uncorrected_per_m: np.ndarray
+    cs_fuel_per_m: np.ndarray     # SOC-corrected CS fuel of the test, cold start included [kg/m]
+    cs_fuel_uncorrected_per_m: np.ndarray  # hot, uncorrected: the kernel's fuel [kg/m]
+    cold_start_fuel: np.ndarray   # extra fuel of the cold start, x the test's weight [kg]
     fuel_density: np.ndarray      # kg/m3
     residual: np.ndarray          # worst audit residual of the runs
 
 
 def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | None = None,
-            cs_cycles: int = 3, **conditions) -> OvcResult:
+            cs_cycles: int = 3, cold_start_weight: float = 1.0, **conditions) -> OvcResult:
     """Charge-depleting cycles from full charge until the engine has started (the transition
     cycle) and the charge-sustaining test from the sustain SOC (GTR 15 Annex 8, 3.2.4-3.2.5).
 
     CS fuel is corrected for the net change of battery energy over the CS test at the vehicle's
     own average conversion (fuel energy per kWh of range-extender electricity): the physical
     equivalent of the regulation's correction (Sub-Annex 8 Appendix 2), which uses generic
-    Willans factors instead."""
+    Willans factors instead.
+
+    Both tests start after a soak at the test cell's temperature, so the engine's first start is
+    cold: ``cold_start_weight`` x the range extender's ``cold_start_fuel_energy`` (as fuel mass
+    at the procedure fuel's heating value) is added to the CD transition cycle, where the engine
+    first starts, and to one cycle of the CS test (GTR 15 Annex 8 3.2.5: the CS test is one
+    cycle after the soak; the kernel's ``cs_cycles`` hot cycles only average its steady part).
+    1 for WLTP, China and NEDC type-1 tests; the FTP weights its cold-start test 0.43 and the
+    highway test starts hot (0)."""
     params, ocv, rex = params_for(variants, masses, fuel=fuel, **conditions)
     names = [v.name for v in variants]
     # each variant's count from its own consumption, and variants with the same count run
     # together, so a variant's figures never depend on the batch it is in
     n_each = (np.full(len(variants), max_cd_cycles) if max_cd_cycles
               else repeats_each(params, ocv, rex, cycle, names) + 2)
+    cold = cold_start_weight * np.array([v.range_extender.cold_start_fuel_energy for v in variants]) \
+        / params[:, L.P_REX_LOWER_HEATING_VALUE]   # kg
     out_d, out_f, out_e = [None] * len(variants), [None] * len(variants), [None] * len(variants)
     r_cdc = np.zeros(len(variants))
     aer = np.zeros(len(variants))
@@ -251,7 +262,10 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
             transition = min(first // steps_per_cycle, n_cd - 1)
             ph = cd.phases[j, : transition + 1].reshape(-1, cd.phases.shape[-1])
             out_d[i] = ph[:, L.R_DISTANCE]
-            out_f[i] = ph[:, L.R_FUEL_MASS]
+            out_f[i] = ph[:, L.R_FUEL_MASS].copy()
+            burnt = np.flatnonzero(out_f[i] > 0)
+            if len(burnt):   # the phase of the engine's first start
+                out_f[i][burnt[0]] += cold[i]
             out_e[i] = ph[:, L.R_E_BATTERY_CHEM]
             r_cdc[i] = ph[:, L.R_DISTANCE].sum()
             cd_energy[i] = ph[:, L.R_E_BATTERY_CHEM].sum()
@@ -268,7 +282,8 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     corrected = fuel_mass + delta * conv / lhv
     dist = cs["distance"]
     residual = np.maximum(cd_residual, np.abs(cs.energy_audit_residual()))
-    return OvcResult(out_d, out_f, out_e, r_cdc, aer, cd_energy, corrected / dist, fuel_mass / dist,
-                     cs_params[:, L.P_REX_FUEL_DENSITY], residual)
+    test_distance = dist / cs_cycles    # the regulation's CS test is one cycle, started cold
+    return OvcResult(out_d, out_f, out_e, r_cdc, aer, cd_energy, corrected / dist + cold / test_distance,
+                     fuel_mass / dist, cold, cs_params[:, L.P_REX_FUEL_DENSITY], residual)
 
 

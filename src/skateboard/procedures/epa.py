@@ -25,6 +25,10 @@ from skateboard.physics.constants import MILE, WH_PER_GALLON_EQUIVALENT
 from skateboard.procedures import common as C
 
 CITY_WEIGHT = 0.55
+#: The FTP (city) weights its cold-start test 0.43 and its hot-start test 0.57 (40 CFR
+#: 86.144-94(a): Y_wm = 0.43 (Y_c + Y_s)/(D_c + D_s) + 0.57 (Y_h + Y_s)/(D_h + D_s)); the
+#: cold-start test is bags 1 + 2, the whole UDDS. The highway test starts hot.
+FTP_COLD_START_WEIGHT = 0.43
 LABEL_FACTOR = 0.7
 US_GALLON = 3.785411784e-3  # m^3
 
@@ -125,8 +129,8 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
     if rex:
         vs = [variants[i] for i in rex]
         ms = [masses[i] for i in rex]
-        oc = C.ovc_hev(vs, udds, ms, fuel=fuel, **conditions)
-        oh = C.ovc_hev(vs, hwfet, ms, fuel=fuel, **conditions)
+        oc = C.ovc_hev(vs, udds, ms, fuel=fuel, cold_start_weight=FTP_COLD_START_WEIGHT, **conditions)
+        oh = C.ovc_hev(vs, hwfet, ms, fuel=fuel, cold_start_weight=0.0, **conditions)
         co2_per_kg = fuel.co2_per_volume / fuel.density
         for k, i in enumerate(rex):
             v = variants[i]

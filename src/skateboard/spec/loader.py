@@ -212,7 +212,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
             engine_efficiency=tuple(rex_opt.engine_efficiency),
             generator_efficiency=rex_opt.generator_efficiency,
             idle_fuel_power=rex_opt.idle_fuel_power, min_on_time=rex_opt.min_on_time,
-            start_fuel_energy=rex_opt.start_fuel_energy, fuel_tank_volume=rex_opt.fuel_tank_volume,
+            start_fuel_energy=rex_opt.start_fuel_energy,
+            cold_start_fuel_energy=rex_opt.cold_start_fuel_energy, fuel_tank_volume=rex_opt.fuel_tank_volume,
             fuel=rex_opt.fuel, mass=rex_opt.mass)
         rex = replace(rex, **{k: v for k, v in over.range_extender.model_dump().items()
                               if v is not None})

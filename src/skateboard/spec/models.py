@@ -465,6 +465,9 @@ class RangeExtenderOption(SpecModel):
     min_on_time: Quantity("s", "a time", minimum=0.0, maximum=3600.0, example="60 s") = DEFAULT_MIN_ON_TIME
     start_fuel_energy: Quantity("J", "an energy", minimum=0.0, maximum=1e7,
                                 example="50 kJ") = DEFAULT_START_FUEL_ENERGY
+    #: Extra fuel of the first start after the test's soak (spec.defaults.COLD_START_FUEL_ENERGY).
+    cold_start_fuel_energy: Quantity("J", "an energy", minimum=0.0, maximum=5e7,
+                                     example="3 MJ") = calibrated.COLD_START_FUEL_ENERGY
     fuel_tank_volume: Quantity("m**3", "a volume", display="m**3", minimum=0.0, maximum=0.2,
                                example="50 l")
     fuel: str = DEFAULT_FUEL

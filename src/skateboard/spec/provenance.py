@@ -93,7 +93,7 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
         name = derivative.options.range_extender
         out += [f"range_extenders.{name}.{k}" for k in (
             "engine_efficiency", "generator_efficiency", "idle_fuel_power", "min_on_time",
-            "start_fuel_energy") if k not in rex_opt.model_fields_set]
+            "start_fuel_energy", "cold_start_fuel_energy") if k not in rex_opt.model_fields_set]
     return tuple(out)
 
 

@@ -115,6 +115,8 @@ class RangeExtender:
     idle_fuel_power : fuel chemical power while on with no output [W].
     min_on_time : minimum time the engine stays on once started [s].
     start_fuel_energy : fuel chemical energy per start [J] (0 if not modelled).
+    cold_start_fuel_energy : extra fuel chemical energy of the first start after a test's soak
+        [J]; the procedures add it once per cold-start test, the kernel never sees it.
     fuel_tank_volume : [m**3]. fuel : name of a fuel in skateboard's fuel table.
     fuel_properties : the named fuel's properties (a :class:`skateboard.spec.fuels.Fuel`:
         density, lower heating value, CO2), resolved by whoever builds the variant (the spec
@@ -130,6 +132,7 @@ class RangeExtender:
     idle_fuel_power: float
     min_on_time: float
     start_fuel_energy: float
+    cold_start_fuel_energy: float
     fuel_tank_volume: float
     fuel: str
     mass: float = 0.0

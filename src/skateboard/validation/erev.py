@@ -97,6 +97,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     """The generic EREV of a spec-sheet row: :func:`spec_sheet_variant` plus a range extender
     (defaults in the module docstring). A :class:`SpecError` when engine power and displacement
     are both missing."""
+    from skateboard.spec.defaults import COLD_START_FUEL_ENERGY
     from skateboard.spec.fuels import load_fuel
     from skateboard.physics.range_extender import DEDICATED_EFFICIENCY, DEDICATED_LOAD_FRACTIONS
     from skateboard.spec.models import (DEFAULT_FUEL, DEFAULT_GENERATOR_EFFICIENCY,
@@ -117,6 +118,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
         efficiency_load_fractions=DEDICATED_LOAD_FRACTIONS, engine_efficiency=DEDICATED_EFFICIENCY,
         generator_efficiency=DEFAULT_GENERATOR_EFFICIENCY, idle_fuel_power=DEFAULT_IDLE_FUEL_POWER,
         min_on_time=DEFAULT_MIN_ON_TIME, start_fuel_energy=DEFAULT_START_FUEL_ENERGY,
+        cold_start_fuel_energy=COLD_START_FUEL_ENERGY,
         fuel_tank_volume=tank if tank > 0 else DEFAULT_TANK, fuel=DEFAULT_FUEL,
         fuel_properties=load_fuel(DEFAULT_FUEL))
     em = EnergyManagement(strategy="load_following", **SPEC_SHEET_ENERGY_MANAGEMENT)

@@ -225,8 +225,8 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
 
     Both tests start after a soak at the test cell's temperature, so the engine's first start is
     cold: ``cold_start_weight`` x the range extender's ``cold_start_fuel_energy`` (as fuel mass
-    at the procedure fuel's heating value) is added to the CD transition cycle, where the engine
-    first starts, and to one cycle of the CS test (GTR 15 Annex 8 3.2.5: the CS test is one
+    at the procedure fuel's heating value) is added to the CD phase in which the engine first
+    starts (in the transition cycle) and to one cycle of the CS test (GTR 15 Annex 8 3.2.5: the CS test is one
     cycle after the soak; the kernel's ``cs_cycles`` hot cycles only average its steady part).
     1 for WLTP, China and NEDC type-1 tests; the FTP weights its cold-start test 0.43 and the
     highway test starts hot (0)."""

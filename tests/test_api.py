@@ -90,20 +90,20 @@ def test_market_table_overrides_the_variant_wide_value():
 
 
 def test_per_market_targets_pass_in_one_market_and_fail_in_another(tmp_path):
-    # the B10's WLTP range is 488 km, its EPA label range 403 km = 250.4 mi
+    # the B10's WLTP range is 443 km, its EPA label range 367 km = 228.3 mi
     # (tests/data/evaluate_reference.csv)
-    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "450 km"\n'))
+    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "420 km"\n'))
     rows = sb.evaluate(prog, motorway_cases=False).to_pandas().set_index("market")
     assert rows.loc["eu", "targets_met"] == True  # noqa: E712
     assert rows.loc["us", "targets_met"] == False  # noqa: E712
-    assert rows.loc["us", "targets_failed"].startswith("min_range_km: range_km 403")
+    assert rows.loc["us", "targets_failed"].startswith("min_range_km: range_km 367")
     # the US gets its own value, and the label range in miles
-    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "450 km"\n'
+    prog = sb.load_program(_program(tmp_path, '[targets.leapmotor-b10]\nmin_range_km = "420 km"\n'
                                     '[targets.leapmotor-b10.us]\nmin_range_km = "350 km"\n'
-                                    "min_label_range_mi = 260\n"))
+                                    "min_label_range_mi = 240\n"))
     rows = sb.evaluate(prog, motorway_cases=False).to_pandas().set_index("market")
     assert rows.loc["eu", "targets_met"] == True  # noqa: E712
-    assert rows.loc["us", "targets_failed"].startswith("min_label_range_mi: label_range_mi 250")
+    assert rows.loc["us", "targets_failed"].startswith("min_label_range_mi: label_range_mi 228")
 
 
 # --- one meaning per column ------------------------------------------------------------------

@@ -17,8 +17,9 @@ FUELS = {"E10": syn.E10_TEST_FUEL}
 
 def test_constant_speed_road_load_matches_hand_calculation():
     # Hand calculation (Gillespie, Fundamentals of Vehicle Dynamics, ch. 4):
-    # F = C_rr m g + rho Cd A v^2 / 2 at 100 km/h on the level; energy = F * distance.
-    v = syn.variant()
+    # F = (C_rr + c_v v) m g + rho Cd A v^2 / 2 at 100 km/h on the level; energy = F * distance
+    # (c_v: the rolling resistance that grows with speed, skateboard.spec.defaults).
+    v = syn.variant(rolling_resistance_speed_coefficient=1.2e-4)
     m = v.curb_mass + 75.0
     speed = 100 / 3.6
     hold = syn.constant_speed_cycle(100, hold_s=600)
@@ -29,7 +30,7 @@ def test_constant_speed_road_load_matches_hand_calculation():
     aero = r_hold["e_aero"][0] - r_ramp["e_aero"][0]
     rolling = r_hold["e_rolling"][0] - r_ramp["e_rolling"][0]
     assert aero == pytest.approx(0.5 * AIR_DENSITY_WLTP * 0.30 * 2.5 * speed**2 * d, rel=1e-9)
-    assert rolling == pytest.approx(0.009 * m * GRAVITY * d, rel=1e-9)
+    assert rolling == pytest.approx((0.009 + 1.2e-4 * speed) * m * GRAVITY * d, rel=1e-9)
 
 
 def test_energy_audit_closes_on_a_random_trace():
@@ -46,12 +47,13 @@ def test_energy_audit_closes_on_a_random_trace():
 
 
 def test_coastdown_form_equals_physical_form_with_same_coefficients():
-    v = syn.variant()
+    v = syn.variant(rolling_resistance_speed_coefficient=1.2e-4)
     m = v.curb_mass + 75.0
     f0 = 0.009 * m * GRAVITY
+    f1 = 1.2e-4 * m * GRAVITY
     f2 = 0.5 * AIR_DENSITY_WLTP * 0.30 * 2.5
     cd = v.replace(drag_coefficient=None, frontal_area=None, rolling_resistance_coefficient=None,
-                   f0=f0, f1=0.0, f2=f2)
+                   f0=f0, f1=f1, f2=f2)
     cyc = syn.constant_speed_cycle(80)
     a, b = simulate([v], cyc), simulate([cd], cyc)
     assert a["e_battery_terminal"][0] == pytest.approx(b["e_battery_terminal"][0], rel=1e-12)

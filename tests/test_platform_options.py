@@ -184,15 +184,14 @@ def test_readme_platform_options_example():
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     by_k = {row["k"]: row for row in data["by_k"]}
-    assert by_k[1]["packs"] == "60kwh"                         # README: one pack covers all
-    assert by_k[2]["packs"] == "40kwh,60kwh"
-    assert by_k[3]["packs"] == "40kwh,50kwh,60kwh"
-    assert by_k[3]["total_cost"] == pytest.approx(3_190_222_059, rel=1e-6)
-    assert by_k[1]["total_cost"] > by_k[2]["total_cost"] > by_k[3]["total_cost"]
+    assert by_k[1]["packs"] == "" and by_k[1]["total_cost"] is None   # README: no one pack covers all
+    assert by_k[2]["packs"] == "40kwh,70kwh"
+    assert by_k[3]["packs"] == "40kwh,60kwh,70kwh"
+    assert by_k[3]["total_cost"] == pytest.approx(3_244_627_279, rel=1e-6)
+    assert by_k[2]["total_cost"] > by_k[3]["total_cost"]
     taken = {(a["variant"], a["market"]): a["pack"] for a in data["assignments"]}
-    fifty = {("leapmotor-b10", "australia"), ("leapmotor-b10", "new-zealand")}
     for (v, m), pack in taken.items():   # README: which derivative takes which pack
-        expect = "40kwh" if v == "hongqi-b10-erev" else "50kwh" if (v, m) in fifty else "60kwh"
+        expect = {"hongqi-b10-erev": "40kwh", "leapmotor-b10": "60kwh", "hongqi-b10-bev": "70kwh"}[v]
         assert pack == expect, (v, m)
 
 

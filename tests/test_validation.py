@@ -484,18 +484,19 @@ def published():
 
 def test_published_b10_and_c10_wltp_against_their_goal(published):
     """B10 WLTP: 434 km (67.1 kWh), 361 km (56.2 kWh), 14.9 / 17.3 kWh/100 km; C10 BEV 420 km
-    (km77; docs/sources.md). The project's tolerance is +/-5 % (published.toml); with the one
-    calibrated model (#15) the bundled cars give 7-16 % more WLTP range than published, a miss
-    reported by ``validate published`` and analysed in docs/accuracy.md. This test holds the
-    goal's value, the direction of the miss and a bound on it, so a change that moves them fails."""
-    keys = [(("leapmotor-b10 [67kwh]", "range_km"), +1), (("leapmotor-b10 [56kwh]", "range_km"), +1),
-            (("leapmotor-b10 [67kwh]", "consumption_wh_per_km"), -1),
-            (("leapmotor-b10 [67kwh]", "consumption_ac_wh_per_km"), -1),
-            (("leapmotor-c10 [70kwh]", "range_km"), +1)]
-    for key, sign in keys:
+    (km77; docs/sources.md). The project's tolerance is +/-5 % (published.toml). With the road
+    load's speed term fitted on EPA coast-downs (2026-12-04) four of the five are within it and
+    the 56.2 kWh B10 is 5.3 % long (7-16 % before, without the term); a change that moves any
+    of them past these bounds fails."""
+    bounds = {("leapmotor-b10 [67kwh]", "range_km"): 5.0, ("leapmotor-b10 [56kwh]", "range_km"): 6.0,
+              ("leapmotor-b10 [67kwh]", "consumption_wh_per_km"): 5.0,
+              ("leapmotor-b10 [67kwh]", "consumption_ac_wh_per_km"): 5.0,
+              ("leapmotor-c10 [70kwh]", "range_km"): 5.0}
+    for key, bound in bounds.items():
         r = published.loc[key]
         assert r["tolerance_percent"] == 5.0
-        assert 0.0 < sign * r["error_percent"] <= 17.0, (key, r["predicted"], r["published"])
+        assert abs(r["error_percent"]) <= bound, (key, r["predicted"], r["published"])
+    assert not published.loc[("leapmotor-b10 [56kwh]", "range_km")]["within_tolerance"]
     assert published.loc[("leapmotor-c10 [70kwh]", "range_km")]["published"] == 420.0
 
 

@@ -165,6 +165,8 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     **{n: ("skateboard.validation.cltc", n) for n in ("CLTC_FILE", "validate_cltc")},
     **{n: ("skateboard.validation.climate", n) for n in ("CLIMATE_FILE", "validate_climate")},
     **{n: ("skateboard.validation.erev", n) for n in ("EREV_FILE", "validate_erev")},
+    **{n: ("skateboard.validation.road_load", n) for n in ("check_road_load", "fit_speed_coefficient")},
+    "EPA_TESTCAR_FILE": ("skateboard.validation.epa_list", "EPA_TESTCAR_FILE"),
 }
 
 

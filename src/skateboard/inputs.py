@@ -53,6 +53,8 @@ def inputs_table(variants) -> pd.DataFrame:
             "rotating_inertia_fraction": v.rotating_inertia_fraction,
             "drag_coefficient": v.drag_coefficient, "frontal_area_m2": v.frontal_area,
             "rolling_resistance_coefficient": v.rolling_resistance_coefficient,
+            "rolling_resistance_speed_coefficient_s_per_m": (
+                None if v.f0 is not None else v.rolling_resistance_speed_coefficient),
             "road_load_f0_n": f0, "road_load_f1_n_per_m_s": f1, "road_load_f2_n_per_m2_s2": f2,
             "road_load_form": "coast-down" if v.f0 is not None else "physical",
             "wheel_radius_m": v.wheel_radius,

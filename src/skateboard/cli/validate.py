@@ -202,7 +202,9 @@ def cltc_cmd(
         for key, what in (("cltc", "CLTC range, all"), ("cltc_bundled", "CLTC range, bundled cars"),
                           ("cltc_spec_sheet", "CLTC range, spec-sheet cars"),
                           ("ratio", "CLTC/WLTP ratio, all"), ("ratio_bundled", "CLTC/WLTP ratio, bundled"),
-                          ("ratio_spec_sheet", "CLTC/WLTP ratio, spec-sheet")):
+                          ("ratio_spec_sheet", "CLTC/WLTP ratio, spec-sheet"),
+                          ("wltp", "WLTP range of the same rows, all"),
+                          ("wltp_spec_sheet", "WLTP range of the same rows, spec-sheet")):
             console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
 
 
@@ -260,3 +262,32 @@ def erev_cmd(
             console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
         c = res.summary["co2_within_10"]
         console.print(f"weighted CO2 within +-10 %: {c['within']} of {c['n']} cars", highlight=False)
+
+
+@validate_app.command("road-load")
+def road_load_cmd(
+    file: Optional[Path] = typer.Argument(None, help="EPA test-car file in the validation format "
+                                          "(default: the bundled MY2022 calibration file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary, rows)."),
+) -> None:
+    """The spec-sheet road load (published Cd, width x height, default rolling resistance) against
+    each EPA row's own coast-down, in consumption."""
+    from skateboard.api import EPA_TESTCAR_FILE, check_road_load
+
+    res = check_road_load(file or EPA_TESTCAR_FILE)
+    rows = res.rows.assign(vehicle=[f"{r.make} {r.model}" for r in res.rows.itertuples()])
+    cols = [("line", "line", "{:d}"), ("vehicle", "vehicle", "s"), ("cycle", "cycle", "s"),
+            ("measured_wh_per_km_ac", "meas.", "{:.1f}"), ("coast_down_wh_per_km_ac", "coast-down", "{:.1f}"),
+            ("spec_sheet_wh_per_km_ac", "spec sheet", "{:.1f}"),
+            ("error_vs_coast_down_percent", "err %", "{:+.1f}")]
+    import pandas as pd
+    _table_out(rows if not as_json else res.rows,
+               f"spec-sheet road load vs each row's coast-down (Wh/km AC): {file or EPA_TESTCAR_FILE}",
+               cols, as_json, res.summary, pd.DataFrame({"reason": []}), each_skipped=False)
+    if not as_json:
+        s = res.summary
+        console.print(f"[bold]spec sheet vs coast-down: {_summary_line(s['vs_coast_down'])} (UDDS bias "
+                      f"{s['vs_coast_down_udds']['bias_percent']:+.2f} %, HWFET "
+                      f"{s['vs_coast_down_hwfet']['bias_percent']:+.2f} %); {s['families']} model "
+                      f"families; speed coefficient {s['speed_coefficient_s_per_m']:g} s/m[/]",
+                      highlight=False)

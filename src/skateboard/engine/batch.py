@@ -64,11 +64,12 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
     Physical form: :func:`skateboard.physics.road_load.coefficients`. Coast-down form: the
     coefficients as given (they were measured at the vehicle's own test mass)."""
     coast = np.array([v.f0 is not None for v in variants], dtype=bool)
-    physical = np.array([(np.nan,) * 3 if c else (v.rolling_resistance_coefficient,
-                                                  v.drag_coefficient, v.frontal_area)
-                         for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 3)
+    physical = np.array([(np.nan,) * 4 if c else (v.rolling_resistance_coefficient,
+                                                  v.drag_coefficient, v.frontal_area,
+                                                  v.rolling_resistance_speed_coefficient)
+                         for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 4)
     f0, f1, f2 = road_load_physical(physical[:, 0], physical[:, 1], physical[:, 2], mass,
-                                    air_density)
+                                    air_density, physical[:, 3])
     given = np.array([(v.f0, v.f1, v.f2) if c else (0.0, 0.0, 0.0)
                       for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 3)
     return (np.where(coast, given[:, 0], f0), np.where(coast, given[:, 1], f1),

@@ -94,6 +94,7 @@ FIELDS: dict[str, Field] = {f.path: f for f in [
     _top_hat("drag_coefficient"),
     _top_hat("frontal_area", "_m2"),
     _top_hat("rolling_resistance_coefficient"),
+    _top_hat("rolling_resistance_speed_coefficient", "_s_per_m"),
     _top_hat("f0", "_n"),
     _top_hat("f1", "_n_s_per_m"),
     _top_hat("f2", "_n_s2_per_m2"),
@@ -149,7 +150,7 @@ OPTION_TABLES = {"options.pack": "packs", "options.wheels": "wheels",
 #: The value of ``options.range_extender`` that means "no range extender".
 NO_RANGE_EXTENDER = "none"
 _PHYSICAL = {"top_hat.drag_coefficient", "top_hat.frontal_area",
-             "top_hat.rolling_resistance_coefficient"}
+             "top_hat.rolling_resistance_coefficient", "top_hat.rolling_resistance_speed_coefficient"}
 _COAST_DOWN = {"top_hat.f0", "top_hat.f1", "top_hat.f2"}
 
 

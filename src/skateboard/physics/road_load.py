@@ -62,8 +62,10 @@ def axle_loads(weight, cos_grade, front_share, acceleration, transfer_per_accele
     return front, normal - front
 
 
-def coefficients(rolling_resistance_coefficient, drag_coefficient, frontal_area, mass, air_density):
+def coefficients(rolling_resistance_coefficient, drag_coefficient, frontal_area, mass, air_density,
+                 speed_coefficient=0.0):
     """(F0 [N], F1 [N/(m/s)], F2 [N/(m/s)^2]) of the physical form at test ``mass`` [kg] and
-    ``air_density`` [kg/m^3]; scalars or NumPy arrays (broadcast)."""
-    return (rolling_resistance_coefficient * mass * GRAVITY, 0.0 * mass,
+    ``air_density`` [kg/m^3]: F = m g (c_rr + ``speed_coefficient`` [s/m] x v) + 0.5 rho Cd A
+    v^2; scalars or NumPy arrays (broadcast)."""
+    return (rolling_resistance_coefficient * mass * GRAVITY, speed_coefficient * mass * GRAVITY,
             0.5 * air_density * drag_coefficient * frontal_area)

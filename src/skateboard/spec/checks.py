@@ -21,7 +21,8 @@ from skateboard.spec.bounds import check_energy_order, check_power_order
 _VARIANT = {
     **{k: (m.TopHat, k) for k in ("curb_mass", "front_mass_share", "optional_equipment_mass",
                                   "rotating_inertia_fraction", "drag_coefficient", "frontal_area",
-                                  "rolling_resistance_coefficient", "f0", "f1", "f2")},
+                                  "rolling_resistance_coefficient", "rolling_resistance_speed_coefficient",
+                                  "f0", "f1", "f2")},
     "aux_power": (m.Overrides, "aux_power"),
     "charger_efficiency": (m.Overrides, "charger_efficiency"),
     "wheel_radius": (m.WheelOption, "rolling_radius"),
@@ -119,6 +120,7 @@ def checked_replace(variant, changes: dict) -> Any:
 
 
 _ROAD = {"drag_coefficient", "frontal_area", "rolling_resistance_coefficient", "f0", "f1", "f2"}
+# rolling_resistance_speed_coefficient is read only by the physical form: no cross-check
 _AXLES = {"front_mass_share", "max_gross_mass", "max_front_axle_load", "max_rear_axle_load"}
 _MASS = {"curb_mass", "optional_equipment_mass", "max_gross_mass"}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from skateboard.errors import SpecError, close_matches, unknown_name
 from skateboard.spec import models as m
+from skateboard.spec import defaults as spec_defaults
 from skateboard.spec.fuels import load_fuel
 from skateboard.spec.toml_file import (  # noqa: F401 (MAX_TOML_* re-exported)
     MAX_TOML_BYTES, MAX_TOML_DEPTH, file_version, read_toml)
@@ -253,6 +254,9 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
                             allowed=share_range)
 
     # --- road load ---
+    rrc_speed = (top.rolling_resistance_speed_coefficient
+                 if top.rolling_resistance_speed_coefficient is not None
+                 else spec_defaults.ROLLING_RESISTANCE_SPEED_COEFFICIENT)
     if top.road_load_form == "coast_down":
         drag_coefficient = area = rrc = None
         f0, f1, f2 = top.f0, top.f1, top.f2
@@ -285,7 +289,8 @@ def resolve_variant(derivative: m.Derivative | str | Path, *, file: str | None =
         charger_efficiency=(over.charger_efficiency if over.charger_efficiency is not None
                             else platform.charger_efficiency),
         options=options, source_file=src, defaults=defaults,
-        hvac_system=over.hvac_system if over.hvac_system is not None else platform.hvac_system)
+        hvac_system=over.hvac_system if over.hvac_system is not None else platform.hvac_system,
+        rolling_resistance_speed_coefficient=rrc_speed)
 
 
 def _laden_limits(chassis: m.Chassis, curb_mass: float) -> tuple[m.Chassis, list[str]]:

@@ -660,6 +660,12 @@ class TopHat(SpecModel):
     rolling_resistance_coefficient: OptionalQuantity(
         "", "a rolling-resistance coefficient", display="1 (N/N)", minimum=0.0, maximum=0.05,
         example="0.0077") = None
+    #: Physical form: the rolling resistance that grows with speed, F = m g (c_rr + this x v)
+    #: (default skateboard.spec.defaults.ROLLING_RESISTANCE_SPEED_COEFFICIENT, fitted on EPA
+    #: coast-downs).
+    rolling_resistance_speed_coefficient: OptionalQuantity(
+        "s/m", "a rolling-resistance speed coefficient", display="s/m", minimum=0.0,
+        maximum=0.002, example="1.2e-4 s/m") = None
     #: Spec-sheet forms of the physical road load: the drag area Cd x A as one input, and the
     #: body's width and height, from which frontal area = width x height x 0.85
     #: (skateboard.spec.defaults.FRONTAL_AREA_FACTOR) when frontal_area is not given.
@@ -683,7 +689,8 @@ class TopHat(SpecModel):
 
     @model_validator(mode="after")
     def _one_road_load_form(self) -> "TopHat":
-        physical = [k for k in (*_PHYSICAL, "cd_a", "width", "height", "rolling_resistance_coefficient")
+        physical = [k for k in (*_PHYSICAL, "cd_a", "width", "height", "rolling_resistance_coefficient",
+                                "rolling_resistance_speed_coefficient")
                     if getattr(self, k) is not None]
         coast = [k for k in _COASTDOWN if getattr(self, k) is not None]
         if physical and coast:

@@ -59,6 +59,8 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
     top, over = derivative.top_hat, derivative.overrides
     out = [f"top_hat.{k}" for k in ("front_mass_share", "optional_equipment_mass",
                                     "rotating_inertia_fraction") if k not in top.model_fields_set]
+    if top.road_load_form == "physical" and "rolling_resistance_speed_coefficient" not in top.model_fields_set:
+        out.append("top_hat.rolling_resistance_speed_coefficient")
     if (top.road_load_form == "physical" and "rolling_resistance_coefficient" not in top.model_fields_set
             and "rolling_resistance_coefficient" not in wheel_opt.model_fields_set):
         where = f"wheels.{derivative.options.wheels}" if derivative.options.wheels else "wheels"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from skateboard.spec import defaults
+from skateboard.spec.defaults import ROLLING_RESISTANCE_SPEED_COEFFICIENT
 
 if TYPE_CHECKING:
     from skateboard.spec.fuels import Fuel
@@ -209,6 +210,9 @@ class Variant:
     defaults: tuple[str, ...] = field(default=(), compare=False)
     #: cabin heating: "heat_pump" or "resistive" (skateboard.physics.climate)
     hvac_system: Literal["heat_pump", "resistive"] = "heat_pump"
+    #: physical road load only: the part of the rolling resistance that grows with speed [s/m]
+    #: (F = m g (c_rr + this x v) + ...; skateboard.spec.defaults.ROLLING_RESISTANCE_SPEED_COEFFICIENT)
+    rolling_resistance_speed_coefficient: float = ROLLING_RESISTANCE_SPEED_COEFFICIENT
 
     def replace(self, **changes) -> "Variant":
         """A copy with ``changes``, checked as the TOML loader checks a file: numbers in SI or

@@ -98,7 +98,8 @@ class CltcValidation:
     rows : one row per scored file row (:data:`ROW_COLUMNS`); errors = (predicted / published - 1) x 100.
     skipped : file rows not scored, with ``reason``.
     summary : ``cltc`` (n, MAPE, bias, max over all scored rows), ``cltc_bundled``,
-        ``cltc_spec_sheet``, ``ratio`` (rows with a WLTP range), ``ratio_bundled``, ``ratio_spec_sheet``.
+        ``cltc_spec_sheet``, ``ratio`` (rows with a WLTP range), ``ratio_bundled``, ``ratio_spec_sheet``,
+        ``wltp`` and ``wltp_spec_sheet`` (the WLTP ranges of the rows with both).
     """
 
     rows: pd.DataFrame
@@ -177,4 +178,8 @@ def summarise(df: pd.DataFrame) -> dict[str, Any]:
                       ("ratio_spec_sheet", has_ratio & ~bundled)):
         part = df.loc[sel]
         s[name] = error_summary(part["predicted_ratio"], part["published_ratio"])
+    # the WLTP ranges of the same rows: the ratio's other half
+    for name, sel in (("wltp", has_ratio), ("wltp_spec_sheet", has_ratio & ~bundled)):
+        part = df.loc[sel]
+        s[name] = error_summary(part["predicted_wltp_km"], part["published_wltp_km"])
     return s

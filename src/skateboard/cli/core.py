@@ -73,7 +73,7 @@ VARIANT_COLUMNS = ["variant", "accel_0_100_s", "accel_80_120_s", "top_speed_kmh"
                    "motorway_range_130_km", "motorway_range_artemis_km"]
 INPUT_COLUMNS = ["variant", "curb_mass_kg", "wltp_test_mass_kg", "china_test_mass_kg",
                  "epa_test_weight_kg", "drag_coefficient", "frontal_area_m2",
-                 "road_load_f0_n", "road_load_f2_n_per_m2_s2", "pack_usable_kwh",
+                 "road_load_f0_n", "road_load_f1_n_per_m_s", "road_load_f2_n_per_m2_s2", "pack_usable_kwh",
                  "pack_gross_kwh", "pack_nominal_voltage_v", "pack_resistance_mohm",
                  "pack_max_charge_kw", "motor_peak_kw", "gear_ratio", "drive_unit_technology",
                  "aux_power_w", "charger_efficiency"]

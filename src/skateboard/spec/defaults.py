@@ -198,10 +198,11 @@ OCCUPANTS_AND_LUGGAGE = 5 * 75.0 + 70.0
 #: resistance rising with speed, bearing and brake drag, and the gap between a maker's best-case
 #: Cd and the road load of the version tested. Fitted, 2026-12-04 (docs/accuracy.md, "Spec-sheet
 #: road load against EPA coast-downs"): on the EPA calibration file's rows whose model has a
-#: published Cd, width and height (validation/data epa_aero.csv), the spec-sheet road load
+#: published Cd, width and height (data/validation/epa_aero.csv), the spec-sheet road load
 #: (c_rr 0.0077, Cd, width x height x 0.85, this) reproduces the consumption the rows' own
-#: coast-downs give; grid 0-2e-4 in steps of 1e-5 (validation.fit_speed_coefficient). With 0 the
-#: spec-sheet road load under-predicts that consumption by 10.9 % (UDDS 8.2 %, HWFET 13.6 %).
+#: coast-downs give; grid 0-2e-4 in steps of 1e-5 (validation.road_load.fit_speed_coefficient).
+#: With 0 the spec-sheet road load under-predicts that consumption by 11.0 % (UDDS 8.3 %, HWFET
+#: 13.7 %); with 1.2e-4 the bias is -0.3 % (hold-out file +4.7 %).
 ROLLING_RESISTANCE_SPEED_COEFFICIENT = 1.2e-4
 #: Frontal area = width x height x this [-] (the estimate the bundled derivatives use, e.g.
 #: derivatives/leapmotor-b10.toml). Assumption.

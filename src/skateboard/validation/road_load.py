@@ -73,13 +73,19 @@ def load_aero(path: str | Path = AERO_FILE) -> tuple[tuple[re.Pattern, Aero], ..
     return _load(str(path))
 
 
-def aero_of(make: str, model: str, path: str | Path = AERO_FILE) -> Aero | None:
-    """The first row whose pattern matches the lower-case "make model" (None if none does)."""
+def family_of(make: str, model: str, path: str | Path = AERO_FILE) -> str | None:
+    """The pattern of the first row that matches the lower-case "make model" (None if none does)."""
     text = f"{make} {model}".lower()
-    for pattern, aero in load_aero(path):
+    for pattern, _ in load_aero(path):
         if pattern.search(text):
-            return aero
+            return pattern.pattern
     return None
+
+
+def aero_of(make: str, model: str, path: str | Path = AERO_FILE) -> Aero | None:
+    """The :class:`Aero` of the first row that matches the lower-case "make model" (None if none does)."""
+    family = family_of(make, model, path)
+    return None if family is None else dict((p.pattern, a) for p, a in load_aero(path))[family]
 
 
 def with_spec_sheet_road_load(rows: pd.DataFrame, speed_coefficient: float,
@@ -141,7 +147,7 @@ def check_road_load(path: str | Path = EPA_TESTCAR_FILE, speed_coefficient: floa
                          "spec_sheet_wh_per_km_ac": p_spec,
                          "error_vs_coast_down_percent": (p_spec / p_coast - 1.0) * 100.0})
     summary = {"speed_coefficient_s_per_m": cv,
-               "families": int(len({(aero_of(a, b) or Aero(0, 0, 0)) for a, b in zip(rows.make, rows.model)})),
+               "families": len({family_of(a, b) for a, b in zip(rows.make, rows.model)}),
                "vs_coast_down": error_summary(p_spec, p_coast),
                "coast_down_vs_measured": error_summary(p_coast, measured),
                "spec_sheet_vs_measured": error_summary(p_spec, measured)}
@@ -175,5 +181,5 @@ def fit_speed_coefficient(path: str | Path = EPA_TESTCAR_FILE,
 
 
 __all__ = ["AERO_FILE", "Aero", "RoadLoadCheck", "SPEED_COEFFICIENT_GRID", "SpeedCoefficientFit",
-           "aero_of", "check_road_load", "fit_speed_coefficient", "load_aero",
+           "aero_of", "check_road_load", "family_of", "fit_speed_coefficient", "load_aero",
            "with_spec_sheet_road_load"]

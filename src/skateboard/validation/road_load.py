@@ -15,7 +15,6 @@ c_v on the calibration file so that it is smallest (mean absolute percentage).
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,7 @@ import pandas as pd
 
 from skateboard.errors import SpecError
 from skateboard.validation.epa_list import DATA_DIR, EPA_TESTCAR_FILE
+from skateboard.validation.side_table import first_match, read_side_table
 
 AERO_FILE = DATA_DIR / "epa_aero.csv"
 AERO_COLUMNS = ("pattern", "cd", "width_mm", "height_mm", "sources", "quotes")
@@ -42,50 +42,36 @@ class Aero:
     height: float
 
 
+def _aero(row: dict, line: int, file: str) -> Aero:
+    where = f"{file}:{line}"
+    try:
+        aero = Aero(float(row["cd"]), float(row["width_mm"]) / 1e3, float(row["height_mm"]) / 1e3)
+    except ValueError as e:
+        raise SpecError("not a number", file=where, field="cd, width_mm, height_mm",
+                        value=str(e), allowed="numbers") from None
+    if not (0.1 < aero.cd < 0.6 and 1.0 < aero.width < 2.5 and 1.0 < aero.height < 2.5):
+        raise SpecError("implausible value", file=where, field="cd, width_mm, height_mm",
+                        value=f"{row['cd']}, {row['width_mm']}, {row['height_mm']}",
+                        allowed="Cd 0.1-0.6, width and height 1000-2500 mm")
+    return aero
+
+
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[tuple[re.Pattern, Aero], ...]:
-    out = []
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in AERO_COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise SpecError("missing column", file=path, field=missing[0], allowed=", ".join(AERO_COLUMNS))
-        for line, r in enumerate(reader, start=2):
-            for col in ("sources", "quotes"):
-                if not r[col].strip():
-                    raise SpecError("every row needs its source and quote", file=f"{path}:{line}",
-                                    field=col, value=r[col], allowed="the public page and its words")
-            try:
-                aero = Aero(float(r["cd"]), float(r["width_mm"]) / 1e3, float(r["height_mm"]) / 1e3)
-            except ValueError as e:
-                raise SpecError("not a number", file=f"{path}:{line}", field="cd, width_mm, height_mm",
-                                value=str(e), allowed="numbers") from None
-            if not (0.1 < aero.cd < 0.6 and 1.0 < aero.width < 2.5 and 1.0 < aero.height < 2.5):
-                raise SpecError("implausible value", file=f"{path}:{line}", field="cd, width_mm, height_mm",
-                                value=f"{r['cd']}, {r['width_mm']}, {r['height_mm']}",
-                                allowed="Cd 0.1-0.6, width and height 1000-2500 mm")
-            out.append((re.compile(r["pattern"]), aero))
-    return tuple(out)
-
-
 def load_aero(path: str | Path = AERO_FILE) -> tuple[tuple[re.Pattern, Aero], ...]:
     """The (pattern, :class:`Aero`) rows of the aero side table, in file order."""
-    return _load(str(path))
+    return read_side_table(path, AERO_COLUMNS, _aero)
 
 
 def family_of(make: str, model: str, path: str | Path = AERO_FILE) -> str | None:
-    """The pattern of the first row that matches the lower-case "make model" (None if none does)."""
-    text = f"{make} {model}".lower()
-    for pattern, _ in load_aero(path):
-        if pattern.search(text):
-            return pattern.pattern
-    return None
+    """The pattern of the first row that matches "make model" (None if none does)."""
+    hit = first_match(load_aero(path), make, model)
+    return None if hit is None else hit[0]
 
 
 def aero_of(make: str, model: str, path: str | Path = AERO_FILE) -> Aero | None:
-    """The :class:`Aero` of the first row that matches the lower-case "make model" (None if none does)."""
-    family = family_of(make, model, path)
-    return None if family is None else dict((p.pattern, a) for p, a in load_aero(path))[family]
+    """The :class:`Aero` of the first row that matches "make model" (None if none does)."""
+    hit = first_match(load_aero(path), make, model)
+    return None if hit is None else hit[1]
 
 
 def with_spec_sheet_road_load(rows: pd.DataFrame, speed_coefficient: float,

@@ -12,7 +12,6 @@ file and read as the generic default.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +19,10 @@ from pathlib import Path
 
 from skateboard.errors import SpecError
 from skateboard.spec.defaults import INVERTERS, MOTOR_TYPES
+from skateboard.validation.epa_list import DATA_DIR
+from skateboard.validation.side_table import first_match, read_side_table
 
-TECHNOLOGY_FILE = Path(__file__).resolve().parent.parent / "data" / "validation" / "drive_technology.csv"
+TECHNOLOGY_FILE = DATA_DIR / "drive_technology.csv"
 COLUMNS = ("pattern", "front_motor", "rear_motor", "front_inverter", "rear_inverter",
            "front_disconnect", "sources", "quotes")
 
@@ -59,36 +60,24 @@ def _cell(value: str, allowed: tuple[str, ...], default: str, line: int, column:
     return v
 
 
+def _technology(row: dict, line: int, file: str) -> Technology:
+    return Technology(
+        front_motor=_cell(row["front_motor"], MOTOR_TYPES, "pmsm", line, "front_motor", file),
+        rear_motor=_cell(row["rear_motor"], MOTOR_TYPES, "pmsm", line, "rear_motor", file),
+        front_inverter=_cell(row["front_inverter"], INVERTERS, "si", line, "front_inverter", file),
+        rear_inverter=_cell(row["rear_inverter"], INVERTERS, "si", line, "rear_inverter", file),
+        front_disconnect=_cell(row["front_disconnect"], ("yes", "no"), "no", line,
+                               "front_disconnect", file) == "yes",
+        matched=row["pattern"])
+
+
 @lru_cache(maxsize=4)
 def load_technology(path: str | Path = TECHNOLOGY_FILE) -> tuple[tuple[re.Pattern, Technology], ...]:
     """The side table as (compiled pattern, Technology) pairs, in file order."""
-    file = str(path)
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    out = []
-    for line, row in enumerate(rows, start=2):
-        missing = [c for c in COLUMNS if c not in row]
-        if missing:
-            raise SpecError("missing column", file=file, field=missing[0], allowed=", ".join(COLUMNS))
-        if not row["sources"].strip():
-            raise SpecError(f"line {line}: a row needs its public sources", file=file,
-                            field="sources", allowed="one or more URLs")
-        tech = Technology(
-            front_motor=_cell(row["front_motor"], MOTOR_TYPES, "pmsm", line, "front_motor", file),
-            rear_motor=_cell(row["rear_motor"], MOTOR_TYPES, "pmsm", line, "rear_motor", file),
-            front_inverter=_cell(row["front_inverter"], INVERTERS, "si", line, "front_inverter", file),
-            rear_inverter=_cell(row["rear_inverter"], INVERTERS, "si", line, "rear_inverter", file),
-            front_disconnect=_cell(row["front_disconnect"], ("yes", "no"), "no", line,
-                                   "front_disconnect", file) == "yes",
-            matched=row["pattern"])
-        out.append((re.compile(row["pattern"], re.IGNORECASE), tech))
-    return tuple(out)
+    return read_side_table(path, COLUMNS, _technology)
 
 
 def technology_of(make: str, model: str, path: str | Path = TECHNOLOGY_FILE) -> Technology:
     """The technology of an EPA record of ``make`` and ``model`` (GENERIC if no row matches)."""
-    text = f"{make} {model}"
-    for pattern, tech in load_technology(path):
-        if pattern.search(text):
-            return tech
-    return GENERIC
+    hit = first_match(load_technology(path), make, model)
+    return GENERIC if hit is None else hit[1]

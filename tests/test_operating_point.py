@@ -64,6 +64,23 @@ def test_engine_map_option_fills_the_lists_and_refuses_both():
         RangeExtenderOption(engine_max_power=65e3, fuel_tank_volume=0.05, engine_map="rotary")
 
 
+def test_peak_engine_efficiency_scales_the_map_keeping_its_shape():
+    o = RangeExtenderOption(engine_max_power=65e3, fuel_tank_volume=0.05, engine_map="dedicated_range_extender",
+                            peak_engine_efficiency=0.36)
+    eff, ded = np.array(o.engine_efficiency), np.array(rx.DEDICATED_EFFICIENCY)
+    assert eff.max() == pytest.approx(0.36, abs=1e-6)
+    # same shape: every point scaled by 0.36 / 0.42 (to the 6 digits the map is rounded to)
+    np.testing.assert_allclose(eff, ded * 0.36 / 0.42, atol=1e-6)
+    # scaling the dedicated map to its own peak gives the same numbers
+    assert rx.scale_to_peak(rx.DEDICATED_EFFICIENCY, 0.42) == rx.DEDICATED_EFFICIENCY
+    # the generic curve (peak 0.39) scaled
+    g = RangeExtenderOption(engine_max_power=65e3, fuel_tank_volume=0.05, peak_engine_efficiency=0.30)
+    assert max(g.engine_efficiency) == pytest.approx(0.30, abs=1e-6)
+    with pytest.raises(ValueError, match="put the peak in the list"):
+        RangeExtenderOption(engine_max_power=65e3, fuel_tank_volume=0.05, peak_engine_efficiency=0.3,
+                            efficiency_load_fractions=[0, 1], engine_efficiency=[0.1, 0.3])
+
+
 def test_operating_point_holds_its_band_and_never_runs_below_its_lowest_level():
     v = syn.erev("operating_point")   # band 0.18 .. 0.25, target 0.20; 80 kW charge limit
     em, rex = v.energy_management, v.range_extender

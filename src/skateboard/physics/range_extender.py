@@ -53,11 +53,18 @@ def _stretch(f: float) -> float:
     return 2.5 * f if f <= 0.20 else 0.5 + (f - 0.20) / 0.80 * 0.5
 
 
+def scale_to_peak(efficiency, peak: float) -> tuple[float, ...]:
+    """An engine map's brake efficiencies scaled so their highest is ``peak`` (same shape),
+    rounded to 6 digits: how a published peak brake thermal efficiency enters a map
+    (``peak_engine_efficiency`` of a range-extender option)."""
+    top = max(efficiency)
+    return tuple(round(e * peak / top, 6) for e in efficiency)
+
+
 #: Shaft power / rated shaft power of the dedicated range-extender map (see the docstring).
 DEDICATED_LOAD_FRACTIONS = tuple(round(_stretch(f), 6) for f in _FASTSIM_FRACTIONS)
 #: Brake efficiency at :data:`DEDICATED_LOAD_FRACTIONS` (see the docstring).
-DEDICATED_EFFICIENCY = tuple(round(e * PEAK_BRAKE_EFFICIENCY / max(_FASTSIM_ATKINSON), 6)
-                             for e in _FASTSIM_ATKINSON)
+DEDICATED_EFFICIENCY = scale_to_peak(_FASTSIM_ATKINSON, PEAK_BRAKE_EFFICIENCY)
 #: Named engine maps a range-extender option may choose (``engine_map``).
 ENGINE_MAPS = {"dedicated_range_extender": (DEDICATED_LOAD_FRACTIONS, DEDICATED_EFFICIENCY)}
 

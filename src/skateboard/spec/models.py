@@ -460,6 +460,9 @@ class RangeExtenderOption(SpecModel):
     #: (:data:`skateboard.physics.range_extender.ENGINE_MAPS`).
     engine_map: Annotated[Literal["dedicated_range_extender"] | None,
                           BeforeValidator(Choice("dedicated_range_extender"))] = None
+    #: The engine's published peak brake efficiency: scales the map (``engine_map`` or the
+    #: generic curve) so its highest point is this value, keeping the map's shape.
+    peak_engine_efficiency: _optional_fraction("a peak brake efficiency", "0.40") = None
     generator_efficiency: Efficiency = DEFAULT_GENERATOR_EFFICIENCY
     idle_fuel_power: SmallPower = DEFAULT_IDLE_FUEL_POWER
     min_on_time: Quantity("s", "a time", minimum=0.0, maximum=3600.0, example="60 s") = DEFAULT_MIN_ON_TIME
@@ -508,6 +511,18 @@ class RangeExtenderOption(SpecModel):
             raise SpecError("efficiency_load_fractions and engine_efficiency go together; "
                             f"{missing} is missing", field=missing,
                             allowed="both lists (same length) or neither (generic curve)")
+        if self.peak_engine_efficiency is not None:
+            if given:
+                raise SpecError("peak_engine_efficiency scales engine_map or the generic curve; "
+                                "with your own engine_efficiency list, put the peak in the list",
+                                field="peak_engine_efficiency", value=self.peak_engine_efficiency,
+                                allowed="peak_engine_efficiency or the two lists")
+            if not 0.0 < self.peak_engine_efficiency <= 0.6:
+                raise SpecError("peak engine efficiency is implausible", field="peak_engine_efficiency",
+                                value=self.peak_engine_efficiency, allowed="a peak in (0, 0.6]")
+            from skateboard.physics.range_extender import scale_to_peak
+
+            self.engine_efficiency = list(scale_to_peak(self.engine_efficiency, self.peak_engine_efficiency))
         x, y = self.efficiency_load_fractions, self.engine_efficiency
         if len(x) != len(y):
             raise SpecError(f"engine_efficiency has {len(y)} values for {len(x)} load fractions",

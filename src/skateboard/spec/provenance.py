@@ -93,8 +93,11 @@ def defaulted(platform, derivative, pack_opt, wheel_opt, rex_opt) -> tuple[str, 
             out.append(f"drive_units.{name}.inverter")
     if rex_opt is not None:
         name = derivative.options.range_extender
+        # the engine map counts as given when its lists, a named map or its peak are given
+        if not rex_opt.model_fields_set & {"engine_efficiency", "engine_map", "peak_engine_efficiency"}:
+            out.append(f"range_extenders.{name}.engine_efficiency")
         out += [f"range_extenders.{name}.{k}" for k in (
-            "engine_efficiency", "generator_efficiency", "idle_fuel_power", "min_on_time",
+            "generator_efficiency", "idle_fuel_power", "min_on_time",
             "start_fuel_energy", "cold_start_fuel_energy") if k not in rex_opt.model_fields_set]
     return tuple(out)
 

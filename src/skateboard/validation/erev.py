@@ -8,7 +8,8 @@ procedure and their published figures are compared:
   factor, d_n = 800 km: the stage a 2024 type approval used; assumption, as in
   ``published.toml``); CLTC pure-electric range (:func:`skateboard.procedures.cltc.run`); China's
   WLTC pure-electric range (its ``wltc_all_electric_range_km``); the EPA label's electric range
-  (:func:`skateboard.procedures.epa.run`, 2-cycle adjustment);
+  (:func:`skateboard.procedures.epa.run`, 2-cycle adjustment); the NEDC electric range of
+  China's pre-2021 figures (:func:`skateboard.procedures.nedc.run`, UN R101 Annex 8);
 - ``cs_fuel_l_per_100km``: the charge-sustaining fuel on WLTP (E10), on China's WLTC (CN92,
   GB 27999-2019 4.1.2; docs/china_procedures.md) or on the EPA label;
 - ``weighted_co2_g_per_km``: WLTP utility-factor weighted CO2 (Euro 6 stage as above).
@@ -27,7 +28,10 @@ Range-extender defaults of a spec-sheet row (assumptions):
   45 kW/l (the C10 REEV's 1.5 l engine: 65-70 kW, i.e. 43-47 kW/l, erev_published.csv);
 - fuel tank ``tank_l``, else 50 l (the C10's; only the total range depends on it);
 - engine map: the dedicated range-extender map of :mod:`skateboard.physics.range_extender`
-  (every row's engine is a generator-only range extender); generator efficiency, idle fuel,
+  (every row's engine is a generator-only range extender), scaled to the engine's published
+  peak brake thermal efficiency ``engine_peak_bte_percent`` where the row gives one (a
+  technology input with its source, as ``peak_engine_efficiency`` in a TOML; the same for every
+  car with that engine, never fitted); generator efficiency, idle fuel,
   minimum on-time: skateboard's range-extender defaults (:mod:`skateboard.spec.models`);
 - energy management: :data:`SPEC_SHEET_ENERGY_MANAGEMENT`, the Leapmotor platforms' band
   (``platforms/c10.toml``), with the strategy the run is scored with.
@@ -58,7 +62,7 @@ REQUIRED = ("make", "model", "version", "market", "procedure", "electric_range_k
             "cs_fuel_l_per_100km", "weighted_co2_g_per_km")
 #: Row procedure -> how it is run (see the module docstring).
 PROCEDURES = {"WLTP": "wltp", "CLTC": "cltc", "WLTC (China MIIT, GB/T 19753)": "china_wltc",
-              "EPA (label, adjusted)": "epa"}
+              "EPA (label, adjusted)": "epa", "NEDC": "nedc"}
 #: (make, model, version) of rows that run a bundled derivative (same pack as the bundled car).
 BUNDLED = {("Leapmotor", "C10 REEV", "EU 28.4 kWh"): "leapmotor-c10-reev",
            ("Leapmotor", "C10 REEV", "CN 2024 28.4 kWh"): "leapmotor-c10-reev"}
@@ -69,7 +73,7 @@ SPEC_SHEET_ENERGY_MANAGEMENT = {"soc_low": 0.20, "soc_target": 0.25, "soc_high":
 QUANTITIES = {  # quantity -> (file column, result column per procedure kind)
     "electric_range_km": ("electric_range_km", {"wltp": "electric_range_km", "cltc": "electric_range_km",
                                                 "china_wltc": "wltc_all_electric_range_km",
-                                                "epa": "electric_range_km"}),
+                                                "epa": "electric_range_km", "nedc": "electric_range_km"}),
     "cs_fuel_l_per_100km": ("cs_fuel_l_per_100km", {"wltp": "fuel_cs_l_per_100km",
                                                     "china_wltc": "fuel_cs_l_per_100km",
                                                     "epa": "fuel_cs_l_per_100km"}),
@@ -99,7 +103,8 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     are both missing."""
     from skateboard.spec.defaults import COLD_START_FUEL_ENERGY
     from skateboard.spec.fuels import load_fuel
-    from skateboard.physics.range_extender import DEDICATED_EFFICIENCY, DEDICATED_LOAD_FRACTIONS
+    from skateboard.physics.range_extender import (DEDICATED_EFFICIENCY, DEDICATED_LOAD_FRACTIONS,
+                                                   scale_to_peak)
     from skateboard.spec.models import (DEFAULT_FUEL, DEFAULT_GENERATOR_EFFICIENCY,
                                         DEFAULT_IDLE_FUEL_POWER, DEFAULT_MIN_ON_TIME,
                                         DEFAULT_START_FUEL_ENERGY)
@@ -112,10 +117,15 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
         raise SpecError("spec-sheet inputs missing", file=file, field=name, value=None,
                         allowed="engine_kw or engine_displacement_l")
     tank = _f(row.get("tank_l")) * 1e-3
+    peak = _f(row.get("engine_peak_bte_percent") or "") / 100
+    if peak > 0.6:
+        raise SpecError("peak engine efficiency is implausible", file=file, field=f"{name}.engine_peak_bte_percent",
+                        value=peak * 100, allowed="a percentage in (0, 60]")
+    efficiency = scale_to_peak(DEDICATED_EFFICIENCY, peak) if peak > 0 else DEDICATED_EFFICIENCY
     v = spec_sheet_variant(row, name, defaults, file)
     rex = RangeExtender(
         name="spec sheet", max_power=engine * DEFAULT_GENERATOR_EFFICIENCY,
-        efficiency_load_fractions=DEDICATED_LOAD_FRACTIONS, engine_efficiency=DEDICATED_EFFICIENCY,
+        efficiency_load_fractions=DEDICATED_LOAD_FRACTIONS, engine_efficiency=efficiency,
         generator_efficiency=DEFAULT_GENERATOR_EFFICIENCY, idle_fuel_power=DEFAULT_IDLE_FUEL_POWER,
         min_on_time=DEFAULT_MIN_ON_TIME, start_fuel_energy=DEFAULT_START_FUEL_ENERGY,
         cold_start_fuel_energy=COLD_START_FUEL_ENERGY,
@@ -140,7 +150,7 @@ def validate_erev(path: str | Path = EREV_FILE, *, strategy: str | None = None,
                   defaults: GenericDefaults = CALIBRATED) -> ErevValidation:
     """Score the EREV file; see the module docstring."""
     from skateboard.engine.layout import STRATEGIES
-    from skateboard.procedures import cltc, epa, wltp
+    from skateboard.procedures import cltc, epa, nedc, wltp
     from skateboard.spec import load_derivative, resolve_variant
 
     if strategy is not None and strategy not in STRATEGIES or strategy == "none":
@@ -169,7 +179,7 @@ def validate_erev(path: str | Path = EREV_FILE, *, strategy: str | None = None,
             built.append((r, kind, published, spec_sheet_erev(r, f"line{r['line']}", defaults, str(path)),
                           "spec sheet"))
     runners = {"wltp": lambda vs: wltp.run(vs, uf_stage="euro6"), "cltc": cltc.run,
-               "china_wltc": cltc.run, "epa": epa.run}
+               "china_wltc": cltc.run, "epa": epa.run, "nedc": nedc.run}
     results: dict[int, pd.Series] = {}
     for kind, run in runners.items():
         idx = [i for i, b in enumerate(built) if b[1] == kind]

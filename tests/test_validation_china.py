@@ -148,6 +148,30 @@ def test_spec_sheet_defaults_by_hand():
     assert missing_inputs({**row, "curb_mass_kg": ""}) == ["curb_mass_kg"]
 
 
+def test_spec_sheet_rows_get_the_side_tables_drive_technology():
+    """A spec-sheet car gets the motor type and inverter of its row in drive_technology.csv, the
+    side table the EPA validation reads (one model): the BYD Seal AWD's induction front unit
+    (the 2022 MIIT filing) and the Zeekr 7X's SiC rear inverter; a two-motor row whose name does
+    not say AWD still matches an AWD pattern; an unlisted car is generic."""
+    from skateboard.spec.defaults import calibrated_loss_coefficients
+
+    base = {"curb_mass_kg": "2150", "width_mm": "1875", "height_mm": "1460", "battery_gross_kwh": "82.5",
+            "battery_usable_kwh": "", "chemistry": "LFP", "cd": "0.219"}
+    seal = spec_sheet_variant({**base, "make": "BYD", "model": "Seal", "version": "",
+                               "motor_front_kw": "160", "motor_rear_kw": "230"}, "s")
+    units = {u.axle: u for u in seal.drive_units}
+    assert (units["front"].motor_type, units["rear"].motor_type) == ("induction", "pmsm")
+    assert units["front"].loss_coefficients == calibrated_loss_coefficients(
+        160e3, units["front"].peak_torque, units["front"].max_speed, motor_type="induction", inverter="si")
+    zeekr = spec_sheet_variant({**base, "make": "Zeekr", "model": "7X", "version": "base",
+                                "motor_front_kw": "", "motor_rear_kw": "310"}, "z")
+    assert zeekr.drive_units[0].inverter == "sic"
+    generic = spec_sheet_variant({**base, "make": "X", "model": "Y", "version": "",
+                                  "motor_front_kw": "160", "motor_rear_kw": "230"}, "g")
+    assert {(u.motor_type, u.inverter) for u in generic.drive_units} == {("pmsm", "si")}
+    assert generic.options["technology"] == "generic" and seal.options["technology"].startswith("^byd")
+
+
 # --- validate cltc ------------------------------------------------------------------------------
 
 def test_validate_cltc_bundled_and_spec_sheet_rows(tmp_path):

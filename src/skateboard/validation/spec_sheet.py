@@ -23,11 +23,17 @@ Defaults (each an assumption unless a source is named):
 - maximum laden mass = curb + 5 x 75 kg + 70 kg luggage (the rule of the bundled B10,
   ``platforms/b10.toml``; assumption). It sets only the WLTP test mass.
 - rotating-inertia fraction 0.03 (skateboard's default, GTR 15 Annex 4 2.5.1's allowance).
+- drive-unit technology (motor type per axle, inverter, whether the front unit disconnects): the
+  first row of ``drive_technology.csv`` whose pattern is found in "make model version" (plus
+  " AWD" when the row has a motor on each axle and its name does not say so: the table's patterns
+  name all-wheel-drive versions as EPA's records do), as the EPA validation reads it (:mod:`skateboard.validation.technology`; sourced, never fitted); a car no
+  row matches gets permanent-magnet units on silicon inverters, no disconnect.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +44,7 @@ from skateboard.spec.models import DEFAULT_ROTATING_INERTIA_FRACTION
 from skateboard.spec.variant import Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
 from skateboard.validation.predict import generic_drive_unit
+from skateboard.validation.technology import GENERIC, technology_of
 
 DEFAULT_DRAG_COEFFICIENT = 0.28
 # the spec layer's spec-sheet defaults, the ones a user's minimal car gets (one set of rules)
@@ -94,11 +101,16 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
     if not gross > 0:
         gross = spec_defaults.gross_from_usable(chem, usable)
     front, rear = _num(row, "motor_front_kw") * 1e3, _num(row, "motor_rear_kw") * 1e3
+    make, model = str(row.get("make", "")), f"{row.get('model', '')} {row.get('version', '')}".strip()
+    if front > 0 and rear > 0 and not re.search(r"\b(awd|4wd|all-wheel)", model, re.IGNORECASE):
+        model += " AWD"   # the side table's patterns name all-wheel-drive versions as EPA does
+    tech = technology_of(make, model) if d.technology else GENERIC
     units = []
     if rear > 0:
-        units.append(generic_drive_unit("rear", "rear", rear, d))
+        units.append(generic_drive_unit("rear", "rear", rear, d, tech.motor("rear"), tech.inverter("rear")))
     if front > 0:
-        units.append(generic_drive_unit("front", "front", front, d))
+        units.append(generic_drive_unit("front", "front", front, d, tech.motor("front"), tech.inverter("front"),
+                                        tech.front_disconnect and rear > 0))
     pack = Pack(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,
                     gross_energy=gross * KWH, nominal_voltage=NOMINAL_VOLTAGE,
                     resistance=default_pack_resistance(chem, NOMINAL_VOLTAGE, gross * KWH),
@@ -116,4 +128,4 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
         frontal_area=area, rolling_resistance_coefficient=DEFAULT_ROLLING_RESISTANCE_COEFFICIENT,
         f0=None, f1=None, f2=None, pack=pack, drive_units=tuple(units), range_extender=None,
         energy_management=None, aux_power=d.aux_power, charger_efficiency=d.charger_efficiency,
-        options={"source": "spec-sheet row"})
+        options={"source": "spec-sheet row", "technology": tech.matched or "generic"})

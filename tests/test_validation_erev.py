@@ -48,6 +48,23 @@ def test_spec_sheet_erev_engine_rule_and_defaults():
         spec_sheet_erev({**row, "engine_displacement_l": ""}, "x")
 
 
+def test_spec_sheet_erev_published_peak_efficiency_scales_the_map():
+    """A row's engine_peak_bte_percent scales the dedicated map to that peak (same shape); a
+    missing one keeps the 0.42 map; an impossible one is a clear error."""
+    from skateboard.physics.range_extender import DEDICATED_EFFICIENCY
+
+    row = {"make": "A", "model": "B", "version": "", "curb_mass_kg": "2000", "width_mm": "1900",
+           "height_mm": "1700", "battery_gross_kwh": "40", "motor_rear_kw": "200",
+           "engine_displacement_l": "1.5", "engine_kw": "", "tank_l": ""}
+    assert spec_sheet_erev(row, "x").range_extender.engine_efficiency == DEDICATED_EFFICIENCY
+    eff = spec_sheet_erev({**row, "engine_peak_bte_percent": "30"}, "x").range_extender.engine_efficiency
+    assert max(eff) == pytest.approx(0.30, abs=1e-6)
+    assert eff == pytest.approx([e * 0.30 / 0.42 for e in DEDICATED_EFFICIENCY], abs=1e-6)
+    for bad in ("70", "-5"):
+        with pytest.raises(SpecError, match="peak engine efficiency is implausible"):
+            spec_sheet_erev({**row, "engine_peak_bte_percent": bad}, "x")
+
+
 def test_validate_erev_bundled_rows_are_the_procedures_results(tmp_path):
     path, rows = _subset(tmp_path, lambda r: (r["model"] == "C10 REEV" and "28.4" in r["version"])
                          or r["model"] == "MX-30 Rotary-EV")

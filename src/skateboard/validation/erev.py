@@ -118,7 +118,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
                         allowed="engine_kw or engine_displacement_l")
     tank = _f(row.get("tank_l")) * 1e-3
     peak = _f(row.get("engine_peak_bte_percent") or "") / 100
-    if peak > 0.6:
+    if not math.isnan(peak) and not 0.0 < peak <= 0.6:
         raise SpecError("peak engine efficiency is implausible", file=file, field=f"{name}.engine_peak_bte_percent",
                         value=peak * 100, allowed="a percentage in (0, 60]")
     efficiency = scale_to_peak(DEDICATED_EFFICIENCY, peak) if peak > 0 else DEDICATED_EFFICIENCY

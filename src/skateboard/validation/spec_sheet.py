@@ -26,8 +26,9 @@ Defaults (each an assumption unless a source is named):
 - drive-unit technology (motor type per axle, inverter, whether the front unit disconnects): the
   first row of ``drive_technology.csv`` whose pattern is found in "make model version" (plus
   " AWD" when the row has a motor on each axle and its name does not say so: the table's patterns
-  name all-wheel-drive versions as EPA's records do), as the EPA validation reads it (:mod:`skateboard.validation.technology`; sourced, never fitted); a car no
-  row matches gets permanent-magnet units on silicon inverters, no disconnect.
+  name all-wheel-drive versions as EPA's records do), as the EPA validation reads it
+  (:mod:`skateboard.validation.technology`; sourced, never fitted); a car no row matches gets
+  permanent-magnet units on silicon inverters, no disconnect.
 """
 
 from __future__ import annotations

@@ -74,9 +74,9 @@ def test_lookup_of_a_record(make, model, expected):
     t = technology_of(make, model)
     assert (t.front_motor, t.rear_motor, t.front_inverter, t.rear_inverter, t.front_disconnect) == expected
     if model in ("LEAF", "Niro Electric", "e-tron GT", "ID.4 Pro"):
-        # generic technology: confirmed by a sourced row (Leaf), or no row at all (generic by
-        # assumption)
-        assert (t == GENERIC) == (model != "LEAF")
+        # generic technology: confirmed by a sourced row (Leaf; the e-tron GT and the rear-drive
+        # ID.4 since 2026-12-04), or no row at all (generic by assumption: Niro)
+        assert (t == GENERIC) == (model == "Niro Electric")
 
 
 def test_a_bad_side_table_is_one_clear_error(tmp_path):

@@ -121,7 +121,8 @@ PLATFORM_FIELDS = [
     "wheels.19in.rolling_radius", "wheels.19in.rolling_resistance_coefficient",
     "range_extenders.1500cc.engine_max_power", "range_extenders.1500cc.engine_efficiency",
     "range_extenders.1500cc.efficiency_load_fractions", "range_extenders.1500cc.fuel",
-    "range_extenders.1500cc.idle_fuel_power", "energy_management.strategy",
+    "range_extenders.1500cc.idle_fuel_power", "range_extenders.1500cc.peak_engine_efficiency",
+    "energy_management.strategy",
     "energy_management.soc_low", "name", "packs", "chassis"]
 
 

@@ -54,6 +54,21 @@ MAX_PACK_CURRENT = 2500.0
 MAX_PACK_CURRENT_SOURCE = ("assumption: production passenger-car packs carry at most about "
                            "2 kA; skateboard.spec.bounds.MAX_PACK_CURRENT")
 
+#: Highest plausible peak brake efficiency of a range-extender engine. Assumption: well above the
+#: 0.40-0.45 published for today's best dedicated range extenders (physics/range_extender.py), so
+#: only slips (a percentage read as a fraction) are refused.
+MAX_PEAK_ENGINE_EFFICIENCY = 0.6
+
+
+def check_peak_engine_efficiency(field: str, peak: float, *, file=None, percent: bool = False) -> None:
+    """Refuse an engine map's peak brake efficiency outside (0, :data:`MAX_PEAK_ENGINE_EFFICIENCY`];
+    ``percent``: the value is given (and reported) in percent, as a validation file holds it."""
+    if not 0.0 < peak <= MAX_PEAK_ENGINE_EFFICIENCY:
+        allowed = (f"a percentage in (0, {MAX_PEAK_ENGINE_EFFICIENCY * 100:g}]" if percent
+                   else f"a peak in (0, {MAX_PEAK_ENGINE_EFFICIENCY:g}]")
+        raise SpecError("peak engine efficiency is implausible", file=file, field=field,
+                        value=peak * 100 if percent else peak, allowed=allowed)
+
 
 def check_efficiency(name: str, value: float | None, *, file=None, field=None) -> None:
     """Refuse an efficiency outside :data:`EFFICIENCY_BOUNDS` (``None`` passes)."""

@@ -28,7 +28,8 @@ from pydantic import (BeforeValidator, Field, PrivateAttr, ValidationError,
                       field_validator, model_validator)
 
 from skateboard.errors import SpecError, close_matches
-from skateboard.spec.bounds import check_efficiency, check_energy_order, check_pack, check_power_order
+from skateboard.spec.bounds import (check_efficiency, check_energy_order, check_pack,
+                                    check_peak_engine_efficiency, check_power_order)
 from skateboard.physics.constants import KWH
 from skateboard.spec.toml_file import read_toml
 from skateboard.physics.drive_unit import fit_loss_coefficients
@@ -517,9 +518,7 @@ class RangeExtenderOption(SpecModel):
                                 "with your own engine_efficiency list, put the peak in the list",
                                 field="peak_engine_efficiency", value=self.peak_engine_efficiency,
                                 allowed="peak_engine_efficiency or the two lists")
-            if not 0.0 < self.peak_engine_efficiency <= 0.6:
-                raise SpecError("peak engine efficiency is implausible", field="peak_engine_efficiency",
-                                value=self.peak_engine_efficiency, allowed="a peak in (0, 0.6]")
+            check_peak_engine_efficiency("peak_engine_efficiency", self.peak_engine_efficiency)
             from skateboard.physics.range_extender import scale_to_peak
 
             self.engine_efficiency = list(scale_to_peak(self.engine_efficiency, self.peak_engine_efficiency))
@@ -531,9 +530,7 @@ class RangeExtenderOption(SpecModel):
             raise SpecError("load fractions must increase strictly from 0 to 1",
                             field="efficiency_load_fractions", value=x,
                             allowed="e.g. [0, 0.25, 0.5, 0.75, 1]")
-        if max(y) <= 0.0 or max(y) > 0.6:
-            raise SpecError("peak engine efficiency is implausible", field="engine_efficiency",
-                            value=max(y), allowed="a peak in (0, 0.6]")
+        check_peak_engine_efficiency("engine_efficiency", max(y))
         return self
 
 

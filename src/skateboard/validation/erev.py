@@ -101,6 +101,7 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
     """The generic EREV of a spec-sheet row: :func:`spec_sheet_variant` plus a range extender
     (defaults in the module docstring). A :class:`SpecError` when engine power and displacement
     are both missing."""
+    from skateboard.spec.bounds import check_peak_engine_efficiency
     from skateboard.spec.defaults import COLD_START_FUEL_ENERGY
     from skateboard.spec.fuels import load_fuel
     from skateboard.physics.range_extender import (DEDICATED_EFFICIENCY, DEDICATED_LOAD_FRACTIONS,
@@ -118,9 +119,8 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
                         allowed="engine_kw or engine_displacement_l")
     tank = _f(row.get("tank_l")) * 1e-3
     peak = _f(row.get("engine_peak_bte_percent") or "") / 100
-    if not math.isnan(peak) and not 0.0 < peak <= 0.6:
-        raise SpecError("peak engine efficiency is implausible", file=file, field=f"{name}.engine_peak_bte_percent",
-                        value=peak * 100, allowed="a percentage in (0, 60]")
+    if not math.isnan(peak):
+        check_peak_engine_efficiency(f"{name}.engine_peak_bte_percent", peak, file=file, percent=True)
     efficiency = scale_to_peak(DEDICATED_EFFICIENCY, peak) if peak > 0 else DEDICATED_EFFICIENCY
     v = spec_sheet_variant(row, name, defaults, file)
     rex = RangeExtender(

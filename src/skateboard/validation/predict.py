@@ -78,6 +78,14 @@ def generic_drive_unit(name: str, axle: str, rated_power: float,
         zero_torque_loss_factor=zero_torque_loss_factor(motor_type, disconnect))
 
 
+def technology_unit(axle: str, rated_power: float, defaults: GenericDefaults, tech, awd: bool) -> DriveUnit:
+    """The generic unit on ``axle`` with the side table's technology ``tech``
+    (:class:`~skateboard.validation.technology.Technology`): its motor type and inverter, and a
+    front unit that disconnects only on an all-wheel-drive car."""
+    return generic_drive_unit(axle, axle, rated_power, defaults, tech.motor(axle), tech.inverter(axle),
+                              axle == "front" and tech.front_disconnect and awd)
+
+
 def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
                 name: str | None = None) -> Variant:
     """The generic vehicle of one EPA row, built from the :data:`INPUT_COLUMNS` only.
@@ -93,8 +101,7 @@ def epa_variant(row: Mapping[str, Any], defaults: GenericDefaults = CALIBRATED,
             if d.technology else GENERIC)
 
     def unit(axle, rated):
-        return generic_drive_unit(axle, axle, rated, d, tech.motor(axle), tech.inverter(axle),
-                                  axle == "front" and tech.front_disconnect and layout == "AWD")
+        return technology_unit(axle, rated, d, tech, layout == "AWD")
 
     if layout == "FWD":
         units = (unit("front", power),)

@@ -44,7 +44,7 @@ from skateboard.spec import defaults as spec_defaults
 from skateboard.spec.models import DEFAULT_ROTATING_INERTIA_FRACTION
 from skateboard.spec.variant import Pack, Variant
 from skateboard.validation.defaults import CALIBRATED, GenericDefaults
-from skateboard.validation.predict import generic_drive_unit
+from skateboard.validation.predict import technology_unit
 from skateboard.validation.technology import GENERIC, technology_of
 
 DEFAULT_DRAG_COEFFICIENT = 0.28
@@ -106,12 +106,8 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
     if front > 0 and rear > 0 and not re.search(r"\b(awd|4wd|all-wheel)", model, re.IGNORECASE):
         model += " AWD"   # the side table's patterns name all-wheel-drive versions as EPA does
     tech = technology_of(make, model) if d.technology else GENERIC
-    units = []
-    if rear > 0:
-        units.append(generic_drive_unit("rear", "rear", rear, d, tech.motor("rear"), tech.inverter("rear")))
-    if front > 0:
-        units.append(generic_drive_unit("front", "front", front, d, tech.motor("front"), tech.inverter("front"),
-                                        tech.front_disconnect and rear > 0))
+    units = [technology_unit(axle, power, d, tech, front > 0 and rear > 0)
+             for axle, power in (("rear", rear), ("front", front)) if power > 0]
     pack = Pack(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,
                     gross_energy=gross * KWH, nominal_voltage=NOMINAL_VOLTAGE,
                     resistance=default_pack_resistance(chem, NOMINAL_VOLTAGE, gross * KWH),

@@ -137,6 +137,47 @@ def test_hinge_ocv_reproduces_the_tables():
             assert voc == pytest.approx(interp_uniform(tables, r, soc), rel=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(soc=st.floats(-0.1, 1.1), chemistry=st.sampled_from(["LFP", "NMC"]))
+def test_ocv_segment_line_reproduces_the_tables(soc, chemistry):
+    """The fast step's OCV is the line of the hinge segment that holds the SOC (lanes.ocv_segment):
+    on that segment it equals the table's interpolation to round-off, and the segment's bounds
+    hold the (clamped) SOC, so the line is never used outside them."""
+    from skateboard.engine.lanes import H0, N_ROWS, S0, X_OCV_A, X_OCV_B, X_OCV_HI, X_OCV_LO, X_SOC, ocv_segment
+
+    tables = np.array([ocv_table(chemistry, 400.0)])
+    h = ocv_hinges(tables)
+    b = np.zeros(N_ROWS * LANES)
+    for k in range(OCV_KNOTS + 1):
+        b[(H0 + k) * LANES + 3] = h[0, k]
+    b[(S0 + X_SOC) * LANES + 3] = soc
+    ocv_segment(b, 3)
+    s = min(max(soc, 0.0), 1.0)
+    lo, hi = b[(S0 + X_OCV_LO) * LANES + 3], b[(S0 + X_OCV_HI) * LANES + 3]
+    assert lo <= s <= hi and hi - lo == pytest.approx(1.0 / OCV_KNOTS)
+    voc = b[(S0 + X_OCV_A) * LANES + 3] + b[(S0 + X_OCV_B) * LANES + 3] * s
+    assert voc == pytest.approx(interp_uniform(tables, 0, soc), rel=1e-12)
+
+
+def test_traction_step_hands_lanes_that_brake_while_accelerating_to_the_exact_path():
+    """Steps whose trace accelerates take the traction-only fast step (lanes.traction_step_*).
+    Accelerating gently down a 10 % grade the wheels must brake: the traction step declines
+    those lanes, the exact path regenerates, and the result equals the exact path's to
+    round-off. A traction step that kept such a lane would book traction, no regeneration."""
+    vs = [resolve_variant(d) for d in list_derivatives()]
+    vs.append(syn.variant(name="awd", drive_units=(syn.drive_unit(), syn.drive_unit(name="front", axle="front"))))
+    speed = np.concatenate([np.linspace(0.0, 30.0, 11), np.linspace(30.0, 60.0, 300), np.full(20, 60.0)])
+    grade = np.zeros(len(speed))
+    grade[11:311] = -np.arctan(0.10)
+    cyc = syn.cycle(speed, grade_rad=grade)
+    params, ocv, rex = build_params(vs)
+    fast = simulate_params(params, ocv, rex, cyc)
+    exact = simulate_params(params, ocv, rex, cyc, fast=False)
+    assert np.all(fast["e_regen"] > 0)  # the case under test happened: regeneration while accelerating
+    _agree(fast, exact)
+    assert np.all(np.abs(fast.energy_audit_residual()) < 1e-9)
+
+
 def test_a_table_the_hinges_cannot_represent_goes_to_the_exact_path():
     tables = np.array([ocv_table("LFP", 400.0)])
     tables[0, 5] += 1.0  # a kink between knots

@@ -38,7 +38,7 @@ def setup() -> None:
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
         # Compile the kernels now (two processes at once) so that the first run loads cached
         # machine code instead of compiling: skateboard/cli/warm.py.
-        print("compiling the simulation kernels (once per install, about a minute)", flush=True)
+        print("compiling the simulation kernels (once per install, one to two minutes)", flush=True)
         if subprocess.run([str(PY), "-m", "skateboard.cli.warm"]).returncode != 0:
             print("warning: the kernels could not be compiled ahead; the first run will compile them",
                   flush=True)

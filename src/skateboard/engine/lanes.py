@@ -63,7 +63,7 @@ breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved aux
 exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc
 c_motor c_loss c_fric c_regen c_tpel c_rback c_static c_pos
 ocv_a ocv_b ocv_lo ocv_hi
-mg tforce_0 tforce_1 peta_0 peta_1 w_per_v_0 w_per_v_1 s_per_v_0 s_per_v_1 e2_0 e2_1 f2t_e2_0 f2t_e2_1
+mg tforce_0 tforce_1 peta_0 peta_1 w_per_v_0 w_per_v_1 s_per_v_0 s_per_v_1 f2t_e2_0 f2t_e2_1
 one_minus_eta_0 one_minus_eta_1 run_k0""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
@@ -185,8 +185,8 @@ X_OCV_LO = 61
 X_OCV_HI = 62
 # products of a lane's parameters the fast step would otherwise form at every step (a load costs
 # no arithmetic): m g; per drive unit, its peak torque as a wheel force, peak power x gearbox
-# efficiency, motor speed and relative speed per m/s of vehicle speed, eta^2, force-to-torque
-# x eta^2 and 1 - eta (init_lane)
+# efficiency, motor speed and relative speed per m/s of vehicle speed, force-to-torque x eta^2
+# and 1 - eta (init_lane)
 X_MG = 63
 X_TFORCE_0 = 64
 X_TFORCE_1 = 65
@@ -196,16 +196,14 @@ X_W_PER_V_0 = 68
 X_W_PER_V_1 = 69
 X_S_PER_V_0 = 70
 X_S_PER_V_1 = 71
-X_E2_0 = 72
-X_E2_1 = 73
-X_F2T_E2_0 = 74
-X_F2T_E2_1 = 75
-X_ONE_MINUS_ETA_0 = 76
-X_ONE_MINUS_ETA_1 = 77
+X_F2T_E2_0 = 72
+X_F2T_E2_1 = 73
+X_ONE_MINUS_ETA_0 = 74
+X_ONE_MINUS_ETA_1 = 75
 # the step at which the lane's current run of fast steps began: a fast step does not add its
 # distance, time and road-load energies; they are the cycle's sums over the run, added when the
 # run closes (close_run: before an exact step, at a phase's end)
-X_RUN_K0 = 78
+X_RUN_K0 = 76
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -255,7 +253,6 @@ def init_lane(p, ocv_tables, hinges, b, l):
         w_per_v = p[L.P_INV_WHEEL_RADIUS] * p[L.P_DU0_GEAR_RATIO + o]
         b[(S0 + X_W_PER_V_0 + u) * LANES + l] = w_per_v
         b[(S0 + X_S_PER_V_0 + u) * LANES + l] = w_per_v * p[L.P_DU0_INV_MAX_SPEED + o]
-        b[(S0 + X_E2_0 + u) * LANES + l] = eta * eta
         b[(S0 + X_F2T_E2_0 + u) * LANES + l] = p[L.P_DU0_FORCE_TO_TORQUE + o] * (eta * eta)
         b[(S0 + X_ONE_MINUS_ETA_0 + u) * LANES + l] = 1.0 - eta
     ocv_segment(b, l)

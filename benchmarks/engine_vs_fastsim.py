@@ -67,10 +67,12 @@ What is timed
   compiles for are printed at the top: figures belong to the machine that printed them.
 * Numba compile time: the first ``simulate_params`` call of each kernel the engine
   dispatches to (its serial kernel below ``simulate.PARALLEL_THRESHOLD`` variants, when it
-  has one, and the parallel kernel), reported per kernel and untimed afterwards. By default
-  the kernels are compiled into a fresh temporary ``NUMBA_CACHE_DIR`` (removed at exit), so
+  has one, and the parallel kernel), reported per kernel and untimed afterwards. The full
+  mode compiles the kernels into a fresh temporary ``NUMBA_CACHE_DIR`` (removed at exit), so
   the figure is a real compile and the shared on-disk cache under ``src/`` is neither read
-  nor written; ``--numba-cache default`` uses numba's normal cache (then it may be a load).
+  nor written; ``--quick`` uses numba's normal cache (a load after ``python3 dev.py``'s
+  setup, so that it runs in under a minute; the kernels compile for about a minute since
+  2026-12-04). ``--numba-cache fresh|default`` chooses explicitly.
 * Small N on a busy machine: with numba's OpenMP threading layer the idle workers of the
   parallel kernel spin-wait after each call (OMP_WAIT_POLICY active), so a small parallel
   call can cost milliseconds of scheduling rather than simulation (seen: 4 ms instead of
@@ -649,10 +651,12 @@ def _load() -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="N up to 10 000, fewer repetitions (< 1 min)")
-    ap.add_argument("--numba-cache", choices=("fresh", "default"), default="fresh",
-                    help="fresh: compile into a temporary cache dir (real compile time); "
-                         "default: numba's normal on-disk cache")
+    ap.add_argument("--numba-cache", choices=("fresh", "default"), default=None,
+                    help="fresh: compile into a temporary cache dir (real compile time; the "
+                         "full mode's default); default: numba's normal on-disk cache (--quick's)")
     args = ap.parse_args(argv)
+    if args.numba_cache is None:
+        args.numba_cache = "default" if args.quick else "fresh"
 
     # Environment, before numba and fastsim are imported:
     # * RUST_BACKTRACE=1 (set in some shells and CI images) makes FASTSim-3 capture a Rust

@@ -817,8 +817,9 @@ def _write_summary(b, l, out):
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-             n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
-    """Step the variants of tile ``tile`` (rows tile*LANES ...) through the cycle."""
+             n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace, sums):
+    """Step the variants of tile ``tile`` (rows tile*LANES ...) through the cycle (``sums``: its
+    :func:`cycle_sums`, computed once per call of the kernel)."""
     n = params.shape[0]
     n_steps = speed.shape[0]
     first = tile * LANES
@@ -838,7 +839,6 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
             trace[first + l, 0, L.TR_TARGET_SPEED] = speed[0]
             trace[first + l, 0, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
     inv_dt = 1.0 / dt
-    sums = cycle_sums(speed, grade_sin, dt)
     two_units = False
     for l in range(LANES):
         two_units = two_units or b[(L.P_DU0_PRESENT + L.DU_STRIDE) * LANES + l] != 0.0
@@ -925,9 +925,11 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
 def run_serial(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
                n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
     """:func:`run_batch` on one thread (a batch of one tile does not pay for waking the pool)."""
+    sums = cycle_sums(speed, grade_sin, dt)
     for t in range((params.shape[0] + LANES - 1) // LANES):
         run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace)
+                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace,
+                 sums)
 
 
 @njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
@@ -937,6 +939,8 @@ def run_batch(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_co
     times in a row, tiles of LANES variants in parallel, writing ``summary`` (N x N_SUMMARY),
     ``phases`` (N x repeats x phases x N_PHASE) and, when ``record``, ``trace``
     (N x steps x N_TRACE). ``fast`` False sends every step through the exact path (a check)."""
+    sums = cycle_sums(speed, grade_sin, dt)
     for t in prange((params.shape[0] + LANES - 1) // LANES):
         run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace)
+                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace,
+                 sums)

@@ -30,15 +30,13 @@ def _records():
 
 def _spec_sheet_names():
     """The "make model version" text of every spec-sheet row of the published-figure files, as
-    spec_sheet_variant matches it (with " AWD" for a row with a motor on each axle)."""
+    spec_sheet_variant matches it (spec_sheet.technology_key)."""
+    from skateboard.validation.spec_sheet import technology_key
+
     out = []
     for name in ("cltc_published.csv", "climate_range_tests.csv", "erev_published.csv"):
         with open(V.EPA_TESTCAR_FILE.parent / name, newline="", encoding="utf-8") as fh:
-            for r in csv.DictReader(fh):
-                text = f"{r['make']} {r['model']} {r['version']}".strip()
-                if r.get("motor_front_kw") and r.get("motor_rear_kw"):
-                    text += " AWD"
-                out.append(text)
+            out += [" ".join(technology_key(r)) for r in csv.DictReader(fh)]
     return out
 
 

@@ -42,7 +42,7 @@ from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits
 from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
                                         resistance_factor, voltage_window_limits)
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
-from skateboard.physics.drive_unit import unit_loss, wheel_force_limit
+from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
 
@@ -615,15 +615,15 @@ def _make_fast_step(n_units, steady=False, traction=False):
                     f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
                     pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
                     # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
-                    # maximum speed (wheel_force_limit with its products formed once per lane)
-                    f_motor = wheel_force_limit(w, inv_vbar, b[(S0 + X_TFORCE_0 + u) * LANES + l], 1.0,
-                                                b[(L.P_DU0_MAX_SPEED + o) * LANES + l], 1.0,
-                                                b[(S0 + X_PETA_0 + u) * LANES + l])
+                    # maximum speed (its products formed once per lane)
+                    f_motor = wheel_force_envelope(w, inv_vbar, b[(S0 + X_TFORCE_0 + u) * LANES + l],
+                                                   b[(S0 + X_PETA_0 + u) * LANES + l],
+                                                   b[(L.P_DU0_MAX_SPEED + o) * LANES + l])
                     # traction: this unit takes what remains, up to its limits
                     fu = min(rem, min(f_motor, grip))
                     fu = fu if (pos and rem > 0.0 and present) else 0.0
                     rem = rem - fu
-                    if traction:
+                    if traction:  # (g and 1 - eta defined for Numba's typing; unused here)
                         g = 0.0
                         one_minus_eta = 0.0
                         tq = fu * f2t

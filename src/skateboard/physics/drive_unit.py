@@ -15,7 +15,8 @@ A speed x torque efficiency map given by a user is turned into the four coeffici
 least-squares fit (:func:`fit_loss_coefficients`), so the compiled kernel evaluates one
 polynomial instead of a table.
 
-The equations live once, in the compiled scalar functions :func:`wheel_force_limit`,
+The equations live once, in the compiled scalar functions :func:`wheel_force_limit` (with
+:func:`wheel_force_envelope`),
 :func:`torque_limit` and :func:`unit_loss`, which both paths of the engine's kernel call (Numba
 inlines them); :func:`max_torque`, :func:`loss_power` and :func:`efficiency` are their array
 forms for analysis and tests. Arguments follow one order everywhere: operating point (speed,
@@ -89,7 +90,16 @@ def wheel_force_limit(speed, inv_vehicle_speed, peak_torque, peak_power, max_spe
     ``inv_vehicle_speed`` = 1 / v), zero above ``max_speed`` (motor speed ``speed`` [rad/s]).
     Equal to :func:`torque_limit` x ``torque_to_force`` (torque_to_force = gear ratio x eta /
     wheel radius, w = v x gear ratio / wheel radius) without a division per call."""
-    force = min(peak_torque * torque_to_force, peak_power * gearbox_efficiency * inv_vehicle_speed)
+    return wheel_force_envelope(speed, inv_vehicle_speed, peak_torque * torque_to_force,
+                                peak_power * gearbox_efficiency, max_speed)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def wheel_force_envelope(speed, inv_vehicle_speed, peak_torque_force, peak_power_at_wheel, max_speed):
+    """:func:`wheel_force_limit` from its products: the peak torque as a wheel force [N]
+    (T_peak x torque_to_force) and the peak power through the gearbox [W] (P_peak eta), for a
+    caller that forms them once per vehicle (the kernel's fast path)."""
+    force = min(peak_torque_force, peak_power_at_wheel * inv_vehicle_speed)
     return 0.0 if speed > max_speed else force
 
 

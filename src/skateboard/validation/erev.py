@@ -119,9 +119,10 @@ def spec_sheet_erev(row, name: str, defaults: GenericDefaults = CALIBRATED, file
                         allowed="engine_kw or engine_displacement_l")
     tank = _f(row.get("tank_l")) * 1e-3
     peak = _f(row.get("engine_peak_bte_percent") or "") / 100
+    efficiency = DEDICATED_EFFICIENCY
     if not math.isnan(peak):
         check_peak_engine_efficiency(f"{name}.engine_peak_bte_percent", peak, file=file, percent=True)
-    efficiency = scale_to_peak(DEDICATED_EFFICIENCY, peak) if peak > 0 else DEDICATED_EFFICIENCY
+        efficiency = scale_to_peak(DEDICATED_EFFICIENCY, peak)
     v = spec_sheet_variant(row, name, defaults, file)
     rex = RangeExtender(
         name="spec sheet", max_power=engine * DEFAULT_GENERATOR_EFFICIENCY,

@@ -79,6 +79,17 @@ def missing_inputs(row: Mapping[str, Any]) -> list[str]:
     return miss
 
 
+def technology_key(row: Mapping[str, Any]) -> tuple[str, str]:
+    """(make, "model version") of a spec-sheet row as the drive-technology side table is matched
+    on: " AWD" appended when the row has a motor on each axle and its name does not say so (the
+    table's patterns name all-wheel-drive versions as EPA's records do)."""
+    model = f"{row.get('model', '')} {row.get('version', '')}".strip()
+    awd = _num(row, "motor_front_kw") > 0 and _num(row, "motor_rear_kw") > 0
+    if awd and not re.search(r"\b(awd|4wd|all-wheel)", model, re.IGNORECASE):
+        model += " AWD"
+    return str(row.get("make", "")), model
+
+
 def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefaults = CALIBRATED,
                        file: str | None = None) -> Variant:
     """The generic BEV of one spec-sheet row (see the module docstring for every default)."""
@@ -102,10 +113,7 @@ def spec_sheet_variant(row: Mapping[str, Any], name: str, defaults: GenericDefau
     if not gross > 0:
         gross = spec_defaults.gross_from_usable(chem, usable)
     front, rear = _num(row, "motor_front_kw") * 1e3, _num(row, "motor_rear_kw") * 1e3
-    make, model = str(row.get("make", "")), f"{row.get('model', '')} {row.get('version', '')}".strip()
-    if front > 0 and rear > 0 and not re.search(r"\b(awd|4wd|all-wheel)", model, re.IGNORECASE):
-        model += " AWD"   # the side table's patterns name all-wheel-drive versions as EPA does
-    tech = technology_of(make, model) if d.technology else GENERIC
+    tech = technology_of(*technology_key(row)) if d.technology else GENERIC
     units = [technology_unit(axle, power, d, tech, front > 0 and rear > 0)
              for axle, power in (("rear", rear), ("front", front)) if power > 0]
     pack = Pack(name=f"{gross:g} kWh", chemistry=chem, usable_energy=usable * KWH,

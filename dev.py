@@ -7,7 +7,7 @@
 
 Standard library only: it creates the virtual environment at .venv/ beside this file, installs
 the package into it (editable, so the source tree is what runs) when pyproject.toml is newer
-than the last install, compiles the simulation kernels once after installing
+than the last install, compiles the simulation kernel once after installing
 (``python -m skateboard.cli.warm``), and runs the job inside it.
 """
 
@@ -36,11 +36,11 @@ def setup() -> None:
         print("installing Skateboard and its dependencies into .venv", flush=True)
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
-        # Compile the kernels now (two processes at once) so that the first run loads cached
-        # machine code instead of compiling: skateboard/cli/warm.py.
-        print("compiling the simulation kernels (once per install, one to two minutes)", flush=True)
+        # Compile the kernel now so that the first run loads cached machine code instead of
+        # compiling: skateboard/cli/warm.py.
+        print("compiling the simulation kernel (once per install, about half a minute)", flush=True)
         if subprocess.run([str(PY), "-m", "skateboard.cli.warm"]).returncode != 0:
-            print("warning: the kernels could not be compiled ahead; the first run will compile them",
+            print("warning: the kernel could not be compiled ahead; the first run will compile it",
                   flush=True)
         STAMP.touch()
 

@@ -65,20 +65,17 @@ What is timed
   ``ratio_vs_fastsim3_machine``, ``ratio_end_to_end_per_core`` (medians) and
   ``ns_per_vehicle_step_per_core``. The host CPU, its vector features and the CPU LLVM
   compiles for are printed at the top: figures belong to the machine that printed them.
-* Numba compile time: the first ``simulate_params`` call of each kernel the engine
-  dispatches to (its serial kernel below ``simulate.PARALLEL_THRESHOLD`` variants, when it
-  has one, and the parallel kernel), reported per kernel and untimed afterwards. The full
-  mode compiles the kernels into a fresh temporary ``NUMBA_CACHE_DIR`` (removed at exit), so
-  the figure is a real compile and the shared on-disk cache under ``src/`` is neither read
-  nor written; ``--quick`` uses numba's normal cache (a load after ``python3 dev.py``'s
-  setup, so that it runs in under a minute; the kernels compile for about a minute since
-  2026-12-04). ``--numba-cache fresh|default`` chooses explicitly.
-* Small N on a busy machine: with numba's OpenMP threading layer the idle workers of the
-  parallel kernel spin-wait after each call (OMP_WAIT_POLICY active), so a small parallel
-  call can cost milliseconds of scheduling rather than simulation (seen: 4 ms instead of
-  0.2 ms for one variant at load average 2 on 2 CPUs; ``OMP_WAIT_POLICY=passive`` or
-  ``NUMBA_THREADING_LAYER=workqueue`` avoid it). The script leaves the environment as it is
-  and prints the threading layer and the load average before and after.
+* Numba compile time: the first ``simulate_params`` call, which compiles the engine's one
+  kernel (``lanes.run_tiles``; batches above ``simulate.PARALLEL_THRESHOLD`` variants run it
+  on several Python threads at once, in blocks of tiles), untimed afterwards. The full mode
+  compiles into a fresh temporary ``NUMBA_CACHE_DIR`` (removed at exit), so the figure is a
+  real compile and the shared on-disk cache under ``src/`` is neither read nor written;
+  ``--quick`` uses numba's normal cache (a load after ``python3 dev.py``'s setup, so that it
+  runs in under a minute). ``--numba-cache fresh|default`` chooses explicitly.
+* Threads: ``numba.set_num_threads`` sets how many threads a kernel call uses
+  (:func:`skateboard.engine.simulate.engine_threads`); Numba's own parallel thread pool is
+  not used since 2026-12-04, so its threading layer does not matter. The load average is
+  printed before and after.
 * Memory: tracemalloc's peak of one untimed ``simulate_params`` call at the largest N
   (numpy arrays: the tiled parameter matrix, summary, per-phase records; numba's own small
   per-thread arrays are not traced), and the process's ``ru_maxrss`` at the end (everything:
@@ -735,25 +732,20 @@ def run(args, env_note: str) -> int:
               f"{100 * v.rotating_inertia_fraction:6.2f}  ({', '.join(f'{c:.5f}' for c in du.loss_coefficients)})"
               f"    {100 * rms:.1f}, {100 * generic[3][key][2]:.1f} %-points")
 
-    # numba compile: first call of each kernel the engine dispatches to (a serial one for small
-    # N, if it has one, and the parallel one); the timed loops below then never compile
-    threshold = getattr(simulate_module, "PARALLEL_THRESHOLD", 1)
-    first_calls = [(3, base)] + ([(threshold, tile_params(base, threshold, rng))] if threshold > 3 else [])
-    compile_times = []
-    for n, params in first_calls:
-        t0 = time.perf_counter()
-        simulate_params(params, ocv, rex, sk_cycles["udds"])
-        compile_times.append((n, time.perf_counter() - t0))
-    compile_s = sum(t for _, t in compile_times)
-    kernels = [k for k in (getattr(kernel_module, "run_serial", None), kernel_module.run_batch) if k]
+    # numba compile: the first call compiles (or loads) the one kernel; the timed loops below
+    # then never compile. A batch above simulate.PARALLEL_THRESHOLD runs on several threads.
+    t0 = time.perf_counter()
+    simulate_params(base, ocv, rex, sk_cycles["udds"])
+    compile_s = time.perf_counter() - t0
+    kernels = [k for k in (getattr(kernel_module, name, None)
+                           for name in ("run_tiles", "run_serial", "run_batch")) if k]
     hits = sum(sum(k.stats.cache_hits.values()) for k in kernels if hasattr(k, "stats"))
     how = ("loaded from numba's on-disk cache, not compiled" if hits else
            "compiled" + (" into a fresh temporary cache" if args.numba_cache == "fresh" else ""))
-    print(f"\n## Numba kernels, first call on UDDS ({how}); threading layer "
-          f"{numba.threading_layer()}")
-    for n, t in compile_times:
-        kind = "serial" if n < threshold else "parallel"
-        print(f"N={n:<3d} ({kind} kernel): {t:.2f} s")
+    threads_how = (f"Python threads over blocks of tiles, {simulate_module.engine_threads()} at most"
+                   if hasattr(simulate_module, "engine_threads")
+                   else f"numba threading layer {numba.threading_layer()}")
+    print(f"\n## Numba kernel, first call on UDDS ({how}): {compile_s:.2f} s; {threads_how}")
 
     # consumption comparison (Skateboard on the unperturbed base rows)
     sk_results = {c: simulate_params(base, ocv, rex, cyc) for c, cyc in sk_cycles.items()}
@@ -869,8 +861,7 @@ def run(args, env_note: str) -> int:
 
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
     print(f"\npeak RSS of the whole process (ru_maxrss): {_mib(rss_kib * 1024)}")
-    print("numba compile (first calls): " + ", ".join(f"N={n} {t:.2f} s" for n, t in compile_times)
-          + f"; total {compile_s:.2f} s")
+    print(f"numba compile (first call): {compile_s:.2f} s")
     print(f"machine at the end: {_load()}")
     if fs is None:
         print("FASTSim-3 missing: no ratio")

@@ -82,7 +82,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     n = args.population * args.generations
-    sweep_rate(args.population, args.population)           # compile / load the kernels
+    sweep_rate(args.population, args.population)           # compile / load the kernel
     big, same, opt, shares = [], [], [], []
     for _ in range(args.repeats):                            # interleaved: A B C A B C ...
         big.append(sweep_rate(n, 5000))

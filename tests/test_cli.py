@@ -144,11 +144,11 @@ def test_usage_errors_exit_2_without_traceback():
         assert args[1] in r.stderr
 
 
-def test_warm_compiles_both_kernels_and_refuses_an_unknown_one():
+def test_warm_compiles_the_kernel_and_refuses_arguments():
     # python3 dev.py runs this after installing (README, "first run")
     r = subprocess.run([sys.executable, "-m", "skateboard.cli.warm"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "kernels compiled and cached in" in r.stdout
-    from skateboard.api import compile_kernels
-    with pytest.raises(SpecError, match="unknown kernel"):
-        compile_kernels("gpu")
+    assert "kernel compiled and cached in" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "skateboard.cli.warm", "batch"], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and r.stderr.startswith("usage:") and "Traceback" not in r.stderr

@@ -126,6 +126,22 @@ def test_result_does_not_depend_on_batch_position_or_size():
     np.testing.assert_array_equal(simulate([batch[i] for i in shuffled], cyc).summary, whole[shuffled])
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_result_does_not_depend_on_the_number_of_threads(threads, monkeypatch):
+    # a batch runs on engine_threads() threads, each over its own contiguous block of tiles
+    # (simulate.run_kernel); any split gives the same bits, including more threads than tiles
+    import importlib
+
+    sim = importlib.import_module("skateboard.engine.simulate")  # the module, not the function
+    vs = [resolve_variant(d) for d in list_derivatives()]
+    batch = [vs[i % len(vs)].replace(name=f"v{i}", curb_mass=1500 + 7 * i) for i in range(5 * LANES + 2)]
+    cyc = load_cycle("wltc_class3b")
+    monkeypatch.setattr(sim, "engine_threads", lambda: 1)
+    one = simulate(batch, cyc, repeats=2).summary
+    monkeypatch.setattr(sim, "engine_threads", lambda: threads)
+    np.testing.assert_array_equal(simulate(batch, cyc, repeats=2).summary, one)
+
+
 def test_hinge_ocv_reproduces_the_tables():
     tables = np.array([ocv_table("LFP", 400.0), ocv_table("NMC", 355.0)])
     h = ocv_hinges(tables)

@@ -93,23 +93,13 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
                    cycle=cyc.name)
 
 
-def compile_kernels(kind: str = "serial") -> None:
-    """Compile and cache one of the simulation kernels ahead of the first run (Numba compiles on
-    first call and caches the machine code on disk). ``"serial"``: the single-thread kernel and
-    every compiled helper ``evaluate`` calls, by evaluating the bundled program; ``"batch"``: the
-    parallel kernel, by one UDDS over a batch just large enough to take it. ``python -m
-    skateboard.cli.warm`` runs both at once in two processes."""
-    if kind == "serial":
-        evaluate("hongqi-on-b10")
-    elif kind == "batch":
-        from skateboard.cycles import load_cycle
-        from skateboard.engine.simulate import PARALLEL_THRESHOLD
-        from skateboard.engine.simulate import simulate as _simulate
-        from skateboard.spec import resolve_variant
-
-        _simulate([resolve_variant("hongqi-b10-bev")] * PARALLEL_THRESHOLD, load_cycle("udds"))
-    else:
-        raise SpecError("unknown kernel", field="kind", value=kind, allowed="serial, batch")
+def compile_kernels() -> None:
+    """Compile and cache the simulation kernel ahead of the first run (Numba compiles on first
+    call and caches the machine code on disk) by evaluating the bundled program, which also
+    compiles every smaller compiled helper ``evaluate`` calls. The engine has one kernel
+    (:func:`skateboard.engine.lanes.run_tiles`): large batches run it on several threads.
+    ``python -m skateboard.cli.warm`` calls this."""
+    evaluate("hongqi-on-b10")
 
 
 def sweep(program, vary, **options):

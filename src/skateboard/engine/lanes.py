@@ -34,7 +34,7 @@ the tile driver must change together; tests check the fast path against the exac
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from skateboard.engine import layout as L
 from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits, _max_traction_force,
@@ -921,26 +921,19 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
         _write_summary(b, l, summary[first + l])
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def run_serial(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-               n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
-    """:func:`run_batch` on one thread (a batch of one tile does not pay for waking the pool)."""
-    sums = cycle_sums(speed, grade_sin, dt)
-    for t in range((params.shape[0] + LANES - 1) // LANES):
-        run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace,
-                 sums)
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+def run_tiles(t_start, t_stop, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos,
+              phase_of_step, dt, n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast,
+              summary, phases, trace):
+    """Step tiles ``t_start`` to ``t_stop - 1`` (LANES rows of ``params`` each) through ``speed``
+    (m/s, constant ``dt`` s), ``n_repeats`` times in a row, writing their rows of ``summary``
+    (N x N_SUMMARY), ``phases`` (N x repeats x phases x N_PHASE) and, when ``record``, ``trace``
+    (N x steps x N_TRACE). ``fast`` False sends every step through the exact path (a check).
 
-
-@njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
-def run_batch(params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-              n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace):
-    """Step every row of ``params`` through ``speed`` (m/s, constant ``dt`` s), ``n_repeats``
-    times in a row, tiles of LANES variants in parallel, writing ``summary`` (N x N_SUMMARY),
-    ``phases`` (N x repeats x phases x N_PHASE) and, when ``record``, ``trace``
-    (N x steps x N_TRACE). ``fast`` False sends every step through the exact path (a check)."""
+    The one compiled kernel. It releases the GIL, so :func:`skateboard.engine.simulate.simulate_params`
+    runs disjoint tile ranges on several threads at once (tiles share no state)."""
     sums = cycle_sums(speed, grade_sin, dt)
-    for t in prange((params.shape[0] + LANES - 1) // LANES):
+    for t in range(t_start, t_stop):
         run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
                  n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace,
                  sums)

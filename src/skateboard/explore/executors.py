@@ -123,9 +123,10 @@ class DaskExecutor:
 
 
 def _on_one_thread(fn, plan, i):
-    """Run a chunk on a Dask worker with Numba on one thread: Dask already runs one task per
-    worker thread, and Numba's own pool on top would oversubscribe the cores (workers x cores
-    threads). Results are the same: each variant's result does not depend on threading."""
+    """Run a chunk on a Dask worker with the engine on one thread (``numba.set_num_threads``,
+    which :func:`skateboard.engine.simulate.engine_threads` reads): Dask already runs one task
+    per worker thread, and the engine's threads on top would oversubscribe the cores (workers x
+    cores threads). Results are the same: each variant's result does not depend on threading."""
     import numba
 
     numba.set_num_threads(1)

@@ -53,7 +53,7 @@ def spec_error(d: dict) -> SpecError:
 # ---------------------------------------------------------------------------------------------
 
 def warm() -> None:
-    """Worker initializer: load (or compile) the kernels by evaluating the bundled program."""
+    """Worker initializer: load (or compile) the kernel by evaluating the bundled program."""
     import signal
 
     from skateboard.api import simulate_program

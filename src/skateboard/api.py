@@ -95,10 +95,19 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
 
 def compile_kernels() -> None:
     """Compile and cache the simulation kernel ahead of the first run (Numba compiles on first
-    call and caches the machine code on disk) by evaluating the bundled program, which also
-    compiles every smaller compiled helper ``evaluate`` calls. The engine has one kernel
-    (:func:`skateboard.engine.lanes.run_tiles`): large batches run it on several threads.
-    ``python -m skateboard.cli.warm`` calls this."""
+    call and caches the machine code on disk): one bundled car on UDDS compiles the kernel
+    (:func:`skateboard.engine.lanes.run_tiles`, the engine's only one; large batches run it on
+    several threads), then evaluating the bundled program compiles every smaller helper
+    ``evaluate`` calls. ``python -m skateboard.cli.warm`` calls this.
+
+    In that order because the kernel compiled in 14.5 s in a process that had only loaded one
+    car, and in 19-21 s as the first step of ``evaluate`` (measured 2026-12-04 with the same
+    arguments, replayed; the cause was not found: not threads, garbage collection or warnings)."""
+    from skateboard.cycles import load_cycle
+    from skateboard.engine.simulate import simulate as _simulate
+    from skateboard.spec import resolve_variant
+
+    _simulate([resolve_variant("hongqi-b10-bev")], load_cycle("udds"))
     evaluate("hongqi-on-b10")
 
 

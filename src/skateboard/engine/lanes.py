@@ -519,7 +519,7 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
 
 
 def _make_fast_step(n_units, steady=False, traction=False):
-    @njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+    @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
     def fast_step(b, v_prev, vt, sin_t, cos_t, dt, inv_dt):
         """One time step of every lane of a tile on the fast path (vectorised). The state row
         ``take`` is set to 1 where the fast path applied, 0 where the lane needs :func:`exact_step`.

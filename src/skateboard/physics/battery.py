@@ -104,7 +104,7 @@ def _soc_for_energy_from_top(table, capacity, energy):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def resistance_at_soc(resistance_mid, soc):
     """Pack resistance [Ohm] at ``soc`` from its value at 50 % SOC: quadratic in SOC,
     1 + 0.8 (soc - 0.5)^2 (:data:`RESISTANCE_SOC_CURVATURE`)."""
@@ -119,7 +119,7 @@ def resistance_factor(soc: float, temperature: float) -> float:
         ACTIVATION_ENERGY / GAS_CONSTANT * (1.0 / temperature - 1.0 / T_REF))
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def current_for_power(power: float, ocv: float, resistance: float):
     """Current [A] that delivers terminal ``power`` [W] (discharge > 0): the smaller root of
     R I^2 - V_oc I + P = 0, in the numerically stable form 2 P / (V_oc + sqrt(disc)).
@@ -131,7 +131,7 @@ def current_for_power(power: float, ocv: float, resistance: float):
     return 2.0 * power / (ocv + np.sqrt(max(disc, 0.0))), disc >= 0.0
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def power_at_current(ocv, resistance, current):
     """Terminal power [W] the pack gives at discharge ``current`` [A] (V_oc I - R I^2), or its
     maximum power V_oc^2 / (4 R) when ``current`` lies beyond the maximum-power point."""
@@ -139,14 +139,14 @@ def power_at_current(ocv, resistance, current):
     return ocv * i - resistance * i * i
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def voltage_window_limits(ocv, inv_resistance, v_min, v_max):
     """Discharge and charge power [W] at which the terminal voltage V_oc -/+ R I reaches the
     window's ``v_min`` / ``v_max``: V_min (V_oc - V_min) / R and V_max (V_max - V_oc) / R."""
     return v_min * (ocv - v_min) * inv_resistance, v_max * (v_max - ocv) * inv_resistance
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def interp_uniform(table, row: int, x: float) -> float:
     """Linear interpolation in ``table[row]`` sampled uniformly on [0, 1] (clamped)."""
     n = table.shape[1] - 1

@@ -9,7 +9,7 @@
   ``regen_fade_low`` speeds (spec field; the motor's back-EMF and the friction brakes' blending
   take over at walking pace).
 
-Both paths of the engine's kernel call these functions; Numba inlines them.
+Both paths of the engine's kernel call these functions; LLVM inlines them.
 """
 
 from __future__ import annotations
@@ -20,21 +20,21 @@ from numba import njit
 FREE_BRAKE_RATE = 0.15
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def free_distribution(brake_force, weight, both_axles_driven):
     """True when a single driven axle may take all of ``brake_force`` [N] (braking rate below
     :data:`FREE_BRAKE_RATE`; ``weight`` = m g [N])."""
     return (not both_axles_driven) and brake_force <= FREE_BRAKE_RATE * weight
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def axle_brake_share(axle_load, inv_total_load, free):
     """Share of the braking force an axle with normal load ``axle_load`` [N] may take: all of it
     under free distribution, else its share of the total normal load (given as a reciprocal)."""
     return 1.0 if free else axle_load * inv_total_load
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def regen_fade(speed, fade_low, inv_fade_span):
     """Regeneration's fade factor (0..1) at ``speed`` [m/s]: 0 below ``fade_low``, 1 above
     ``fade_low`` + 1 / ``inv_fade_span``, linear between."""

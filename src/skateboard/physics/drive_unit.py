@@ -17,7 +17,7 @@ polynomial instead of a table.
 
 The equations live once, in the compiled scalar functions :func:`wheel_force_limit` (with
 :func:`wheel_force_envelope`),
-:func:`torque_limit` and :func:`unit_loss`, which both paths of the engine's kernel call (Numba
+:func:`torque_limit` and :func:`unit_loss`, which both paths of the engine's kernel call (LLVM
 inlines them); :func:`max_torque`, :func:`loss_power` and :func:`efficiency` are their array
 forms for analysis and tests. Arguments follow one order everywhere: operating point (speed,
 torque), then the rating (peak torque, peak power, maximum speed), then the loss coefficients.
@@ -71,7 +71,7 @@ def named_loss_map(name: str) -> tuple[float, float, float, float]:
         raise KeyError(f"unknown loss map {name!r}; valid: {', '.join(sorted(NAMED_LOSS_MAPS))}") from None
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def torque_limit(speed, peak_torque, peak_power, max_speed):
     """Torque envelope [N m] at motor speed ``speed`` >= 0 [rad/s]: min(T_peak, P_peak / w),
     zero above ``max_speed``."""
@@ -82,7 +82,7 @@ def torque_limit(speed, peak_torque, peak_power, max_speed):
     return peak_torque
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def wheel_force_limit(speed, inv_vehicle_speed, peak_torque, peak_power, max_speed, torque_to_force,
                       gearbox_efficiency):
     """The torque envelope as a force at the wheel [N]: peak torque through the gear
@@ -94,7 +94,7 @@ def wheel_force_limit(speed, inv_vehicle_speed, peak_torque, peak_power, max_spe
                                 peak_power * gearbox_efficiency, max_speed)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def wheel_force_envelope(speed, inv_vehicle_speed, peak_torque_force, peak_power_at_wheel, max_speed):
     """:func:`wheel_force_limit` from its products: the peak torque as a wheel force [N]
     (T_peak x torque_to_force) and the peak power through the gearbox [W] (P_peak eta), for a
@@ -103,7 +103,7 @@ def wheel_force_envelope(speed, inv_vehicle_speed, peak_torque_force, peak_power
     return 0.0 if speed > max_speed else force
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def unit_loss(s, tau, peak_power, c0, c1, c2, c3, zero_torque_loss_factor):
     """Loss of a drive unit [W] at relative speed ``s`` = w / w_max >= 0 and relative torque
     ``tau`` = |T| / T_peak >= 0, and its loss when turning at zero torque at that speed.

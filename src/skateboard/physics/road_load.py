@@ -20,7 +20,7 @@ F0 = C_rr m g, F1 = 0, F2 = rho C_d A / 2 (Gillespie, Fundamentals of Vehicle Dy
 ch. 4); a car described by coast-down coefficients uses them as measured.
 
 These are the only copies of these equations: both paths of the engine's kernel
-(:mod:`skateboard.engine.kernel`, :mod:`skateboard.engine.lanes`) call them; Numba inlines them.
+(:mod:`skateboard.engine.kernel`, :mod:`skateboard.engine.lanes`) call them; LLVM inlines them.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from numba import njit
 from skateboard.physics.constants import GRAVITY
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def step_kinematics(v0, v1, inv_dt):
     """Mean acceleration [m/s^2] and mean speed [m/s] of a step from ``v0`` to ``v1`` [m/s]
     lasting 1 / ``inv_dt`` s."""
     return (v1 - v0) * inv_dt, 0.5 * (v0 + v1)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def road_load(f0, f1, f2, speed):
     """Aerodynamic (F2 v^2) and rolling (F0 + F1 v, zero at standstill) road-load forces [N]
     at ``speed`` [m/s] >= 0."""
@@ -46,14 +46,14 @@ def road_load(f0, f1, f2, speed):
     return aero, rolling
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def tractive_force(inertial_mass, acceleration, aero, rolling, weight, sin_grade):
     """Wheel force [N] the trace demands: inertia + road load + grade (``weight`` = m g [N];
     positive: driving, negative: braking)."""
     return inertial_mass * acceleration + (aero + rolling) + weight * sin_grade
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def axle_loads(weight, cos_grade, front_share, acceleration, transfer_per_acceleration):
     """Front and rear axle normal loads [N] with longitudinal load transfer (``weight`` = m g,
     ``transfer_per_acceleration`` = m h / L [kg])."""

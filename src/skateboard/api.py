@@ -151,6 +151,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     # optimisation
     "optimise": ("skateboard.optimise", "optimise"),
     "optimise_search": ("skateboard.optimise.search", None),
+    "optimise_settings": ("skateboard.optimise.settings", None),
     "market_dependent_columns": ("skateboard.optimise.search", "market_dependent_columns"),
     "platform_options": ("skateboard.optimise.platform", "platform_options"),
     **{n: ("skateboard.optimise.output", n) for n in (

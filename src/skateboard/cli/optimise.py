@@ -12,7 +12,7 @@ import typer
 
 from skateboard.cli.common import VARY_HELP
 from skateboard.cli.common import split_list as _split
-from skateboard.api import optimise_search as S
+from skateboard.api import optimise_settings as S
 
 
 def _amounts(items: Optional[list[str]]) -> dict:

@@ -34,10 +34,7 @@ from skateboard.optimise.ga import ArrayGA
 from skateboard.optimise.problem import (Evaluator, Objective, grid_points,
                                          market_dependent_columns, nondominated, parse_objective)
 
-#: Defaults of the command line.
-POPULATION = 40
-GENERATIONS = 60
-PATIENCE = 15
+from skateboard.optimise.settings import GENERATIONS, PATIENCE, POPULATION  # noqa: F401 (re-exported)
 #: Significant digits of the objective values below which a change of the front does not count
 #: as progress (continuous variables would otherwise improve in the last digits forever).
 SIGNIFICANT = 4

@@ -45,6 +45,7 @@ EREV_BATCH = 32
 MAX_CORNERS = 64
 from skateboard.physics.constants import KWH
 from skateboard.spec.bounds import check_energy_order, check_power_order
+from skateboard.spec.checks import copy_with
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
 RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
@@ -245,9 +246,13 @@ def pack_mass_change(pack, gross_energy: float) -> float:
 
 
 def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
-    """The variant with the numeric dimensions' values applied (checked by ``Variant.replace``;
-    the plan checked the ranges). When the pack's gross energy varies and the curb mass does
-    not, the pack's mass and the curb mass follow the energy (:func:`mass_follows_pack`)."""
+    """The variant with the numeric dimensions' values applied. Not checked again: the plan
+    checked each range against the spec's allowed values and every platform limit at the
+    corners of the box (:func:`_check_corners`; the limits are linear in these fields), so
+    every point inside is valid (``tests/test_sweep.py`` compares with a full resolution).
+    When the pack's gross energy varies and the curb mass does not, the pack's mass and the
+    curb mass follow the energy (:func:`mass_follows_pack`); a drive unit on the calibrated
+    loss rule gets the coefficients of its new rating (``DriveUnit.rerated``)."""
     changes: dict[str, Any] = {"name": name}
     pack: dict[str, float] = {}
     units: dict[str, dict[str, float]] = {}
@@ -264,11 +269,11 @@ def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name:
         pack["mass"] = variant.pack.mass + dm
         changes["curb_mass"] = variant.curb_mass + dm
     if pack:
-        changes["pack"] = dataclasses.replace(variant.pack, **pack)
+        changes["pack"] = copy_with(variant.pack, pack)
     if units:
         changes["drive_units"] = tuple(du.rerated(**units[du.name]) if du.name in units
                                        else du for du in variant.drive_units)
-    return variant.replace(**changes)
+    return copy_with(variant, changes)
 
 
 def _ends(d: Dimension) -> tuple[float, float]:

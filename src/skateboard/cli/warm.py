@@ -2,7 +2,7 @@
 
 Numba compiles a kernel the first time it is called and caches the machine code on disk
 (``cache=True``, in ``__pycache__`` beside the sources, or ``NUMBA_CACHE_DIR``). Without this
-step the first ``skateboard evaluate`` pays the compilation (about 25 s on the 2-core machine,
+step the first ``skateboard evaluate`` pays the compilation (19-23 s on the 2-core machine,
 2026-12-04). ``python3 dev.py`` runs this module once after installing, so the install carries
 the compile time and the first ``evaluate`` loads cached code
 (:func:`skateboard.api.compile_kernels`).
@@ -30,7 +30,8 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     # On a thread of its own: run as ``python -m``, the main thread's stack holds runpy's frozen
     # frames, and Numba compiled the kernel in 26-29 s instead of 16-18 s with them below it
-    # (measured 2026-12-04: 500 000 extra mmap/munmap pairs, 11 s of system time).
+    # (measured 2026-12-04: 11 s of system time instead of 1.6 s; strace counted 515 000 mmap
+    # and as many munmap calls in such a run; why the frames matter was not found).
     import threading
 
     codes: list[int] = []

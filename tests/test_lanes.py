@@ -142,6 +142,42 @@ def test_result_does_not_depend_on_the_number_of_threads(threads, monkeypatch):
     np.testing.assert_array_equal(simulate(batch, cyc, repeats=2).summary, one)
 
 
+def test_a_batch_runs_on_the_threads_numba_is_set_to(monkeypatch):
+    # engine_threads() follows numba.set_num_threads (as each Dask worker sets 1), and a batch
+    # of several tiles is then split over that many threads, one block of tiles each
+    import importlib
+    import threading
+
+    import numba
+
+    sim = importlib.import_module("skateboard.engine.simulate")
+    calls = []
+    real = sim.run_tiles
+
+    def recording(t_start, t_stop, *args):
+        calls.append((threading.get_ident(), t_start, t_stop))
+        return real(t_start, t_stop, *args)
+
+    monkeypatch.setattr(sim, "run_tiles", recording)
+    v = resolve_variant(list_derivatives()[0])
+    batch = [v.replace(name=f"v{i}") for i in range(4 * LANES)]
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        assert sim.engine_threads() == 1
+        simulate(batch, load_cycle("udds"))
+        assert [(t0, t1) for _, t0, t1 in calls] == [(0, 4)]
+        if numba.config.NUMBA_NUM_THREADS >= 2:
+            numba.set_num_threads(2)
+            assert sim.engine_threads() == 2
+            calls.clear()
+            simulate(batch, load_cycle("udds"))
+            assert sorted((t0, t1) for _, t0, t1 in calls) == [(0, 2), (2, 4)]
+            assert len({ident for ident, _, _ in calls}) == 2
+    finally:
+        numba.set_num_threads(before)
+
+
 def test_hinge_ocv_reproduces_the_tables():
     tables = np.array([ocv_table("LFP", 400.0), ocv_table("NMC", 355.0)])
     h = ocv_hinges(tables)

@@ -2,7 +2,7 @@
 
 Numba compiles a kernel the first time it is called and caches the machine code on disk
 (``cache=True``, in ``__pycache__`` beside the sources, or ``NUMBA_CACHE_DIR``). Without this
-step the first ``skateboard evaluate`` pays the compilation (19-23 s on the 2-core machine,
+step the first ``skateboard evaluate`` pays the compilation (19-24 s on the 2-core machine,
 2026-12-04). ``python3 dev.py`` runs this module once after installing, so the install carries
 the compile time and the first ``evaluate`` loads cached code
 (:func:`skateboard.api.compile_kernels`).

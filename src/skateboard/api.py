@@ -101,7 +101,7 @@ def compile_kernels() -> None:
     ``evaluate`` calls. ``python -m skateboard.cli.warm`` calls this.
 
     In that order because the kernel compiled in 14.5 s in a process that had only loaded one
-    car, and in 19-21 s as the first step of ``evaluate`` (measured 2026-12-04 with the same
+    car, and in 18.6-21.4 s as the first step of ``evaluate`` (measured 2026-12-04 with the same
     arguments, replayed; the cause was not found: not threads, garbage collection or warnings)."""
     from skateboard.cycles import load_cycle
     from skateboard.engine.simulate import simulate as _simulate

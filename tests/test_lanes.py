@@ -1,6 +1,8 @@
 """The tiled lane kernel (engine.lanes): its vectorised fast path against its exact path, and
 results independent of where a variant sits in a batch."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -176,6 +178,25 @@ def test_a_batch_runs_on_the_threads_numba_is_set_to(monkeypatch):
             assert len({ident for ident, _, _ in calls}) == 2
     finally:
         numba.set_num_threads(before)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_runs_batches_on_threads_of_its_own():
+    # a process forked after the engine's pool exists (web or Dask workers) must not send work
+    # to the parent's threads, which it does not have: it would wait for ever
+    import multiprocessing
+
+    vs = [resolve_variant(list_derivatives()[0]).replace(name=f"v{i}") for i in range(3 * LANES)]
+    cyc = load_cycle("udds")
+    parent = simulate(vs, cyc).summary  # with 2+ cores this creates the pool
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        child = pool.apply_async(_simulate_summary, (vs, cyc)).get(timeout=120)
+    np.testing.assert_array_equal(child, parent)
+
+
+def _simulate_summary(vs, cyc):
+    return simulate(vs, cyc).summary
 
 
 def test_hinge_ocv_reproduces_the_tables():

@@ -15,7 +15,12 @@ from skateboard.engine.result import SimResult
 
 #: Batches of one tile run on the calling thread (waking the thread pool costs more).
 PARALLEL_THRESHOLD = LANES + 1
+#: The engine's thread pools, by size. A forked child (a process pool's worker, Dask's) inherits
+#: the pool objects but not their threads, and would wait for ever on work sent to them: the
+#: child starts with none.
 _POOLS: dict[int, ThreadPoolExecutor] = {}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOLS.clear)
 
 #: WLTP speed-trace tolerance: 2 km/h (UN GTR 15 Annex 6 para. 2.6.8.3.1.2); used as the
 #: break-off shortfall of range tests.

@@ -66,7 +66,7 @@ What is timed
   ``ns_per_vehicle_step_per_core``. The host CPU, its vector features and the CPU LLVM
   compiles for are printed at the top: figures belong to the machine that printed them.
 * Numba compile time: the first ``simulate_params`` call, which compiles the engine's one
-  kernel (``lanes.run_tiles``; batches above ``simulate.PARALLEL_THRESHOLD`` variants run it
+  kernel (``lanes.run_tiles``; batches of more than one tile of variants run it
   on several Python threads at once, in blocks of tiles), untimed afterwards. The full mode
   compiles into a fresh temporary ``NUMBA_CACHE_DIR`` (removed at exit), so the figure is a
   real compile and the shared on-disk cache under ``src/`` is neither read nor written;
@@ -733,18 +733,14 @@ def run(args, env_note: str) -> int:
               f"    {100 * rms:.1f}, {100 * generic[3][key][2]:.1f} %-points")
 
     # numba compile: the first call compiles (or loads) the one kernel; the timed loops below
-    # then never compile. A batch above simulate.PARALLEL_THRESHOLD runs on several threads.
+    # then never compile. A batch of more than one tile runs on several threads.
     t0 = time.perf_counter()
     simulate_params(base, ocv, rex, sk_cycles["udds"])
     compile_s = time.perf_counter() - t0
-    kernels = [k for k in (getattr(kernel_module, name, None)
-                           for name in ("run_tiles", "run_serial", "run_batch")) if k]
-    hits = sum(sum(k.stats.cache_hits.values()) for k in kernels if hasattr(k, "stats"))
+    hits = sum(kernel_module.run_tiles.stats.cache_hits.values())
     how = ("loaded from numba's on-disk cache, not compiled" if hits else
            "compiled" + (" into a fresh temporary cache" if args.numba_cache == "fresh" else ""))
-    threads_how = (f"Python threads over blocks of tiles, {simulate_module.engine_threads()} at most"
-                   if hasattr(simulate_module, "engine_threads")
-                   else f"numba threading layer {numba.threading_layer()}")
+    threads_how = f"Python threads over blocks of tiles, {simulate_module.engine_threads()} at most"
     print(f"\n## Numba kernel, first call on UDDS ({how}): {compile_s:.2f} s; {threads_how}")
 
     # consumption comparison (Skateboard on the unperturbed base rows)

@@ -6,15 +6,15 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
+from numba.np.ufunc import parallel as numba_parallel
 
 from skateboard.engine import layout as L
 from skateboard.engine.batch import build_params, derive
 from skateboard.engine.lanes import LANES, ocv_hinges, run_tiles
 from skateboard.engine.result import SimResult
 
-#: Batches of one tile run on the calling thread (waking the thread pool costs more).
-PARALLEL_THRESHOLD = LANES + 1
 #: The engine's thread pools, by size. A forked child (a process pool's worker, Dask's) inherits
 #: the pool objects but not their threads, and would wait for ever on work sent to them: the
 #: child starts with none.
@@ -31,10 +31,7 @@ def engine_threads() -> int:
     """Threads a kernel call uses: Numba's setting (``numba.set_num_threads``, e.g. 1 on each
     Dask worker or in the per-core benchmark; default ``NUMBA_NUM_THREADS``, every core),
     read without starting Numba's own thread pool, which the engine does not use."""
-    import numba
-    from numba.np.ufunc import parallel
-
-    if parallel._is_initialized:  # noqa: SLF001 - numba.set_num_threads has started it
+    if numba_parallel._is_initialized:  # noqa: SLF001 - numba.set_num_threads has started it
         return numba.get_num_threads()
     return int(numba.config.NUMBA_NUM_THREADS or os.cpu_count() or 1)
 
@@ -46,21 +43,22 @@ def _pool(threads: int) -> ThreadPoolExecutor:
     return _POOLS[threads]
 
 
-def run_kernel(n_rows: int, *args) -> None:
-    """:func:`skateboard.engine.lanes.run_tiles` over every tile of ``n_rows`` variants: on the
-    calling thread for one tile, else split into :func:`engine_threads` contiguous blocks of
-    tiles, one per thread (the calling thread takes the first). The kernel releases the GIL;
-    tiles share no state, so the result is the same bits however the tiles are split.
+def run_kernel(params, *args) -> None:
+    """:func:`skateboard.engine.lanes.run_tiles` over every tile of ``params`` (one row per
+    variant; ``args``: run_tiles' arguments after it), split into at most
+    :func:`engine_threads` contiguous blocks of tiles, one per thread (the calling thread takes
+    the first; a batch of one tile never wakes the pool). The kernel releases the GIL; tiles
+    share no state, so the result is the same bits however the tiles are split.
 
     One block per thread, as Numba's own ``prange`` schedules: measured 2026-12-04 (2 cores,
     1 000 variants on UDDS), four smaller blocks per thread, taken as threads came free, cost 5-13 %
     more (each call pays its dispatch and the threads' hand-over)."""
-    n_tiles = (n_rows + LANES - 1) // LANES
-    threads = min(engine_threads(), n_tiles) if n_rows >= PARALLEL_THRESHOLD else 1
+    n_tiles = (params.shape[0] + LANES - 1) // LANES
+    threads = max(1, min(engine_threads(), n_tiles))
     bounds = [n_tiles * k // threads for k in range(threads + 1)]
-    helpers = [_pool(threads - 1).submit(run_tiles, lo, hi, *args)
+    helpers = [_pool(threads - 1).submit(run_tiles, lo, hi, params, *args)
                for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    run_tiles(bounds[0], bounds[1], *args)
+    run_tiles(bounds[0], bounds[1], params, *args)
     for f in helpers:
         f.result()
 
@@ -99,7 +97,7 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     steps = repeats * (len(speed) - 1) + 1
     trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
     ocv_tables = np.array(ocv_tables, dtype=float)
-    run_kernel(n, params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float),
+    run_kernel(params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float),
                speed, gsin, gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff),
                float(breakoff_shortfall), bool(record), bool(fast), summary, phases, trace)
     return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],

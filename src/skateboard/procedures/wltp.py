@@ -52,31 +52,35 @@ def utility_factors(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
     return np.diff(np.concatenate([[0.0], cum]))
 
 
-def _bev_rows(variants, res, e_ac, distance, method, procedure, extra=None):
-    rows = []
-    residual = np.abs(res.energy_audit_residual())
-    for i, v in enumerate(variants):
-        rng = distance[i]
-        ube = res["e_battery_terminal"][i] if extra is None else extra["ube"][i]
-        ec_dc = extra["ec_dc"][i] if extra is not None else ube / rng
-        rows.append({
-            "variant": v.name, "powertrain": v.powertrain, "procedure": procedure, "method": method,
-            "range_km": rng / 1000.0, "electric_range_km": rng / 1000.0,
-            "consumption_wh_per_km": ec_dc / 3.6,
-            "consumption_ac_wh_per_km": e_ac[i] / rng / 3.6,
-            "usable_battery_energy_kwh": ube / KWH,
-            "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
-            "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
-            "energy_audit_residual": float(residual[i]),
-            "trace_miss_s": float(res["trace_miss_time"][i]),
-        })
-    return rows
+def _bev_columns(variants, res, e_ac, distance, method, procedure, extra=None) -> dict:
+    """The battery-electric rows as columns (one array per column, variants in order)."""
+    n = len(variants)
+    ube = res["e_battery_terminal"] if extra is None else extra["ube"]
+    ec_dc = ube / distance if extra is None else extra["ec_dc"]
+    return {
+        "variant": [v.name for v in variants], "powertrain": [v.powertrain for v in variants],
+        "procedure": [procedure] * n, "method": [method] * n,
+        "range_km": distance / 1000.0, "electric_range_km": distance / 1000.0,
+        "consumption_wh_per_km": ec_dc / 3.6,
+        "consumption_ac_wh_per_km": e_ac / distance / 3.6,
+        "usable_battery_energy_kwh": ube / KWH,
+        "fuel_weighted_l_per_100km": np.zeros(n), "co2_weighted_g_per_km": np.zeros(n),
+        "fuel_cs_l_per_100km": np.full(n, np.nan), "co2_cs_g_per_km": np.full(n, np.nan),
+        "energy_audit_residual": np.abs(res.energy_audit_residual()),
+        "trace_miss_s": np.asarray(res["trace_miss_time"], dtype=float),
+    }
+
+
+def _rows_of(columns: dict) -> list[dict]:
+    """A column dict as row dicts (for callers that want rows)."""
+    n = len(columns["variant"])
+    return [{k: c[i] for k, c in columns.items()} for i in range(n)]
 
 
 def bev_ccp(variants, cycle, masses, procedure="WLTP", **conditions):
     res = C.deplete(variants, cycle, masses, **conditions)
-    return _bev_rows(variants, res, C.recharge_energy(variants, res), res["breakoff_distance"],
-                     "CCP", procedure)
+    return _bev_columns(variants, res, C.recharge_energy(variants, res), res["breakoff_distance"],
+                        "CCP", procedure)
 
 
 def _constant_speed_powers(variants, test_mass, css_speed):
@@ -129,7 +133,7 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
                                     css_speed)
     durations = _cssm_durations(cycle, *powers)
     bounds = _csse_bounds(variants, *powers)
-    rows = [None] * len(variants)
+    groups = []
     for t_m in np.unique(durations):
         idx = np.flatnonzero(durations == t_m).tolist()
         vs = [variants[i] for i in idx]
@@ -161,11 +165,26 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         k1 = e1 / ube
         ec_dc = k1 * e1 / d1 + (1.0 - k1) * e2 / d2   # J/m
         per = ube / ec_dc
-        group = _bev_rows(vs, res, C.recharge_energy(vs, res), per, "STP", procedure,
-                          extra={"ube": ube, "ec_dc": ec_dc})
-        for i, r in zip(idx, group):
-            rows[i] = r
-    return rows
+        groups.append((idx, _bev_columns(vs, res, C.recharge_energy(vs, res), per, "STP", procedure,
+                                         extra={"ube": ube, "ec_dc": ec_dc})))
+    return _scatter(groups, len(variants))
+
+
+def _scatter(groups, n: int) -> dict:
+    """Columns of ``n`` rows from (row indices, columns) groups that cover every row once."""
+    if len(groups) == 1 and groups[0][0] == list(range(n)):
+        return groups[0][1]
+    out = {}
+    for k, first in groups[0][1].items():
+        out[k] = [None] * n if isinstance(first, list) else np.empty(n, dtype=np.asarray(first).dtype)
+    for idx, cols in groups:
+        for k, c in cols.items():
+            if isinstance(c, list):
+                for i, x in zip(idx, c):
+                    out[k][i] = x
+            else:
+                out[k][idx] = c
+    return out
 
 
 def ovc_rows(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions):
@@ -232,19 +251,22 @@ def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditi
     Rows in input order; variants are matched by position (names need not be unique)."""
     bev = [i for i, v in enumerate(variants) if v.range_extender is None]
     rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    rows = [None] * len(variants)
-    if bev:
-        vs = [variants[i] for i in bev]
-        fn = bev_stp if method.upper() == "STP" else bev_ccp
-        for i, r in zip(bev, fn(vs, cyc, [mass_rule(v) for v in vs], procedure=procedure, **conditions)):
+    masses = [mass_rule(v) for v in variants]
+    fn = bev_stp if method.upper() == "STP" else bev_ccp
+    if bev and not rex:   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
+        df = pd.DataFrame(fn(variants, cyc, masses, procedure=procedure, **conditions))
+    else:
+        rows = [None] * len(variants)
+        if bev:
+            cols = fn([variants[i] for i in bev], cyc, [masses[i] for i in bev],
+                      procedure=procedure, **conditions)
+            for i, r in zip(bev, _rows_of(cols)):
+                rows[i] = r
+        for i, r in zip(rex, ovc_rows([variants[i] for i in rex], cyc, [masses[i] for i in rex],
+                                      fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions)):
             rows[i] = r
-    if rex:
-        vs = [variants[i] for i in rex]
-        for i, r in zip(rex, ovc_rows(vs, cyc, [mass_rule(v) for v in vs], fuel=fuel, d_n_km=d_n,
-                                      procedure=procedure, **conditions)):
-            rows[i] = r
-    df = pd.DataFrame(rows)
-    df["test_mass_kg"] = [mass_rule(v)[0] for v in variants]
+        df = pd.DataFrame(rows)
+    df["test_mass_kg"] = np.array([m[0] for m in masses], dtype=float)
     return df
 
 

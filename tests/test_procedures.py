@@ -287,3 +287,35 @@ def test_real_world_refuses_an_ambient_that_is_not_a_temperature():
     for bad in (float("nan"), 90.0):
         with pytest.raises(SpecError, match="ambient temperature"):
             real_world.run([v], ambient_c=[bad])
+
+
+def test_wltp_rows_do_not_depend_on_what_shares_the_batch():
+    # A batch mixing battery-electric variants of different CSSM lengths (two groups of the
+    # shortened test, written back by row index) and a range-extended one (the OVC-HEV rows)
+    # gives each variant the row it gets alone, in input order, with the same columns.
+    # distinct cars in each group (the charger efficiency differs: same CSSM length, other
+    # AC consumption)
+    small = syn.variant(name="small", pack=syn.pack(usable_energy=30 * syn.KWH,
+                                                    gross_energy=32 * syn.KWH))
+    small2 = syn.variant(name="small2", charger_efficiency=0.85, pack=small.pack)
+    big = syn.variant(name="big")
+    big2 = syn.variant(name="big2", charger_efficiency=0.85)
+    rex = syn.erev()
+    mixed = [big, small, rex, small2, big2]
+    bevs = [big, small, small2, big2]
+    both = wltp.run(mixed, fuel=E10)
+    bev_only = wltp.run(bevs, fuel=E10)
+    assert len(set(bev_only["consumption_ac_wh_per_km"])) == 4
+    assert list(both["variant"]) == [v.name for v in mixed]
+    assert list(bev_only["variant"]) == [v.name for v in bevs]
+    for frame, members in ((both, mixed), (bev_only, bevs)):
+        for i, v in enumerate(members):
+            alone = wltp.run([v], fuel=E10).iloc[0]
+            row = frame.iloc[i]
+            for col, value in alone.items():
+                if isinstance(value, str):
+                    assert row[col] == value, col
+                else:
+                    assert (np.isnan(value) and np.isnan(row[col])) or row[col] == value, col
+    assert set(wltp.run([big], fuel=E10).columns) <= set(both.columns)
+    assert list(bev_only.columns) == list(wltp.run([big], fuel=E10).columns)

@@ -292,9 +292,9 @@ def test_real_world_refuses_an_ambient_that_is_not_a_temperature():
 def test_wltp_rows_do_not_depend_on_what_shares_the_batch():
     # A batch mixing battery-electric variants of different CSSM lengths (two groups of the
     # shortened test, written back by row index) and a range-extended one (the OVC-HEV rows)
-    # gives each variant the row it gets alone, in input order, with the same columns.
-    # distinct cars in each group (the charger efficiency differs: same CSSM length, other
-    # AC consumption)
+    # gives each variant the row it gets alone, in input order, with the same columns. Each
+    # group holds two distinct cars (the charger efficiency differs: same CSSM length, another
+    # AC consumption), so a row written back to the wrong place shows.
     small = syn.variant(name="small", pack=syn.pack(usable_energy=30 * syn.KWH,
                                                     gross_energy=32 * syn.KWH))
     small2 = syn.variant(name="small2", charger_efficiency=0.85, pack=small.pack)

@@ -33,8 +33,8 @@ from skateboard.optimise import columns as C
 from skateboard.optimise.ga import ArrayGA
 from skateboard.optimise.problem import (Evaluator, Objective, grid_points,
                                          market_dependent_columns, nondominated, parse_objective)
+from skateboard.optimise.settings import GENERATIONS, PATIENCE, POPULATION
 
-from skateboard.optimise.settings import GENERATIONS, PATIENCE, POPULATION  # noqa: F401 (re-exported)
 #: Significant digits of the objective values below which a change of the front does not count
 #: as progress (continuous variables would otherwise improve in the last digits forever).
 SIGNIFICANT = 4

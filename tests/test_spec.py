@@ -746,10 +746,10 @@ def _program(tmp_path, body: str) -> Path:
 
 def test_program_with_paths_and_targets(tmp_path):
     path = _program(tmp_path, 'reference = "testcar"\nvariants = ["derivative.toml", "leapmotor-b10"]\n'
-                              'markets = ["EU"]\n[targets.testcar]\nmin_range_km = 400\n')
+                              'markets = ["eu"]\n[targets.testcar]\nmin_range_km = 400\n')
     program = load_program(path)
     assert [v.name for v in program.variants] == ["testcar", "leapmotor-b10"]
-    assert program.markets == ["EU"]
+    assert program.markets == ["eu"]
     assert program.targets == {"testcar": {"min_range_km": 400.0}}
     assert program.reference_variant == "testcar"
     assert program.source_file == str(path)
@@ -779,6 +779,13 @@ def test_program_duplicate_variant(tmp_path):
     path = _program(tmp_path, 'variants = ["leapmotor-b10", "leapmotor-b10"]\n')
     err = spec_error(load_program, path)
     assert_error(err, file="program.toml", field="variants[1]", contains=("share one name",))
+
+
+def test_program_unknown_market_names_the_program_file(tmp_path):
+    path = _program(tmp_path, 'variants = ["leapmotor-b10"]\nmarkets = ["eu", "chna"]\n')
+    err = spec_error(load_program, path)
+    assert_error(err, file="program.toml", field="markets[1]",
+                 contains=("unknown market", "did you mean 'china'", "got 'chna'"))
 
 
 def test_error_inside_a_programs_derivative_names_that_file(tmp_path):

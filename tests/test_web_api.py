@@ -359,6 +359,28 @@ def _kill_all(pool) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def test_sweep_status_counts_only_recorded_parts(client, ws):
+    """A worker killed after renaming a part into place but before recording it in the
+    manifest leaves a file the dataset does not read and a resumed sweep recomputes: the status
+    must not count it (the kill window of the crash test below, made deterministic)."""
+    from skateboard.explore import read_sweep
+    from skateboard.explore.store import read_manifest, write_manifest
+
+    body = {"program": PROGRAM, "chunk_size": 4, "seed": 5, "samples": 12, "vary": [
+        f"{BEV}.top_hat.drag_coefficient=0.26..0.32"]}
+    sid = client.post("/api/sweeps", json=body).json()["id"]
+    assert _wait_sweep(client, sid)["done"] == 12
+    directory = ws / "sweeps" / sid
+    manifest = read_manifest(directory)
+    dropped = sorted(manifest["parts"])[-1]
+    del manifest["parts"][dropped]
+    manifest["complete"] = False
+    write_manifest(directory, manifest)
+    assert (directory / dropped).is_file()  # the unrecorded file is still there
+    s = client.get(f"/api/sweeps/{sid}").json()
+    assert s["done"] == len(read_sweep(directory)) == 8
+
+
 def test_a_crashed_sweep_leaves_a_resumable_dataset(client, ws):
     body = {"program": PROGRAM, "chunk_size": 100, "seed": 3, "samples": 6000, "vary": [
         f"{BEV}.top_hat.drag_coefficient=0.26..0.32", f'{BEV}.top_hat.curb_mass="1.7 t".."1.9 t"']}

@@ -481,6 +481,11 @@ def load_program(name_or_path: str | Path) -> Program:
     from skateboard.markets import list_markets
     from skateboard.targets import parse_targets
 
+    known = list_markets()
+    for i, market in enumerate(spec.markets):  # named here, with the file, not later at run time
+        if market not in known:
+            raise SpecError(f"unknown market{close_matches(market, known)}", file=src,
+                            field=f"markets[{i}]", value=market, allowed=", ".join(known))
     targets: dict[str, dict] = {}
     warnings: list[str] = list(dict.fromkeys(found))
     for key, table in spec.targets.items():
@@ -488,7 +493,7 @@ def load_program(name_or_path: str | Path) -> Program:
             raise SpecError(f"targets for a variant the program does not have"
                             f"{close_matches(key, names)}", file=src, field=f"targets.{key}",
                             allowed=", ".join(names))
-        targets[key], found = parse_targets(table, variant=key, markets=list_markets(), file=src)
+        targets[key], found = parse_targets(table, variant=key, markets=known, file=src)
         warnings += found
     return Program(name=spec.name, title=spec.title, variants=variants, markets=list(spec.markets),
                    targets=targets, reference_variant=spec.reference, source_file=src,

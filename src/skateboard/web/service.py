@@ -214,14 +214,27 @@ class Service:
         self._marker(job.id).unlink(missing_ok=True)
 
     def _done(self, job: jobs.SweepJob) -> int:
-        done = 0
-        for p in job.directory.glob("part-*.parquet"):
-            try:
-                i = int(p.stem.split("-")[1])
-            except (IndexError, ValueError):
-                continue
-            done += max(0, min(job.chunk_size, job.n - i * job.chunk_size))
-        return done
+        """Variants finished: the rows of the parts the manifest records (what the dataset
+        reads and a resumed sweep skips). A part file the worker wrote but did not record
+        before it died is not counted: the resumed sweep computes that chunk again."""
+        from skateboard.api import read_manifest
+        from skateboard.explore.store import LEGACY_FORMAT, part_files
+
+        try:
+            manifest = read_manifest(job.directory)
+        except SpecError:  # not written yet (queued), or being created
+            return 0
+        if manifest.get("format") == LEGACY_FORMAT:  # no records: each part file counts
+            done = 0
+            for p in part_files(job.directory, manifest):
+                try:
+                    i = int(p.stem.split("-")[1])
+                except (IndexError, ValueError):
+                    continue
+                done += max(0, min(job.chunk_size, job.n - i * job.chunk_size))
+            return done
+        return sum(int(r.get("rows", 0)) for name, r in manifest["parts"].items()
+                   if isinstance(r, dict) and (job.directory / name).is_file())
 
     def _job_from_disk(self, sid: str) -> jobs.SweepJob:
         from skateboard.api import read_manifest

@@ -218,23 +218,22 @@ class Service:
         reads and a resumed sweep skips). A part file the worker wrote but did not record
         before it died is not counted: the resumed sweep computes that chunk again."""
         from skateboard.api import read_manifest
-        from skateboard.explore.store import LEGACY_FORMAT, part_files
 
         try:
-            manifest = read_manifest(job.directory)
+            parts = read_manifest(job.directory).get("parts")
         except SpecError:  # not written yet (queued), or being created
             return 0
-        if manifest.get("format") == LEGACY_FORMAT:  # no records: each part file counts
-            done = 0
-            for p in part_files(job.directory, manifest):
-                try:
-                    i = int(p.stem.split("-")[1])
-                except (IndexError, ValueError):
-                    continue
-                done += max(0, min(job.chunk_size, job.n - i * job.chunk_size))
-            return done
-        return sum(int(r.get("rows", 0)) for name, r in manifest["parts"].items()
-                   if isinstance(r, dict) and (job.directory / name).is_file())
+        if isinstance(parts, dict):
+            return sum(int(r.get("rows", 0)) for name, r in parts.items()
+                       if isinstance(r, dict) and (job.directory / name).is_file())
+        done = 0  # a version-1 directory records no parts: each part file counts
+        for p in job.directory.glob("part-*.parquet"):
+            try:
+                i = int(p.stem.split("-")[1])
+            except (IndexError, ValueError):
+                continue
+            done += max(0, min(job.chunk_size, job.n - i * job.chunk_size))
+        return done
 
     def _job_from_disk(self, sid: str) -> jobs.SweepJob:
         from skateboard.api import read_manifest

@@ -11,7 +11,8 @@ procedure and their published figures are compared:
   (:func:`skateboard.procedures.epa.run`, 2-cycle adjustment); the NEDC electric range of
   China's pre-2021 figures (:func:`skateboard.procedures.nedc.run`, UN R101 Annex 8);
 - ``cs_fuel_l_per_100km``: the charge-sustaining fuel on WLTP (E10), on China's WLTC (CN92,
-  GB 27999-2019 4.1.2; docs/china_procedures.md) or on the EPA label;
+  GB 27999-2019 4.1.2; docs/china_procedures.md), on CLTC-P where the maker labels its figure
+  so (CN92; the Leapmotor C11 REEV's page gives "CLTC最低荷电状态油耗") or on the EPA label;
 - ``weighted_co2_g_per_km``: WLTP utility-factor weighted CO2 (Euro 6 stage as above).
 
 Which vehicle: the rows of the bundled C10 REEV's 28.4 kWh pack run ``leapmotor-c10-reev``;
@@ -75,6 +76,7 @@ QUANTITIES = {  # quantity -> (file column, result column per procedure kind)
                                                 "china_wltc": "wltc_all_electric_range_km",
                                                 "epa": "electric_range_km", "nedc": "electric_range_km"}),
     "cs_fuel_l_per_100km": ("cs_fuel_l_per_100km", {"wltp": "fuel_cs_l_per_100km",
+                                                    "cltc": "fuel_cs_cltc_l_per_100km",
                                                     "china_wltc": "fuel_cs_l_per_100km",
                                                     "epa": "fuel_cs_l_per_100km"}),
     "weighted_co2_g_per_km": ("weighted_co2_g_per_km", {"wltp": "co2_weighted_g_per_km"}),

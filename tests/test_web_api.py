@@ -398,7 +398,7 @@ def test_a_crashed_sweep_leaves_a_resumable_dataset(client, ws):
     assert len(read_sweep(directory)) == s["done"]  # every part file is whole
     client.post("/api/sweeps", json=body)  # a new sweep process resumes it
     s = _wait_sweep(client, sid)
-    assert s["state"] == "done" and s["done"] == 6000
+    assert s["state"] == "done" and s["done"] == 6000, s
     df = read_sweep(directory)
     assert len(df) == 6000 and df["sample"].tolist() == list(range(6000))
 

@@ -396,7 +396,8 @@ def test_a_crashed_sweep_leaves_a_resumable_dataset(client, ws):
     directory = ws / "sweeps" / sid
     from skateboard.explore import read_sweep
     assert len(read_sweep(directory)) == s["done"]  # every part file is whole
-    client.post("/api/sweeps", json=body)  # a new sweep process resumes it
+    r = client.post("/api/sweeps", json=body)  # a new sweep process resumes it
+    assert r.status_code == 202 and r.json()["state"] in ("queued", "running"), r.json()
     s = _wait_sweep(client, sid)
     assert s["state"] == "done" and s["done"] == 6000, s
     df = read_sweep(directory)

@@ -167,23 +167,20 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         per = ube / ec_dc
         groups.append((idx, _bev_columns(vs, res, C.recharge_energy(vs, res), per, "STP", procedure,
                                          extra={"ube": ube, "ec_dc": ec_dc})))
-    return _scatter(groups, len(variants))
+    return _scatter(groups)
 
 
-def _scatter(groups, n: int) -> dict:
-    """Columns of ``n`` rows from (row indices, columns) groups that cover every row once."""
-    if len(groups) == 1 and groups[0][0] == list(range(n)):
-        return groups[0][1]
+def _scatter(groups) -> dict:
+    """Columns of every row from (row indices, columns) groups that cover every row once: each
+    column's groups concatenated, then put back in row order (list columns stay lists)."""
+    order = np.argsort(np.concatenate([np.asarray(idx, dtype=np.intp) for idx, _ in groups]),
+                       kind="stable")
     out = {}
     for k, first in groups[0][1].items():
-        out[k] = [None] * n if isinstance(first, list) else np.empty(n, dtype=np.asarray(first).dtype)
-    for idx, cols in groups:
-        for k, c in cols.items():
-            if isinstance(c, list):
-                for i, x in zip(idx, c):
-                    out[k][i] = x
-            else:
-                out[k][idx] = c
+        if isinstance(first, list):
+            out[k] = np.concatenate([np.array(cols[k], dtype=object) for _, cols in groups])[order].tolist()
+        else:
+            out[k] = np.concatenate([np.asarray(cols[k]) for _, cols in groups])[order]
     return out
 
 

@@ -484,8 +484,7 @@ def load_program(name_or_path: str | Path) -> Program:
     known = list_markets()
     for i, market in enumerate(spec.markets):  # named here, with the file, not later at run time
         if market not in known:
-            raise SpecError(f"unknown market{close_matches(market, known)}", file=src,
-                            field=f"markets[{i}]", value=market, allowed=", ".join(known))
+            raise unknown_name("market", market, known, file=src, field=f"markets[{i}]")
     targets: dict[str, dict] = {}
     warnings: list[str] = list(dict.fromkeys(found))
     for key, table in spec.targets.items():

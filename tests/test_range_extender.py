@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skateboard.cycles import load_cycle
+from skateboard.engine import layout as L
 from skateboard.engine import simulate
 
 import synthetic as syn
@@ -119,3 +120,52 @@ def test_load_following_min_power_floor():
         conv = r["e_fuel"][0] / r["e_engine_electric"][0]
         return (r["fuel_mass"][0] + r["e_battery_chem"][0] * conv / 41.5e6) / r["distance"][0]
     assert corrected(b) < corrected(a)
+
+
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "operating_point"])
+def test_first_generation_step_and_distance_match_the_time_series(strategy):
+    """The kernel's record of the first step in which the range extender delivered power, and the
+    distance driven before it (a charge-depleting test's all-electric range), equal what the
+    recorded time series shows: the first step with engine power > 0, and the sum of the steps'
+    distances (mean speed x dt) before it."""
+    v = syn.erev(strategy)
+    rec = simulate([v], WLTC, repeats=10, record=True, fuels=FUELS)
+    tr = rec.trace[0]
+    on = np.flatnonzero(tr[1:, L.TR_ENGINE_POWER] > 0)   # trace row t is step t
+    assert len(on) and rec["engine_starts"][0] >= 1
+    assert rec["first_generation_step"][0] == on[0] + 1
+    speed = tr[:, L.TR_SPEED]
+    before = (0.5 * (speed[1:] + speed[:-1]) * WLTC.dt)[:on[0]].sum()
+    assert rec["first_generation_distance"][0] == pytest.approx(before, rel=1e-12)
+    # the same figures from the fast path, which records no time series
+    fast = simulate([v], WLTC, repeats=10, fuels=FUELS)
+    assert fast["first_generation_step"][0] == rec["first_generation_step"][0]
+    assert fast["first_generation_distance"][0] == pytest.approx(before, rel=1e-9)
+
+
+def test_no_generation_records_step_zero_and_the_whole_distance():
+    v = syn.erev("load_following")
+    r = simulate([v], WLTC, repeats=1, fuels=FUELS)   # one cycle from full: the engine stays off
+    assert r["engine_starts"][0] == 0
+    assert r["first_generation_step"][0] == 0
+    assert r["first_generation_distance"][0] == r["distance"][0]
+
+
+def test_stop_after_generation_ends_with_the_transition_cycle():
+    """A run that stops after the first cycle with engine power keeps that cycle's records as the
+    full run has them and drives no cycle after it."""
+    v = syn.erev("load_following")
+    full = simulate([v], WLTC, repeats=12, fuels=FUELS)
+    from skateboard.engine.batch import build_params
+    from skateboard.engine.simulate import simulate_params
+
+    params, ocv, rex = build_params([v], fuels=FUELS)
+    cut = simulate_params(params, ocv, rex, WLTC, repeats=12, stop_after_generation=True)
+    steps = len(WLTC.speed) - 1
+    transition = int(full["first_generation_step"][0] - 1) // steps
+    assert transition < 11                      # the engine started before the last cycle
+    assert cut["repeats_done"][0] == transition + 1
+    np.testing.assert_array_equal(cut.phases[0, :transition + 1], full.phases[0, :transition + 1])
+    assert not cut.phases[0, transition + 1:].any()
+    assert cut["first_generation_distance"][0] == full["first_generation_distance"][0]
+    assert abs(cut.energy_audit_residual()[0]) < 1e-9

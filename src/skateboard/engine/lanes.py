@@ -64,7 +64,7 @@ exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_st
 c_motor c_loss c_fric c_regen c_tpel c_rback c_static c_pos
 ocv_a ocv_b ocv_lo ocv_hi
 mg tforce_0 tforce_1 peta_0 peta_1 w_per_v_0 w_per_v_1 s_per_v_0 s_per_v_1 f2t_e2_0 f2t_e2_1
-one_minus_eta_0 one_minus_eta_1 run_k0""".split()
+one_minus_eta_0 one_minus_eta_1 run_k0 first_gen_step first_gen_d""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
 #: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
@@ -204,6 +204,11 @@ X_ONE_MINUS_ETA_1 = 75
 # distance, time and road-load energies; they are the cycle's sums over the run, added when the
 # run closes (close_run: before an exact step, at a phase's end)
 X_RUN_K0 = 76
+# the first step (t_index, from 1) in which the range extender delivered electrical power (0: not
+# yet) and the distance driven before it: a charge-depleting test's all-electric range without a
+# recorded time series (the engine runs on the exact path only, so the exact path sets them)
+X_FIRST_GEN_STEP = 77
+X_FIRST_GEN_D = 78
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -813,11 +818,16 @@ def _write_summary(b, l, out):
     out[L.S_REPEATS_DONE] = b[(S0 + X_REPEATS_DONE) * LANES + l]
     out[L.S_DEPLETED_AT] = (b[(S0 + X_DEPLETED_AT) * LANES + l] if b[(S0 + X_DEPLETED) * LANES + l] != 0.0
                             else np.nan)
+    out[L.S_FIRST_GENERATION_STEP] = b[(S0 + X_FIRST_GEN_STEP) * LANES + l]
+    out[L.S_FIRST_GENERATION_DISTANCE] = (b[(S0 + X_FIRST_GEN_D) * LANES + l]
+                                          if b[(S0 + X_FIRST_GEN_STEP) * LANES + l] != 0.0
+                                          else b[(S0 + X_DISTANCE) * LANES + l])
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-             n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace, sums):
+             n_repeats, stop_on_breakoff, breakoff_shortfall, stop_after_generation, record, fast, summary,
+             phases, trace, sums):
     """Step the variants of tile ``tile`` (rows tile*LANES ...) through the cycle (``sums``: its
     :func:`cycle_sums`, computed once per call of the kernel)."""
     n = params.shape[0]
@@ -883,9 +893,13 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                 for l in range(n_real):
                     if b[(S0 + X_TAKE) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0:
                         close_run(b, l, k - 1, sums, dt)
+                        d_before = b[(S0 + X_DISTANCE) * LANES + l] + b[(S0 + X_PH_D) * LANES + l]
                         short, p_term, p_gen, p_motor, p_fric = exact_step(
                             params[first + l], ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt)
                         b[(S0 + X_RUN_K0) * LANES + l] = k  # the next run begins after this step
+                        if p_gen > 0.0 and b[(S0 + X_FIRST_GEN_STEP) * LANES + l] == 0.0:
+                            b[(S0 + X_FIRST_GEN_STEP) * LANES + l] = t_index
+                            b[(S0 + X_FIRST_GEN_D) * LANES + l] = d_before
                         if record:
                             i = first + l
                             trace[i, t_index, L.TR_BATTERY_POWER] = p_term
@@ -915,6 +929,9 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                 close_run(b, l, n_steps - 1, sums, dt)
                 _flush_phase(b, l, phases, first + l, rep, cur_ph)
                 b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
+                if stop_after_generation and b[(S0 + X_FIRST_GEN_STEP) * LANES + l] != 0.0:
+                    b[(S0 + X_STOPPED) * LANES + l] = 1.0  # its transition cycle is done
+                    n_stopped += 1
         for l in range(LANES):
             b[(S0 + X_RUN_K0) * LANES + l] = 0.0  # the next repeat starts a run at its first step
     for l in range(n_real):
@@ -923,17 +940,19 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
 def run_tiles(t_start, t_stop, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos,
-              phase_of_step, dt, n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast,
-              summary, phases, trace):
+              phase_of_step, dt, n_repeats, stop_on_breakoff, breakoff_shortfall, stop_after_generation,
+              record, fast, summary, phases, trace):
     """Step tiles ``t_start`` to ``t_stop - 1`` (LANES rows of ``params`` each) through ``speed``
     (m/s, constant ``dt`` s), ``n_repeats`` times in a row, writing their rows of ``summary``
     (N x N_SUMMARY), ``phases`` (N x repeats x phases x N_PHASE) and, when ``record``, ``trace``
     (N x steps x N_TRACE). ``fast`` False sends every step through the exact path (a check).
+    ``stop_after_generation`` stops a variant at the end of the first repeat in which its range
+    extender delivered power (a charge-depleting test ends with its transition cycle).
 
     The one compiled kernel. It releases the GIL, so :func:`skateboard.engine.simulate.simulate_params`
     runs disjoint tile ranges on several threads at once (tiles share no state)."""
     sums = cycle_sums(speed, grade_sin, dt)
     for t in range(t_start, t_stop):
         run_tile(t, params, ocv_tables, hinges, rex_tables, speed, grade_sin, grade_cos, phase_of_step, dt,
-                 n_repeats, stop_on_breakoff, breakoff_shortfall, record, fast, summary, phases, trace,
-                 sums)
+                 n_repeats, stop_on_breakoff, breakoff_shortfall, stop_after_generation, record, fast,
+                 summary, phases, trace, sums)

@@ -34,7 +34,10 @@ N_PARAMS = len(PARAM_NAMES)
 
 #: Summary columns per variant (N x N_SUMMARY). Energies in J, distances in m, times in s.
 #: ``depleted_at``: when the pack reached the bottom of its usable window and stopped serving
-#: traction and auxiliaries [s], NaN when it never did.
+#: traction and auxiliaries [s], NaN when it never did. ``first_generation_step``: the first step
+#: (counted from 1 over all repeats) in which the range extender delivered electrical power, 0
+#: when it never did; ``first_generation_distance``: the distance driven before that step [m]
+#: (the whole distance when it never did): the all-electric range of a charge-depleting test.
 SUMMARY_NAMES = """
 distance time soc_end
 e_battery_chem e_battery_terminal e_battery_loss e_regen
@@ -42,7 +45,7 @@ e_aero e_rolling e_grade e_inertia e_drivetrain_loss e_aux e_friction_brake
 e_fuel e_engine_loss e_generator_loss e_engine_electric
 fuel_mass engine_starts engine_on_time electric_distance
 trace_miss_time max_shortfall breakoff_distance breakoff_time stopped
-repeats_done depleted_at
+repeats_done depleted_at first_generation_step first_generation_distance
 """.split()
 S = {n: i for i, n in enumerate(SUMMARY_NAMES)}
 N_SUMMARY = len(SUMMARY_NAMES)
@@ -174,6 +177,8 @@ S_BREAKOFF_TIME = 25
 S_STOPPED = 26
 S_REPEATS_DONE = 27
 S_DEPLETED_AT = 28
+S_FIRST_GENERATION_STEP = 29
+S_FIRST_GENERATION_DISTANCE = 30
 # R_*: index into PHASE_NAMES
 R_DISTANCE = 0
 R_E_BATTERY_CHEM = 1

@@ -82,12 +82,16 @@ def cycle_arrays(cycle):
 
 def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
                     stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
-                    record: bool = False, fast: bool = True) -> SimResult:
+                    stop_after_generation: bool = False, record: bool = False,
+                    fast: bool = True) -> SimResult:
     """Run the kernel on prepared parameter arrays (see :func:`build_params`).
 
     The derived columns are recomputed here, so a caller may change primary columns freely.
     ``fast=False`` sends every step through the kernel's exact (scalar) path instead of its
-    vectorised fast path: the same physics, for checking that the two agree."""
+    vectorised fast path: the same physics, for checking that the two agree.
+    ``stop_after_generation`` ends a variant's run with the first repeat in which its range
+    extender delivered power (the transition cycle of a charge-depleting test); its summary's
+    ``first_generation_step`` and ``first_generation_distance`` say where that happened."""
     params = derive(np.array(params, dtype=float, order="C"))
     speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
     n = params.shape[0]
@@ -99,7 +103,8 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     ocv_tables = np.array(ocv_tables, dtype=float)
     run_kernel(params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float),
                speed, gsin, gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff),
-               float(breakoff_shortfall), bool(record), bool(fast), summary, phases, trace)
+               float(breakoff_shortfall), bool(stop_after_generation), bool(record), bool(fast),
+               summary, phases, trace)
     return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
                      cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
                      phase_names=phase_names, trace=trace if record else None, params=params, dt=dt)

@@ -247,18 +247,20 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     for n_cd in sorted(set(int(n) for n in n_each)):
         idx = np.nonzero(n_each == n_cd)[0]
         group = [variants[i] for i in idx]
+        # each variant stops at the end of its transition cycle (the cycle in which the engine
+        # first delivered power): the cycles after it are not part of the test
         cd = simulate_params(params[idx], ocv, rex, cycle, names=[names[i] for i in idx], repeats=n_cd,
-                             record=True)
+                             stop_after_generation=True)
         require_not_depleted(group, cd, "charge-depleting test (range extender on)")
         cd_residual[idx] = np.abs(cd.energy_audit_residual())
+        # the all-electric range: the distance before the first step in which the range extender
+        # delivered power (the kernel records it; no time series needed)
+        aer[idx] = cd["first_generation_distance"]
+        first_step = cd["first_generation_step"]
         for j, i in enumerate(idx):
-            tr = cd.trace[j]
-            on = np.nonzero(tr[1:, L.TR_ENGINE_POWER] > 0)[0]
-            speed = tr[:, L.TR_SPEED]
-            dist_steps = 0.5 * (speed[1:] + speed[:-1]) * cycle.dt
-            first = len(dist_steps) if len(on) == 0 else on[0]
-            # idle-start counts too: engine on with zero power is flagged via fuel; use starts
-            aer[i] = dist_steps[:first].sum()
+            # steps counted from 0; a test in which the engine never delivered power ends in its
+            # last cycle
+            first = int(first_step[j]) - 1 if first_step[j] > 0 else n_cd * steps_per_cycle
             transition = min(first // steps_per_cycle, n_cd - 1)
             ph = cd.phases[j, : transition + 1].reshape(-1, cd.phases.shape[-1])
             out_d[i] = ph[:, L.R_DISTANCE]

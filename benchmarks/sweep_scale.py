@@ -6,11 +6,14 @@ Usage::
     python benchmarks/sweep_scale.py 100000                 # local executor, chunks of 5 000
     python benchmarks/sweep_scale.py 1000000 --chunk-size 10000
     python benchmarks/sweep_scale.py 20000 --executor dask --workers 2
+    python benchmarks/sweep_scale.py 100000 --variant hongqi-b10-erev   # the range-extended one
 
 The sweep: ``skateboard sweep hongqi-on-b10`` over a Latin hypercube of N points in
 ``hongqi-b10-bev.top_hat.drag_coefficient = 0.26..0.32`` and ``top_hat.curb_mass = 1.7..1.9 t``
 (seed 0), EU market only (WLTP shortened test procedure, the headline range), written to a
-temporary directory (removed afterwards unless ``--out`` is given).
+temporary directory (removed afterwards unless ``--out`` is given). ``--variant
+hongqi-b10-erev`` sweeps the range-extended derivative over the same ranges instead (WLTP's
+charge-depleting and charge-sustaining tests, utility-factor weighted).
 
 Printed: wall time (planning included, the one-off Numba compilation excluded by a warm-up
 sweep of 8 variants), variants per second, the resident set size (RSS) of this process after
@@ -39,6 +42,11 @@ VARY = ["hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32",
         'hongqi-b10-bev.top_hat.curb_mass="1.7 t".."1.9 t"']
 
 
+def vary(variant: str) -> list[str]:
+    """The two ranges of :data:`VARY` on ``variant``."""
+    return [v.replace("hongqi-b10-bev.", f"{variant}.", 1) for v in VARY]
+
+
 def rss_mb() -> float:
     """Current resident set size [MB] (Linux /proc; else the peak)."""
     try:
@@ -61,13 +69,16 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="local Dask cluster workers")
     ap.add_argument("--markets", default="eu", help="comma-separated (default eu)")
     ap.add_argument("--out", type=Path, default=None, help="keep the sweep here")
+    ap.add_argument("--variant", default="hongqi-b10-bev", choices=["hongqi-b10-bev", "hongqi-b10-erev"],
+                    help="the derivative varied (default the battery-electric one)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sweep_scale_"))
     out = args.out or tmp / "sweep"
     markets = args.markets.split(",")
     try:
-        run_sweep("hongqi-on-b10", VARY, samples=8, markets=markets, out=tmp / "warmup",
+        ranges = vary(args.variant)
+        run_sweep("hongqi-on-b10", ranges, samples=8, markets=markets, out=tmp / "warmup",
                   chunk_size=8)  # Numba compilation / cache load
         rss0 = rss_mb()
         marks = {}
@@ -81,7 +92,7 @@ def main() -> None:
                 marks[checkpoints[counter["chunks"]]] = rss_mb()
 
         t0 = time.perf_counter()
-        res = run_sweep("hongqi-on-b10", VARY, samples=args.n, seed=0, markets=markets, out=out,
+        res = run_sweep("hongqi-on-b10", ranges, samples=args.n, seed=0, markets=markets, out=out,
                         chunk_size=args.chunk_size, executor=args.executor,
                         n_workers=args.workers, after_chunk=after_chunk)
         wall = time.perf_counter() - t0
@@ -91,7 +102,7 @@ def main() -> None:
         col = df[f"{markets[0]}_range_km"]
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
               f"python {platform.python_version()}")
-        print(f"sweep: hongqi-b10-bev, LHS N={args.n}, Cd 0.26-0.32 x curb mass 1.7-1.9 t, "
+        print(f"sweep: {args.variant}, LHS N={args.n}, Cd 0.26-0.32 x curb mass 1.7-1.9 t, "
               f"markets {','.join(markets)}, chunk {args.chunk_size}, executor {args.executor}"
               + (f" ({args.workers} workers)" if args.executor == "dask" else ""))
         print(f"{markets[0]} range: {col.min():.1f} .. {col.max():.1f} km")

@@ -186,19 +186,20 @@ def test_a_disconnecting_front_unit_saves_exactly_its_no_load_loss():
 
 
 def test_written_out_kernel_constants_equal_their_tables():
-    # engine/layout.py and engine/lanes.py write the kernel's integer constants out by hand
+    # engine/layout.py and engine/tile.py write the kernel's integer constants out by hand
     # (names grep can find); each must equal its table's index
-    from skateboard.engine import lanes, layout
+    from skateboard.engine import layout, tile
 
     for prefix, table in (("P_", layout.P), ("S_", layout.S), ("R_", layout.R), ("TR_", layout.TR)):
         for name, index in table.items():
             assert getattr(layout, prefix + name.upper()) == index, prefix + name
-    for name, index in lanes.ST.items():
-        assert getattr(lanes, "X_" + name.upper()) == index, name
+    for name, index in tile.ST.items():
+        assert getattr(tile, "X_" + name.upper()) == index, name
     # and nothing else carries a prefix (a stale constant left after a table changed)
     stale = [n for n in dir(layout) if n[:2] in ("P_", "S_", "R_") and n[2:].lower() not in
              {"P_": layout.P, "S_": layout.S, "R_": layout.R}[n[:2]]]
     assert stale == []
+    assert [n for n in dir(tile) if n.startswith("X_") and n[2:].lower() not in tile.ST] == []
 
 
 @settings(max_examples=300, deadline=None)

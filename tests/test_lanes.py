@@ -57,7 +57,8 @@ def test_fast_path_equals_exact_path_through_depletion_and_breakoff():
 
 @pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold", "operating_point"])
 def test_fast_path_equals_exact_path_for_range_extenders(strategy):
-    # charge-depleting on the fast path, the engine starting and running on the exact path
+    # charge-depleting on the fast path, the engine starting on the exact path and running on
+    # the generating step (engine/generating.py; the operating-point strategy on the exact path)
     v = syn.erev(strategy, pack=syn.pack(usable_energy=12 * syn.KWH, gross_energy=13 * syn.KWH))
     params, ocv, rex = build_params([v], fuel=syn.E10_TEST_FUEL)
     cyc = load_cycle("wltc_class3b")
@@ -216,7 +217,8 @@ def test_ocv_segment_line_reproduces_the_tables(soc, chemistry):
     """The fast step's OCV is the line of the hinge segment that holds the SOC (lanes.ocv_segment):
     on that segment it equals the table's interpolation to round-off, and the segment's bounds
     hold the (clamped) SOC, so the line is never used outside them."""
-    from skateboard.engine.lanes import H0, N_ROWS, S0, X_OCV_A, X_OCV_B, X_OCV_HI, X_OCV_LO, X_SOC, ocv_segment
+    from skateboard.engine.lanes import ocv_segment
+    from skateboard.engine.tile import H0, N_ROWS, S0, X_OCV_A, X_OCV_B, X_OCV_HI, X_OCV_LO, X_SOC
 
     tables = np.array([ocv_table(chemistry, 400.0)])
     h = ocv_hinges(tables)
@@ -294,3 +296,46 @@ def test_a_car_that_cannot_hold_a_grade_stops_early_and_closes_its_audit():
     assert exact["distance"][0] == pytest.approx(d, rel=1e-12)
     assert exact["soc_end"][0] < p[L.P["soc_initial"]]  # it pushed at full traction meanwhile
     assert exact["trace_miss_time"][0] == 2.0
+
+
+@pytest.mark.parametrize("strategy", ["thermostat", "load_following", "hold"])
+@pytest.mark.parametrize("v_prev, vt", [(10.0, 11.0), (20.0, 20.0), (25.0, 23.5), (0.0, 0.0)])
+def test_generating_step_equals_the_exact_step_for_a_running_engine(strategy, v_prev, vt):
+    """One step of 16 range-extended lanes whose engine runs (accelerating, cruising, braking,
+    standing): the fast step declines every lane, the generating step takes every one, and each
+    ends where the exact step takes it from the same state, to round-off."""
+    from skateboard.engine import lanes
+    from skateboard.engine import tile as T
+    from skateboard.engine.generating import generating_step
+    from skateboard.engine.tile import N_ROWS, S0
+
+    vs = [syn.erev(strategy, drag_coefficient=0.25 + 0.01 * i) for i in range(LANES)]
+    # from half charge: the hold strategy holds that; the others sustain their own target
+    params, ocv, rex = build_params(vs, fuel=syn.E10_TEST_FUEL, soc_initial=0.5)
+    from skateboard.engine.batch import derive
+
+    params = derive(np.array(params, dtype=float, order="C"))
+    hinges = ocv_hinges(ocv)
+    b = np.zeros(N_ROWS * LANES)
+    for l in range(LANES):
+        lanes.init_lane(params[l], ocv, hinges, b, l)
+        b[(S0 + T.X_V) * LANES + l] = v_prev
+        b[(S0 + T.X_ENGINE_ON) * LANES + l] = 1.0          # running, and has delivered power
+        b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] = 1.0
+        b[(S0 + T.X_SOC) * LANES + l] = b[(S0 + T.X_TARGET) * LANES + l] - 0.01 * (l % 3)
+        lanes.ocv_segment(b, l)
+    before = b.copy()
+    dt = 1.0
+    declined = lanes.fast_step_1(b, v_prev, vt, 0.0, 1.0, dt, 1.0 / dt)
+    assert declined == LANES                      # the fast step leaves a running engine alone
+    assert generating_step(b, rex, v_prev, vt, dt, 1.0 / dt) == LANES
+    for l in range(LANES):
+        e = before.copy()
+        lanes.exact_step(params[l], ocv, rex, e, l, vt, 0.0, 1.0, dt)
+        for x in ("X_SOC", "X_V", "X_FUEL_MASS", "X_E_FUEL", "X_E_ENGINE_LOSS", "X_E_GENERATOR_LOSS",
+                  "X_E_ENGINE_ELECTRIC", "X_ENGINE_ON_TIME", "X_E_NONELEC", "X_E_DRIVETRAIN_LOSS",
+                  "X_E_FRICTION_BRAKE", "X_E_REGEN", "X_PH_CHEM", "X_PH_TERM", "X_PH_FUEL"):
+            row = (S0 + getattr(T, x)) * LANES + l
+            assert b[row] == pytest.approx(e[row], rel=1e-9, abs=1e-6), (x, l)
+        assert b[(S0 + T.X_ENGINE_ON) * LANES + l] == 1.0
+        assert b[(S0 + T.X_E_FUEL) * LANES + l] > 0.0   # the engine burnt fuel in the step

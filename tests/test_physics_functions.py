@@ -4,6 +4,7 @@ against each other on random inputs."""
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,3 +95,19 @@ def test_physical_road_load_coefficients_by_hand():
     assert f0 == pytest.approx(147.09975, rel=1e-12)
     assert f1 == 0.0
     assert f2 == pytest.approx(0.36, rel=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(0.0, 1.0), hi=st.floats(0.0, 1.0), chemistry=st.sampled_from(["LFP", "NMC"]))
+def test_charge_energy_below_is_the_ocv_integral(lo, hi, chemistry):
+    """Vectorised OCV integral (used for the energy left in every variant's window): equal to
+    energy_between's trapezoid over the same piecewise-linear table, and exact for a line."""
+    from skateboard.physics import battery as B
+
+    lo, hi = min(lo, hi), max(lo, hi)
+    tables = np.array([B.ocv_table("LFP", 400.0), B.ocv_table(chemistry, 350.0)])
+    got = B.charge_energy_below(tables, [1, 1], [lo, hi])
+    assert got[1] - got[0] == pytest.approx(B.energy_between(tables[1], 1.0, lo, hi), rel=1e-9, abs=1e-9)
+    # a straight OCV line v = 300 + 100 s: the integral from 0 to s is 300 s + 50 s^2
+    line = np.array([300.0 + 100.0 * np.linspace(0.0, 1.0, 101)])
+    assert B.charge_energy_below(line, [0], [hi])[0] == pytest.approx(300.0 * hi + 50.0 * hi * hi, rel=1e-12, abs=1e-12)

@@ -120,6 +120,55 @@ def _pack_row(pack, ocv_rows: dict, ocv_list: list) -> tuple:
             pack_current_limit(pack))
 
 
+_REX_COLS = [L.P_REX_PRESENT, L.P_REX_MAX_POWER, L.P_REX_GENERATOR_EFFICIENCY, L.P_REX_IDLE_FUEL_POWER,
+             L.P_REX_MIN_ON_TIME, L.P_REX_START_FUEL_ENERGY, L.P_REX_FUEL_MASS_MAX,
+             L.P_REX_LOWER_HEATING_VALUE, L.P_REX_FUEL_DENSITY, L.P_REX_BEST_EFFICIENCY_POWER,
+             L.P_EM_STRATEGY, L.P_EM_SOC_TARGET, L.P_EM_SOC_LOW, L.P_EM_SOC_HIGH, L.P_EM_GAIN,
+             L.P_EM_MIN_POWER, L.P_REX_EFF_ROW]
+
+
+def _rex_columns(variants: Sequence[Variant], params: np.ndarray, fuel, fuels) -> np.ndarray | None:
+    """Write the range-extender columns of ``params`` (variants without one keep theirs) and
+    return the engine-efficiency tables, one row per distinct (range extender, energy management,
+    fuel): a sweep's variants share them. None when no variant has a range extender."""
+    index: dict[tuple, int] = {}
+    rows: list[tuple] = []
+    tables: list[np.ndarray] = []
+    with_rex = []
+    of = []
+    for i, v in enumerate(variants):
+        rex = v.range_extender
+        if rex is None:
+            continue
+        fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel, rex.fuel_properties)
+        key = (id(rex), id(v.energy_management), id(fuel_i))
+        j = index.get(key)
+        if j is None:
+            if fuel_i is None:
+                raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
+                                 f"fuel {rex.fuel!r} are not known; build the variant with "
+                                 "RangeExtender.fuel_properties (the spec loader does) or "
+                                 "pass fuel= or fuels=")
+            j = index[key] = len(rows)
+            em = v.energy_management
+            grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
+            eff = np.maximum(np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency), 1e-3)
+            tables.append(eff)
+            best = grid[1:][np.argmax(eff[1:])]
+            rows.append((1.0, rex.max_power, rex.generator_efficiency, rex.idle_fuel_power,
+                         rex.min_on_time, rex.start_fuel_energy, rex.fuel_tank_volume * fuel_i.density,
+                         fuel_i.lower_heating_value, fuel_i.density,
+                         em.best_efficiency_power if em.best_efficiency_power > 0 else best * rex.max_power,
+                         L.STRATEGIES[em.strategy], em.soc_target, em.soc_low, em.soc_high, em.gain,
+                         em.min_power, j))
+        with_rex.append(i)
+        of.append(j)
+    if not rows:
+        return None
+    params[np.ix_(with_rex, _REX_COLS)] = np.array(rows, dtype=float)[of]
+    return np.array(tables)
+
+
 def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, soc_initial=None,
                  battery_temperature=None, hvac_power=None, air_density: float = AIR_DENSITY_WLTP,
                  tyre_road_friction=None, range_extender_enabled: bool = True,
@@ -151,13 +200,13 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
 
     Returns
     -------
-    params (N x N_PARAMS), ocv_tables (distinct packs x 101), rex_tables (N x 21)
+    params (N x N_PARAMS), ocv_tables (distinct packs x 101), rex_tables (distinct range
+    extenders x 21: engine efficiency along the operating line, row ``P_REX_EFF_ROW``)
     """
     n = len(variants)
     params = np.zeros((n, L.N_PARAMS))
     ocv_rows: dict = {}   # one OCV table per distinct (chemistry, nominal voltage)
     ocv_list = []
-    rex_tables = np.ones((n, REX_TABLE_POINTS))
     curb = np.array([v.curb_mass for v in variants])
     mass = _as_array(mass, n, np.nan)
     mass = np.where(np.isnan(mass), curb + DRIVER_MASS, mass)
@@ -194,40 +243,9 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
-    params[:, L.P_REX_EFF_ROW] = np.arange(n)
-    for i, v in enumerate(variants):
-        p = params[i]
-        rex = v.range_extender
-        if rex is not None and range_extender_enabled:
-            em = v.energy_management
-            fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel, rex.fuel_properties)
-            if fuel_i is None:
-                raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
-                                 f"fuel {rex.fuel!r} are not known; build the variant with "
-                                 "RangeExtender.fuel_properties (the spec loader does) or "
-                                 "pass fuel= or fuels=")
-            p[L.P_REX_PRESENT] = 1.0
-            p[L.P_REX_MAX_POWER] = rex.max_power
-            p[L.P_REX_GENERATOR_EFFICIENCY] = rex.generator_efficiency
-            p[L.P_REX_IDLE_FUEL_POWER] = rex.idle_fuel_power
-            p[L.P_REX_MIN_ON_TIME] = rex.min_on_time
-            p[L.P_REX_START_FUEL_ENERGY] = rex.start_fuel_energy
-            p[L.P_REX_FUEL_MASS_MAX] = rex.fuel_tank_volume * fuel_i.density
-            p[L.P_REX_LOWER_HEATING_VALUE] = fuel_i.lower_heating_value
-            p[L.P_REX_FUEL_DENSITY] = fuel_i.density
-            grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
-            eff = np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency)
-            eff = np.maximum(eff, 1e-3)
-            rex_tables[i] = eff
-            best = grid[1:][np.argmax(eff[1:])]
-            p[L.P_REX_BEST_EFFICIENCY_POWER] = (em.best_efficiency_power if em.best_efficiency_power > 0
-                                     else best * rex.max_power)
-            p[L.P_EM_STRATEGY] = L.STRATEGIES[em.strategy]
-            p[L.P_EM_SOC_TARGET] = em.soc_target
-            p[L.P_EM_SOC_LOW] = em.soc_low
-            p[L.P_EM_SOC_HIGH] = em.soc_high
-            p[L.P_EM_GAIN] = em.gain
-            p[L.P_EM_MIN_POWER] = em.min_power
+    rex_tables = _rex_columns(variants, params, fuel, fuels) if range_extender_enabled else None
+    if rex_tables is None:
+        rex_tables = np.ones((1, REX_TABLE_POINTS))
     derive(params)
     ocv_tables = np.array(ocv_list) if ocv_list else np.zeros((1, battery.OCV_TABLE_POINTS))
     return params, ocv_tables, rex_tables

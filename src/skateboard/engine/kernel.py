@@ -14,9 +14,8 @@ and follows the achieved speed.
 
 from __future__ import annotations
 
-from numba import njit
-
 from skateboard.engine import layout as L
+from skateboard.jitcache import njit
 from skateboard.physics.battery import (interp_uniform, power_at_current, resistance_at_soc,
                                         voltage_window_limits)
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade

@@ -27,55 +27,28 @@ vehicle and cycle. A variant's result depends on its own lane only (no reduction
 across lanes, no remainder loop: tiles are padded), so results are independent of batch
 composition and chunking.
 
-Over 500 lines because the fused step, its state layout (the ``X_*`` indices, written out) and
-the tile driver must change together; tests check the fast path against the exact kernel.
+Over 500 lines because the fused step, the exact step and the tile driver must change together;
+tests check the fast path against the exact kernel. The tile buffer's layout (the ``X_*`` state
+indices) is in :mod:`.tile`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from skateboard.engine import layout as L
+from skateboard.engine import tile as T
+from skateboard.engine.generating import generating_step
 from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits, _max_traction_force,
                                       _regen, _required_force, _spin_loss, _traction)
+from skateboard.jitcache import njit
 from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
                                         resistance_factor, voltage_window_limits)
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
 from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
-
-#: Variants per tile: a multiple of the widest vector (8 doubles in AVX-512) and small enough that
-#: a tile's parameters and state stay in the L1 cache. Measured 2026-12-03 (2-core AMD EPYC,
-#: AVX-512): with steady steps 16 lanes step the WLTP shortened test 1.5x faster than 8 (two
-#: vectors hide the latency of the battery's SOC -> voltage -> current chain) and 32 no faster;
-#: results are the same bits for any LANES.
-LANES = 16
-
-# state rows (quantity x lane); accumulators in J, m, s, kg. Distance, time and battery energies
-# are summed per phase (ph_*) and added to the run's totals when a phase closes; battery loss,
-# auxiliary energy, inertia and electric distance follow from other sums at the end.
-_names = """v soc r_temp target low high gross_energy_per_hour engine_on on_time
-distance time e_battery_chem e_battery_terminal e_regen e_aero e_rolling e_grade e_drivetrain_loss e_friction_brake
-e_fuel e_engine_loss e_generator_loss e_engine_electric fuel_mass engine_starts engine_on_time e_nonelec trace_miss_time max_shortfall
-breakoff_d breakoff_t stopped repeats_done depleted depleted_at aux_unserved aux_at_depletion ph_d ph_chem ph_term ph_fuel ph_t
-exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_start_soc
-c_motor c_loss c_fric c_regen c_tpel c_rback c_static c_pos
-ocv_a ocv_b ocv_lo ocv_hi
-mg tforce_0 tforce_1 peta_0 peta_1 w_per_v_0 w_per_v_1 s_per_v_0 s_per_v_1 f2t_e2_0 f2t_e2_1
-one_minus_eta_0 one_minus_eta_1 run_k0 first_gen_step first_gen_d""".split()
-ST = {n: i for i, n in enumerate(_names)}
-N_STATE = len(_names)
-#: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
-#: row of LANES values per quantity: b[row * LANES + lane]. One flat buffer with compile-time
-#: strides lets LLVM prove that the rows never overlap, so the lane loop vectorises.
-S0 = L.N_PARAMS
-#: OCV as hinges: rows H0 (value at SOC 0), H0 + 1 (slope on the first segment) and H0 + 1 + k
-#: (change of slope at SOC k / OCV_KNOTS), from :func:`ocv_hinges`.
-OCV_KNOTS = 10
-H0 = S0 + N_STATE
-N_ROWS = H0 + OCV_KNOTS + 1
+from skateboard.engine.tile import H0, LANES, N_ROWS, N_STATE, OCV_KNOTS, S0
 
 
 _HINGE_CACHE: dict = {}
@@ -114,102 +87,6 @@ def _ocv_hinges(ocv_tables):
         rebuilt = np.interp(grid, grid[::step], knots[r])
         out[r, OCV_KNOTS + 1] = float(np.allclose(rebuilt, tables[r], rtol=1e-12, atol=0.0))
     return out
-# X_*: index into the lane state ST, written out (tests/test_engine.py checks them)
-X_V = 0
-X_SOC = 1
-X_R_TEMP = 2
-X_TARGET = 3
-X_LOW = 4
-X_HIGH = 5
-X_GROSS_ENERGY_PER_HOUR = 6
-X_ENGINE_ON = 7
-X_ON_TIME = 8
-X_DISTANCE = 9
-X_TIME = 10
-X_E_BATTERY_CHEM = 11
-X_E_BATTERY_TERMINAL = 12
-X_E_REGEN = 13
-X_E_AERO = 14
-X_E_ROLLING = 15
-X_E_GRADE = 16
-X_E_DRIVETRAIN_LOSS = 17
-X_E_FRICTION_BRAKE = 18
-X_E_FUEL = 19
-X_E_ENGINE_LOSS = 20
-X_E_GENERATOR_LOSS = 21
-X_E_ENGINE_ELECTRIC = 22
-X_FUEL_MASS = 23
-X_ENGINE_STARTS = 24
-X_ENGINE_ON_TIME = 25
-X_E_NONELEC = 26
-X_TRACE_MISS_TIME = 27
-X_MAX_SHORTFALL = 28
-X_BREAKOFF_D = 29
-X_BREAKOFF_T = 30
-X_STOPPED = 31
-X_REPEATS_DONE = 32
-X_DEPLETED = 33
-X_DEPLETED_AT = 34
-X_AUX_UNSERVED = 35
-X_AUX_AT_DEPLETION = 36
-X_PH_D = 37
-X_PH_CHEM = 38
-X_PH_TERM = 39
-X_PH_FUEL = 40
-X_PH_T = 41
-X_EXACT_ONLY = 42
-X_INV_CAPACITY = 43
-X_TAKE = 44
-X_INV_MG = 45
-X_INV_FADE = 46
-X_INV_E2_0 = 47
-X_INV_E2_1 = 48
-X_V_START = 49
-X_ENGINE_START_SOC = 50
-# what the fast step computed that depends on the step (speeds, grade) and the lane's parameters
-# only, not on its state: a steady step (same speeds and grade as the last fast step) reuses it
-X_C_MOTOR = 51
-X_C_LOSS = 52
-X_C_FRIC = 53
-X_C_REGEN = 54
-X_C_TPEL = 55
-X_C_RBACK = 56
-X_C_STATIC = 57
-X_C_POS = 58
-# the OCV's line on the segment [ocv_lo, ocv_hi] of the hinges that holds the lane's SOC:
-# voc = ocv_a + ocv_b soc there (from :func:`ocv_segment`; a fast step outside it goes exact,
-# and the exact path moves the line to the new segment)
-X_OCV_A = 59
-X_OCV_B = 60
-X_OCV_LO = 61
-X_OCV_HI = 62
-# products of a lane's parameters the fast step would otherwise form at every step (a load costs
-# no arithmetic): m g; per drive unit, its peak torque as a wheel force, peak power x gearbox
-# efficiency, motor speed and relative speed per m/s of vehicle speed, force-to-torque x eta^2
-# and 1 - eta (init_lane)
-X_MG = 63
-X_TFORCE_0 = 64
-X_TFORCE_1 = 65
-X_PETA_0 = 66
-X_PETA_1 = 67
-X_W_PER_V_0 = 68
-X_W_PER_V_1 = 69
-X_S_PER_V_0 = 70
-X_S_PER_V_1 = 71
-X_F2T_E2_0 = 72
-X_F2T_E2_1 = 73
-X_ONE_MINUS_ETA_0 = 74
-X_ONE_MINUS_ETA_1 = 75
-# the step at which the lane's current run of fast steps began: a fast step does not add its
-# distance, time and road-load energies; they are the cycle's sums over the run, added when the
-# run closes (close_run: before an exact step, at a phase's end)
-X_RUN_K0 = 76
-# the first step (t_index, from 1) in which the range extender delivered electrical power (0: not
-# yet) and the distance driven before it: a charge-depleting test's all-electric range without a
-# recorded time series (the engine runs on the exact path only, so the exact path sets them)
-X_FIRST_GEN_STEP = 77
-X_FIRST_GEN_D = 78
-
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def init_lane(p, ocv_tables, hinges, b, l):
@@ -222,9 +99,9 @@ def init_lane(p, ocv_tables, hinges, b, l):
     for x in range(N_STATE):
         b[(S0 + x) * LANES + l] = 0.0
     soc = p[L.P_SOC_INITIAL]
-    b[(S0 + X_SOC) * LANES + l] = soc
-    b[(S0 + X_V) * LANES + l] = 0.0
-    b[(S0 + X_R_TEMP) * LANES + l] = p[L.P_RESISTANCE] * resistance_factor(0.5, p[L.P_BATTERY_TEMPERATURE])
+    b[(S0 + T.X_SOC) * LANES + l] = soc
+    b[(S0 + T.X_V) * LANES + l] = 0.0
+    b[(S0 + T.X_R_TEMP) * LANES + l] = p[L.P_RESISTANCE] * resistance_factor(0.5, p[L.P_BATTERY_TEMPERATURE])
     has_rex = p[L.P_REX_PRESENT] != 0.0
     strategy = int(p[L.P_EM_STRATEGY]) if has_rex else 0
     target = p[L.P_EM_SOC_TARGET]
@@ -234,32 +111,32 @@ def init_lane(p, ocv_tables, hinges, b, l):
         low = soc - (target - low)
         high = soc + (high - target)
         target = soc
-    b[(S0 + X_TARGET) * LANES + l] = target
-    b[(S0 + X_LOW) * LANES + l] = low
-    b[(S0 + X_HIGH) * LANES + l] = high
-    b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l] = (p[L.P_CAPACITY] * interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), 0.5)
+    b[(S0 + T.X_TARGET) * LANES + l] = target
+    b[(S0 + T.X_LOW) * LANES + l] = low
+    b[(S0 + T.X_HIGH) * LANES + l] = high
+    b[(S0 + T.X_GROSS_ENERGY_PER_HOUR) * LANES + l] = (p[L.P_CAPACITY] * interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), 0.5)
                                       / 3600.0)
     # an OCV table the hinges do not reproduce: every step exact
-    b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0 if hinges[row, OCV_KNOTS + 1] == 0.0 else 0.0
+    b[(S0 + T.X_EXACT_ONLY) * LANES + l] = 1.0 if hinges[row, OCV_KNOTS + 1] == 0.0 else 0.0
     # a range-extended lane takes the fast path while its engine is off and stays off (the
     # engine starts when the SOC falls below the strategy's low threshold); the SOC below which
     # it must go exact is kept here, -1 for a battery-electric lane
-    b[(S0 + X_ENGINE_START_SOC) * LANES + l] = low if has_rex else -1.0
-    b[(S0 + X_INV_CAPACITY) * LANES + l] = 1.0 / p[L.P_CAPACITY]
-    b[(S0 + X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
-    b[(S0 + X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
-    b[(S0 + X_MG) * LANES + l] = p[L.P_MASS] * p[L.P_GRAVITY]
+    b[(S0 + T.X_ENGINE_START_SOC) * LANES + l] = low if has_rex else -1.0
+    b[(S0 + T.X_INV_CAPACITY) * LANES + l] = 1.0 / p[L.P_CAPACITY]
+    b[(S0 + T.X_INV_MG) * LANES + l] = 1.0 / (p[L.P_MASS] * p[L.P_GRAVITY])
+    b[(S0 + T.X_INV_FADE) * LANES + l] = 1.0 / (p[L.P_REGEN_FADE_HIGH] - p[L.P_REGEN_FADE_LOW])
+    b[(S0 + T.X_MG) * LANES + l] = p[L.P_MASS] * p[L.P_GRAVITY]
     for u in range(2):
         o = u * L.DU_STRIDE
         eta = p[L.P_DU0_GEARBOX_EFFICIENCY + o]
-        b[(S0 + X_INV_E2_0 + u) * LANES + l] = 1.0 / (eta * eta) if eta > 0.0 else 0.0
-        b[(S0 + X_TFORCE_0 + u) * LANES + l] = p[L.P_DU0_PEAK_TORQUE + o] * p[L.P_DU0_TORQUE_TO_FORCE + o]
-        b[(S0 + X_PETA_0 + u) * LANES + l] = p[L.P_DU0_PEAK_POWER + o] * eta
+        b[(S0 + T.X_INV_E2_0 + u) * LANES + l] = 1.0 / (eta * eta) if eta > 0.0 else 0.0
+        b[(S0 + T.X_TFORCE_0 + u) * LANES + l] = p[L.P_DU0_PEAK_TORQUE + o] * p[L.P_DU0_TORQUE_TO_FORCE + o]
+        b[(S0 + T.X_PETA_0 + u) * LANES + l] = p[L.P_DU0_PEAK_POWER + o] * eta
         w_per_v = p[L.P_INV_WHEEL_RADIUS] * p[L.P_DU0_GEAR_RATIO + o]
-        b[(S0 + X_W_PER_V_0 + u) * LANES + l] = w_per_v
-        b[(S0 + X_S_PER_V_0 + u) * LANES + l] = w_per_v * p[L.P_DU0_INV_MAX_SPEED + o]
-        b[(S0 + X_F2T_E2_0 + u) * LANES + l] = p[L.P_DU0_FORCE_TO_TORQUE + o] * (eta * eta)
-        b[(S0 + X_ONE_MINUS_ETA_0 + u) * LANES + l] = 1.0 - eta
+        b[(S0 + T.X_W_PER_V_0 + u) * LANES + l] = w_per_v
+        b[(S0 + T.X_S_PER_V_0 + u) * LANES + l] = w_per_v * p[L.P_DU0_INV_MAX_SPEED + o]
+        b[(S0 + T.X_F2T_E2_0 + u) * LANES + l] = p[L.P_DU0_FORCE_TO_TORQUE + o] * (eta * eta)
+        b[(S0 + T.X_ONE_MINUS_ETA_0 + u) * LANES + l] = 1.0 - eta
     ocv_segment(b, l)
 
 
@@ -269,18 +146,20 @@ def ocv_segment(b, l):
     (j + 1) / OCV_KNOTS] the hinge sum h0 + h1 s + sum_k h_(1+k) max(s - k / OCV_KNOTS, 0) is
     (h0 - sum_(k<=j) h_(1+k) k / OCV_KNOTS) + (h1 + sum_(k<=j) h_(1+k)) s: two operations per fast
     step instead of a sum over every knot (equal to round-off)."""
-    sc = min(max(b[(S0 + X_SOC) * LANES + l], 0.0), 1.0)
+    sc = min(max(b[(S0 + T.X_SOC) * LANES + l], 0.0), 1.0)
     j = min(int(sc * OCV_KNOTS), OCV_KNOTS - 1)
+    if j > 0 and j * (1.0 / OCV_KNOTS) > sc:  # sc * OCV_KNOTS rounded up (0.7 * 10 = 7.000000000000001)
+        j -= 1
     a = b[H0 * LANES + l]
     slope = b[(H0 + 1) * LANES + l]
     for k in range(1, j + 1):
         h = b[(H0 + 1 + k) * LANES + l]
         a -= h * (k * (1.0 / OCV_KNOTS))
         slope += h
-    b[(S0 + X_OCV_A) * LANES + l] = a
-    b[(S0 + X_OCV_B) * LANES + l] = slope
-    b[(S0 + X_OCV_LO) * LANES + l] = j * (1.0 / OCV_KNOTS)
-    b[(S0 + X_OCV_HI) * LANES + l] = 1.0 if j == OCV_KNOTS - 1 else (j + 1) * (1.0 / OCV_KNOTS)
+    b[(S0 + T.X_OCV_A) * LANES + l] = a
+    b[(S0 + T.X_OCV_B) * LANES + l] = slope
+    b[(S0 + T.X_OCV_LO) * LANES + l] = j * (1.0 / OCV_KNOTS)
+    b[(S0 + T.X_OCV_HI) * LANES + l] = 1.0 if j == OCV_KNOTS - 1 else (j + 1) * (1.0 / OCV_KNOTS)
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -288,34 +167,34 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     """One time step of lane ``l`` with every rule (scalar). Returns (shortfall [m/s], the
     values a trace records: speed, battery power, engine power, motor power, friction power)."""
     inv_dt = 1.0 / dt
-    soc = b[(S0 + X_SOC) * LANES + l]
-    v0 = b[(S0 + X_V) * LANES + l]
+    soc = b[(S0 + T.X_SOC) * LANES + l]
+    v0 = b[(S0 + T.X_V) * LANES + l]
     # an empty pack (sticky: the pack's management has disconnected it) serves neither the
     # auxiliaries nor traction, and takes no charge
-    depleted = b[(S0 + X_DEPLETED) * LANES + l] != 0.0
+    depleted = b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0
     aux = 0.0 if depleted else p[L.P_AUX_POWER]
     has_rex = p[L.P_REX_PRESENT] != 0.0
     rex_max = p[L.P_REX_MAX_POWER]
     inv_lhv = 1.0 / p[L.P_REX_LOWER_HEATING_VALUE]
-    engine_on = b[(S0 + X_ENGINE_ON) * LANES + l] != 0.0
+    engine_on = b[(S0 + T.X_ENGINE_ON) * LANES + l] != 0.0
     # --- range extender on/off (state from the previous step) ---
     if has_rex:
-        fuel_left = b[(S0 + X_FUEL_MASS) * LANES + l] < p[L.P_REX_FUEL_MASS_MAX]
+        fuel_left = b[(S0 + T.X_FUEL_MASS) * LANES + l] < p[L.P_REX_FUEL_MASS_MAX]
         if engine_on:
-            if (soc > b[(S0 + X_HIGH) * LANES + l] and b[(S0 + X_ON_TIME) * LANES + l] >= p[L.P_REX_MIN_ON_TIME]) or not fuel_left:
+            if (soc > b[(S0 + T.X_HIGH) * LANES + l] and b[(S0 + T.X_ON_TIME) * LANES + l] >= p[L.P_REX_MIN_ON_TIME]) or not fuel_left:
                 engine_on = False
-        elif soc < b[(S0 + X_LOW) * LANES + l] and fuel_left:
+        elif soc < b[(S0 + T.X_LOW) * LANES + l] and fuel_left:
             engine_on = True
             start_energy = p[L.P_REX_START_FUEL_ENERGY]
-            b[(S0 + X_ON_TIME) * LANES + l] = 0.0
-            b[(S0 + X_ENGINE_STARTS) * LANES + l] += 1.0
-            b[(S0 + X_E_FUEL) * LANES + l] += start_energy
-            b[(S0 + X_E_ENGINE_LOSS) * LANES + l] += start_energy
-            b[(S0 + X_FUEL_MASS) * LANES + l] += start_energy * inv_lhv
-            b[(S0 + X_PH_FUEL) * LANES + l] += start_energy * inv_lhv
-        b[(S0 + X_ENGINE_ON) * LANES + l] = 1.0 if engine_on else 0.0
+            b[(S0 + T.X_ON_TIME) * LANES + l] = 0.0
+            b[(S0 + T.X_ENGINE_STARTS) * LANES + l] += 1.0
+            b[(S0 + T.X_E_FUEL) * LANES + l] += start_energy
+            b[(S0 + T.X_E_ENGINE_LOSS) * LANES + l] += start_energy
+            b[(S0 + T.X_FUEL_MASS) * LANES + l] += start_energy * inv_lhv
+            b[(S0 + T.X_PH_FUEL) * LANES + l] += start_energy * inv_lhv
+        b[(S0 + T.X_ENGINE_ON) * LANES + l] = 1.0 if engine_on else 0.0
     pdis, pchg, voc, res, p_hard, window = _battery_limits(p, ocv_tables, soc,
-                                                           b[(S0 + X_R_TEMP) * LANES + l], dt)
+                                                           b[(S0 + T.X_R_TEMP) * LANES + l], dt)
     if depleted:
         pdis = 0.0
         pchg = 0.0
@@ -355,8 +234,8 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         f_cruise = force - p[L.P_INERTIAL_MASS] * acc
         if f_cruise > 0.0 and vbar > 0.0:
             p_cruise += _traction(p, f_cruise, vbar, 0.0, cos_t)[1]
-        soc_corr = (p[L.P_EM_GAIN] * (b[(S0 + X_TARGET) * LANES + l] - soc)
-                    * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l])
+        soc_corr = (p[L.P_EM_GAIN] * (b[(S0 + T.X_TARGET) * LANES + l] - soc)
+                    * b[(S0 + T.X_GROSS_ENERGY_PER_HOUR) * LANES + l])
         p_commit = operating_point_power(p_cruise, soc_corr, p[L.P_EM_MIN_POWER],
                                          p[L.P_REX_BEST_EFFICIENCY_POWER], rex_max)
     # --- a moving vehicle that cannot even come to a stop within the step under its own traction
@@ -438,13 +317,13 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     p_gen = 0.0
     if engine_on:
         gen_eff = p[L.P_REX_GENERATOR_EFFICIENCY]
-        soc_err = b[(S0 + X_TARGET) * LANES + l] - soc
+        soc_err = b[(S0 + T.X_TARGET) * LANES + l] - soc
         if int(p[L.P_EM_STRATEGY]) == 1:
             p_gen = max(p[L.P_REX_BEST_EFFICIENCY_POWER], p_bus)
         elif int(p[L.P_EM_STRATEGY]) == 4:
             p_gen = p_commit
         else:
-            p_gen = max(p_bus + p[L.P_EM_GAIN] * soc_err * b[(S0 + X_GROSS_ENERGY_PER_HOUR) * LANES + l],
+            p_gen = max(p_bus + p[L.P_EM_GAIN] * soc_err * b[(S0 + T.X_GROSS_ENERGY_PER_HOUR) * LANES + l],
                         p[L.P_EM_MIN_POWER])
         p_gen = min(max(p_gen, 0.0), rex_max, p_bus + pchg)
         p_gen = max(p_gen, min(p_bus - pdis, rex_max), 0.0)
@@ -454,15 +333,15 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
             fuel_power = p_shaft / eta_e
         else:
             fuel_power = p[L.P_REX_IDLE_FUEL_POWER]
-        b[(S0 + X_E_ENGINE_LOSS) * LANES + l] += (fuel_power - p_shaft) * dt
-        b[(S0 + X_E_GENERATOR_LOSS) * LANES + l] += (p_shaft - p_gen) * dt
-        b[(S0 + X_E_FUEL) * LANES + l] += fuel_power * dt
-        b[(S0 + X_E_ENGINE_ELECTRIC) * LANES + l] += p_gen * dt
+        b[(S0 + T.X_E_ENGINE_LOSS) * LANES + l] += (fuel_power - p_shaft) * dt
+        b[(S0 + T.X_E_GENERATOR_LOSS) * LANES + l] += (p_shaft - p_gen) * dt
+        b[(S0 + T.X_E_FUEL) * LANES + l] += fuel_power * dt
+        b[(S0 + T.X_E_ENGINE_ELECTRIC) * LANES + l] += p_gen * dt
         fuel_step = fuel_power * dt * inv_lhv
-        b[(S0 + X_FUEL_MASS) * LANES + l] += fuel_step
-        b[(S0 + X_PH_FUEL) * LANES + l] += fuel_step
-        b[(S0 + X_ENGINE_ON_TIME) * LANES + l] += dt
-        b[(S0 + X_ON_TIME) * LANES + l] += dt
+        b[(S0 + T.X_FUEL_MASS) * LANES + l] += fuel_step
+        b[(S0 + T.X_PH_FUEL) * LANES + l] += fuel_step
+        b[(S0 + T.X_ENGINE_ON_TIME) * LANES + l] += dt
+        b[(S0 + T.X_ON_TIME) * LANES + l] += dt
     # --- battery ---
     p_term = p_bus - p_gen
     if p_term > p_hard:
@@ -477,13 +356,13 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
         if window and not depleted:
             # ran out: the demand was met for the share p_hard / demand of the step; the
             # auxiliaries got their power until the step began and what is left of it here
-            t_prev = b[(S0 + X_TIME) * LANES + l] + b[(S0 + X_PH_T) * LANES + l]
-            b[(S0 + X_DEPLETED) * LANES + l] = 1.0
-            b[(S0 + X_DEPLETED_AT) * LANES + l] = t_prev + dt * p_hard / demand
-            b[(S0 + X_AUX_AT_DEPLETION) * LANES + l] = (aux * t_prev - b[(S0 + X_AUX_UNSERVED) * LANES + l]
+            t_prev = b[(S0 + T.X_TIME) * LANES + l] + b[(S0 + T.X_PH_T) * LANES + l]
+            b[(S0 + T.X_DEPLETED) * LANES + l] = 1.0
+            b[(S0 + T.X_DEPLETED_AT) * LANES + l] = t_prev + dt * p_hard / demand
+            b[(S0 + T.X_AUX_AT_DEPLETION) * LANES + l] = (aux * t_prev - b[(S0 + T.X_AUX_UNSERVED) * LANES + l]
                                                         + (aux - cut) * dt)
         else:
-            b[(S0 + X_AUX_UNSERVED) * LANES + l] += cut * dt
+            b[(S0 + T.X_AUX_UNSERVED) * LANES + l] += cut * dt
         if deficit > 0.0 and force <= 0.0 and p_motor > 0.0:
             cut = min(deficit, p_motor)
             p_motor -= cut
@@ -496,30 +375,30 @@ def exact_step(p, ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt):
     term = chem - cur * cur * res * dt
     soc_min = p[L.P_SOC_MIN]
     above = soc >= soc_min
-    soc -= cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+    soc -= cur * dt * b[(S0 + T.X_INV_CAPACITY) * LANES + l]
     if above and soc < soc_min:  # round-off of the window's current: never below the window
         soc = soc_min
     # --- energy by sink ---
     if engine_on:
-        b[(S0 + X_E_NONELEC) * LANES + l] += dist
-    b[(S0 + X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist
+        b[(S0 + T.X_E_NONELEC) * LANES + l] += dist
+    b[(S0 + T.X_E_AERO) * LANES + l] += p[L.P_F2] * vbar * vbar * dist
     if vbar > 0.0:
-        b[(S0 + X_E_ROLLING) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
-    b[(S0 + X_E_GRADE) * LANES + l] += p[L.P_MASS] * p[L.P_GRAVITY] * sin_t * dist
-    b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += (motor_loss + gear_loss) * dt
-    b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
-    b[(S0 + X_E_REGEN) * LANES + l] += regen_el * dt
+        b[(S0 + T.X_E_ROLLING) * LANES + l] += (p[L.P_F0] + p[L.P_F1] * vbar) * dist
+    b[(S0 + T.X_E_GRADE) * LANES + l] += p[L.P_MASS] * p[L.P_GRAVITY] * sin_t * dist
+    b[(S0 + T.X_E_DRIVETRAIN_LOSS) * LANES + l] += (motor_loss + gear_loss) * dt
+    b[(S0 + T.X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
+    b[(S0 + T.X_E_REGEN) * LANES + l] += regen_el * dt
     short = vt - v1
     if short > 1e-6:
-        b[(S0 + X_TRACE_MISS_TIME) * LANES + l] += dt
-        if short > b[(S0 + X_MAX_SHORTFALL) * LANES + l]:
-            b[(S0 + X_MAX_SHORTFALL) * LANES + l] = short
-    b[(S0 + X_PH_D) * LANES + l] += dist
-    b[(S0 + X_PH_CHEM) * LANES + l] += chem
-    b[(S0 + X_PH_TERM) * LANES + l] += term
-    b[(S0 + X_PH_T) * LANES + l] += dt
-    b[(S0 + X_SOC) * LANES + l] = soc
-    b[(S0 + X_V) * LANES + l] = v1
+        b[(S0 + T.X_TRACE_MISS_TIME) * LANES + l] += dt
+        if short > b[(S0 + T.X_MAX_SHORTFALL) * LANES + l]:
+            b[(S0 + T.X_MAX_SHORTFALL) * LANES + l] = short
+    b[(S0 + T.X_PH_D) * LANES + l] += dist
+    b[(S0 + T.X_PH_CHEM) * LANES + l] += chem
+    b[(S0 + T.X_PH_TERM) * LANES + l] += term
+    b[(S0 + T.X_PH_T) * LANES + l] += dt
+    b[(S0 + T.X_SOC) * LANES + l] = soc
+    b[(S0 + T.X_V) * LANES + l] = v1
     return short, p_term, p_gen, p_motor, friction * vbar
 
 
@@ -541,7 +420,7 @@ def _make_fast_step(n_units, steady=False, traction=False):
         ``steady`` (a compile-time constant) compiles the *steady step*: for a step whose speeds
         and grade equal those of the last fast step, the forces, axle loads and drive-unit
         results (which depend on them and on the lane's parameters only) are read back from
-        the rows X_C_* that every fast step writes; only the battery and the commit are
+        the rows T.X_C_* that every fast step writes; only the battery and the commit are
         computed, with the same operations on the same values, so the same bits.
 
         ``traction`` (a compile-time constant) compiles the *traction step*, for steps whose
@@ -559,16 +438,16 @@ def _make_fast_step(n_units, steady=False, traction=False):
         moving = vbar > 0.0
         declined = 0  # lanes the fast path left to the exact one (an integer sum vectorises)
         for l in range(LANES):
-            soc = b[(S0 + X_SOC) * LANES + l]
-            v0 = b[(S0 + X_V) * LANES + l]
+            soc = b[(S0 + T.X_SOC) * LANES + l]
+            v0 = b[(S0 + T.X_V) * LANES + l]
             # open-circuit voltage: piecewise linear between the knots k / OCV_KNOTS, on the line
             # of the segment that held the SOC at the last exact step (ocv_segment; no table
             # lookup: gathers do not vectorise); a SOC outside that segment goes exact
             sc = min(max(soc, 0.0), 1.0)
-            voc = b[(S0 + X_OCV_A) * LANES + l] + b[(S0 + X_OCV_B) * LANES + l] * sc
-            on_line = sc >= b[(S0 + X_OCV_LO) * LANES + l] and sc <= b[(S0 + X_OCV_HI) * LANES + l]
+            voc = b[(S0 + T.X_OCV_A) * LANES + l] + b[(S0 + T.X_OCV_B) * LANES + l] * sc
+            on_line = sc >= b[(S0 + T.X_OCV_LO) * LANES + l] and sc <= b[(S0 + T.X_OCV_HI) * LANES + l]
             # battery limits (kernel._battery_limits without the hard limit, checked below)
-            res = resistance_at_soc(b[(S0 + X_R_TEMP) * LANES + l], soc)
+            res = resistance_at_soc(b[(S0 + T.X_R_TEMP) * LANES + l], soc)
             vmin = b[L.P_V_MIN * LANES + l]
             vmax = b[L.P_V_MAX * LANES + l]
             by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
@@ -578,18 +457,18 @@ def _make_fast_step(n_units, steady=False, traction=False):
             pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
             aux = b[L.P_AUX_POWER * LANES + l]
             if steady:  # read back what the last fast step computed (same speeds and grade)
-                p_motor = b[(S0 + X_C_MOTOR) * LANES + l]
-                loss = b[(S0 + X_C_LOSS) * LANES + l]
-                friction = b[(S0 + X_C_FRIC) * LANES + l]
-                regen_el = b[(S0 + X_C_REGEN) * LANES + l]
-                t_pel = b[(S0 + X_C_TPEL) * LANES + l]
-                r_back = b[(S0 + X_C_RBACK) * LANES + l]
-                static_ok = b[(S0 + X_C_STATIC) * LANES + l] != 0.0
-                pos = b[(S0 + X_C_POS) * LANES + l] != 0.0
+                p_motor = b[(S0 + T.X_C_MOTOR) * LANES + l]
+                loss = b[(S0 + T.X_C_LOSS) * LANES + l]
+                friction = b[(S0 + T.X_C_FRIC) * LANES + l]
+                regen_el = b[(S0 + T.X_C_REGEN) * LANES + l]
+                t_pel = b[(S0 + T.X_C_TPEL) * LANES + l]
+                r_back = b[(S0 + T.X_C_RBACK) * LANES + l]
+                static_ok = b[(S0 + T.X_C_STATIC) * LANES + l] != 0.0
+                pos = b[(S0 + T.X_C_POS) * LANES + l] != 0.0
             else:
                 # required force (kernel._required_force)
                 aero, rolling = road_load(b[L.P_F0 * LANES + l], b[L.P_F1 * LANES + l], b[L.P_F2 * LANES + l], vbar)
-                m_g = b[(S0 + X_MG) * LANES + l]
+                m_g = b[(S0 + T.X_MG) * LANES + l]
                 force = tractive_force(b[L.P_INERTIAL_MASS * LANES + l], acc, aero, rolling, m_g, sin_t)
                 pos = force > 0.0
                 neg = force < 0.0
@@ -598,9 +477,9 @@ def _make_fast_step(n_units, steady=False, traction=False):
                 nf, nr = axle_loads(m_g, cos_t, b[L.P_FRONT_MASS_SHARE * LANES + l], acc,
                                     b[L.P_LOAD_TRANSFER_PER_ACC * LANES + l])
                 mu = b[L.P_TYRE_ROAD_FRICTION * LANES + l]
-                inv_n = b[(S0 + X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
+                inv_n = b[(S0 + T.X_INV_MG) * LANES + l] * inv_cos  # 1 / (nf + nr)
                 free = free_distribution(fb, m_g, b[L.P_BOTH_AXLES_DRIVEN * LANES + l] != 0.0)
-                fade = regen_fade(vbar, b[L.P_REGEN_FADE_LOW * LANES + l], b[(S0 + X_INV_FADE) * LANES + l])
+                fade = regen_fade(vbar, b[L.P_REGEN_FADE_LOW * LANES + l], b[(S0 + T.X_INV_FADE) * LANES + l])
                 # per drive unit: force limits, then the torque it gives (traction) or takes (regen)
                 rem = force
                 t_pel = 0.0
@@ -616,13 +495,13 @@ def _make_fast_step(n_units, steady=False, traction=False):
                     present = b[(L.P_DU0_PRESENT + o) * LANES + l] != 0.0
                     n_ax = nf if b[(L.P_DU0_FRONT + o) * LANES + l] != 0.0 else nr
                     grip = mu * max(n_ax, 0.0)
-                    w = vbar * b[(S0 + X_W_PER_V_0 + u) * LANES + l]
+                    w = vbar * b[(S0 + T.X_W_PER_V_0 + u) * LANES + l]
                     f2t = b[(L.P_DU0_FORCE_TO_TORQUE + o) * LANES + l]
                     pk = b[(L.P_DU0_PEAK_POWER + o) * LANES + l]
                     # motor force limit at the wheel: peak torque, peak power (P eta / v), zero above the
                     # maximum speed (its products formed once per lane)
-                    f_motor = wheel_force_envelope(w, inv_vbar, b[(S0 + X_TFORCE_0 + u) * LANES + l],
-                                                   b[(S0 + X_PETA_0 + u) * LANES + l],
+                    f_motor = wheel_force_envelope(w, inv_vbar, b[(S0 + T.X_TFORCE_0 + u) * LANES + l],
+                                                   b[(S0 + T.X_PETA_0 + u) * LANES + l],
                                                    b[(L.P_DU0_MAX_SPEED + o) * LANES + l])
                     # traction: this unit takes what remains, up to its limits
                     fu = min(rem, min(f_motor, grip))
@@ -635,11 +514,11 @@ def _make_fast_step(n_units, steady=False, traction=False):
                     else:
                         # regeneration (kernel._regen at scale 1)
                         share = axle_brake_share(n_ax, inv_n, free)
-                        g = min(fb * share, f_motor * b[(S0 + X_INV_E2_0 + u) * LANES + l], grip) * fade
-                        f2t_e2 = b[(S0 + X_F2T_E2_0 + u) * LANES + l]  # loaded unconditionally: a
-                        one_minus_eta = b[(S0 + X_ONE_MINUS_ETA_0 + u) * LANES + l]  # load under a
+                        g = min(fb * share, f_motor * b[(S0 + T.X_INV_E2_0 + u) * LANES + l], grip) * fade
+                        f2t_e2 = b[(S0 + T.X_F2T_E2_0 + u) * LANES + l]  # loaded unconditionally: a
+                        one_minus_eta = b[(S0 + T.X_ONE_MINUS_ETA_0 + u) * LANES + l]  # load under a
                         tq = fu * f2t if pos else g * f2t_e2  # select is a branch: no vectors
-                    s = vbar * b[(S0 + X_S_PER_V_0 + u) * LANES + l]
+                    s = vbar * b[(S0 + T.X_S_PER_V_0 + u) * LANES + l]
                     tau = abs(tq) * b[(L.P_DU0_INV_PEAK_TORQUE + o) * LANES + l]
                     loss, idle_loss = unit_loss(s, tau, pk, b[(L.P_DU0_C0 + o) * LANES + l],
                                                 b[(L.P_DU0_C1 + o) * LANES + l], b[(L.P_DU0_C2 + o) * LANES + l],
@@ -671,14 +550,14 @@ def _make_fast_step(n_units, steady=False, traction=False):
                 regen_el = r_back
                 loss = motor_loss + gear_loss
                 # the state-independent part, for the steady steps that may follow
-                b[(S0 + X_C_MOTOR) * LANES + l] = p_motor
-                b[(S0 + X_C_LOSS) * LANES + l] = loss
-                b[(S0 + X_C_FRIC) * LANES + l] = friction
-                b[(S0 + X_C_REGEN) * LANES + l] = regen_el
-                b[(S0 + X_C_TPEL) * LANES + l] = t_pel
-                b[(S0 + X_C_RBACK) * LANES + l] = r_back
-                b[(S0 + X_C_STATIC) * LANES + l] = 1.0 if static_ok else 0.0
-                b[(S0 + X_C_POS) * LANES + l] = 1.0 if pos else 0.0
+                b[(S0 + T.X_C_MOTOR) * LANES + l] = p_motor
+                b[(S0 + T.X_C_LOSS) * LANES + l] = loss
+                b[(S0 + T.X_C_FRIC) * LANES + l] = friction
+                b[(S0 + T.X_C_REGEN) * LANES + l] = regen_el
+                b[(S0 + T.X_C_TPEL) * LANES + l] = t_pel
+                b[(S0 + T.X_C_RBACK) * LANES + l] = r_back
+                b[(S0 + T.X_C_STATIC) * LANES + l] = 1.0 if static_ok else 0.0
+                b[(S0 + T.X_C_POS) * LANES + l] = 1.0 if pos else 0.0
             t_ok = static_ok and t_pel + aux <= pdis
             r_ok = r_back <= pchg + aux
             # battery
@@ -687,29 +566,29 @@ def _make_fast_step(n_units, steady=False, traction=False):
             chem = voc * cur * dt
             term = chem - cur * cur * res * dt
             ok = (t_ok if pos else r_ok) and within
-            ok = ok and b[(S0 + X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0
-            ok = ok and b[(S0 + X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + X_ENGINE_START_SOC) * LANES + l]
+            ok = ok and b[(S0 + T.X_EXACT_ONLY) * LANES + l] == 0.0 and b[(S0 + T.X_STOPPED) * LANES + l] == 0.0
+            ok = ok and b[(S0 + T.X_ENGINE_ON) * LANES + l] == 0.0 and soc >= b[(S0 + T.X_ENGINE_START_SOC) * LANES + l]
             ok = ok and v0 == v_prev and on_line
             # the pack's hard limits (kernel._battery_limits' p_hard): a step that would take the
             # SOC below the usable window or exceed the current limit, and an empty pack, go exact
-            soc_new = soc - cur * dt * b[(S0 + X_INV_CAPACITY) * LANES + l]
+            soc_new = soc - cur * dt * b[(S0 + T.X_INV_CAPACITY) * LANES + l]
             ok = ok and soc_new >= b[L.P_SOC_MIN * LANES + l] and cur <= b[L.P_MAX_CURRENT * LANES + l]
-            ok = ok and b[(S0 + X_DEPLETED) * LANES + l] == 0.0
+            ok = ok and b[(S0 + T.X_DEPLETED) * LANES + l] == 0.0
             # commit, branch-free (selects and unconditional stores vectorise; masked stores may not)
-            b[(S0 + X_TAKE) * LANES + l] = 1.0 if ok else 0.0
+            b[(S0 + T.X_TAKE) * LANES + l] = 1.0 if ok else 0.0
             declined += 0 if ok else 1
             dist = vbar * dt if ok else 0.0
             tdt = dt if ok else 0.0
             soc_new = soc_new if ok else soc
-            b[(S0 + X_SOC) * LANES + l] = soc_new
-            b[(S0 + X_V) * LANES + l] = vt if ok else v0
+            b[(S0 + T.X_SOC) * LANES + l] = soc_new
+            b[(S0 + T.X_V) * LANES + l] = vt if ok else v0
             # distance, time and the road-load energies: the cycle's sums over the lane's run of
             # fast steps, added when the run closes (close_run)
-            b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l] += loss * tdt
-            b[(S0 + X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
-            b[(S0 + X_E_REGEN) * LANES + l] += regen_el * tdt
-            b[(S0 + X_PH_CHEM) * LANES + l] += chem if ok else 0.0
-            b[(S0 + X_PH_TERM) * LANES + l] += term if ok else 0.0
+            b[(S0 + T.X_E_DRIVETRAIN_LOSS) * LANES + l] += loss * tdt
+            b[(S0 + T.X_E_FRICTION_BRAKE) * LANES + l] += friction * dist
+            b[(S0 + T.X_E_REGEN) * LANES + l] += regen_el * tdt
+            b[(S0 + T.X_PH_CHEM) * LANES + l] += chem if ok else 0.0
+            b[(S0 + T.X_PH_TERM) * LANES + l] += term if ok else 0.0
         return declined
     return fast_step
 
@@ -740,88 +619,88 @@ def cycle_sums(speed, grade_sin, dt):
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def close_run(b, l, k, sums, dt):
-    """Add lane ``l``'s run of fast steps (after step X_RUN_K0, through step ``k``) to its phase
+    """Add lane ``l``'s run of fast steps (after step T.X_RUN_K0, through step ``k``) to its phase
     distance and time and its road-load energies, from the cycle's running sums: aero F2 sum(v^3
     dt), rolling F0 sum(v dt) + F1 sum(v^2 dt), grade m g sum(sin v dt). Equal to the per-step sums
     to round-off; it saves the fast step five accumulators (measured 2026-12-04)."""
-    k0 = int(b[(S0 + X_RUN_K0) * LANES + l])
+    k0 = int(b[(S0 + T.X_RUN_K0) * LANES + l])
     if k > k0:
         d = sums[0, k] - sums[0, k0]
-        b[(S0 + X_PH_D) * LANES + l] += d
-        b[(S0 + X_PH_T) * LANES + l] += (k - k0) * dt
-        b[(S0 + X_E_AERO) * LANES + l] += b[L.P_F2 * LANES + l] * (sums[2, k] - sums[2, k0])
-        b[(S0 + X_E_ROLLING) * LANES + l] += (b[L.P_F0 * LANES + l] * d
+        b[(S0 + T.X_PH_D) * LANES + l] += d
+        b[(S0 + T.X_PH_T) * LANES + l] += (k - k0) * dt
+        b[(S0 + T.X_E_AERO) * LANES + l] += b[L.P_F2 * LANES + l] * (sums[2, k] - sums[2, k0])
+        b[(S0 + T.X_E_ROLLING) * LANES + l] += (b[L.P_F0 * LANES + l] * d
                                               + b[L.P_F1 * LANES + l] * (sums[1, k] - sums[1, k0]))
-        b[(S0 + X_E_GRADE) * LANES + l] += b[(S0 + X_MG) * LANES + l] * (sums[3, k] - sums[3, k0])
-    b[(S0 + X_RUN_K0) * LANES + l] = k
+        b[(S0 + T.X_E_GRADE) * LANES + l] += b[(S0 + T.X_MG) * LANES + l] * (sums[3, k] - sums[3, k0])
+    b[(S0 + T.X_RUN_K0) * LANES + l] = k
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _flush_phase(b, l, phases, i, rep, ph):
     """Close lane ``l``'s record of phase ``ph`` and add it to the run's totals (distance, time
     and battery energies are summed per phase, then per run: fewer sums in the step)."""
-    b[(S0 + X_DISTANCE) * LANES + l] += b[(S0 + X_PH_D) * LANES + l]
-    b[(S0 + X_TIME) * LANES + l] += b[(S0 + X_PH_T) * LANES + l]
-    b[(S0 + X_E_BATTERY_CHEM) * LANES + l] += b[(S0 + X_PH_CHEM) * LANES + l]
-    b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l] += b[(S0 + X_PH_TERM) * LANES + l]
-    phases[i, rep, ph, L.R_DISTANCE] += b[(S0 + X_PH_D) * LANES + l]
-    phases[i, rep, ph, L.R_E_BATTERY_CHEM] += b[(S0 + X_PH_CHEM) * LANES + l]
-    phases[i, rep, ph, L.R_E_BATTERY_TERMINAL] += b[(S0 + X_PH_TERM) * LANES + l]
-    phases[i, rep, ph, L.R_FUEL_MASS] += b[(S0 + X_PH_FUEL) * LANES + l]
-    phases[i, rep, ph, L.R_TIME] += b[(S0 + X_PH_T) * LANES + l]
-    phases[i, rep, ph, L.R_SOC_END] = b[(S0 + X_SOC) * LANES + l]
-    b[(S0 + X_PH_D) * LANES + l] = 0.0
-    b[(S0 + X_PH_CHEM) * LANES + l] = 0.0
-    b[(S0 + X_PH_TERM) * LANES + l] = 0.0
-    b[(S0 + X_PH_FUEL) * LANES + l] = 0.0
-    b[(S0 + X_PH_T) * LANES + l] = 0.0
+    b[(S0 + T.X_DISTANCE) * LANES + l] += b[(S0 + T.X_PH_D) * LANES + l]
+    b[(S0 + T.X_TIME) * LANES + l] += b[(S0 + T.X_PH_T) * LANES + l]
+    b[(S0 + T.X_E_BATTERY_CHEM) * LANES + l] += b[(S0 + T.X_PH_CHEM) * LANES + l]
+    b[(S0 + T.X_E_BATTERY_TERMINAL) * LANES + l] += b[(S0 + T.X_PH_TERM) * LANES + l]
+    phases[i, rep, ph, L.R_DISTANCE] += b[(S0 + T.X_PH_D) * LANES + l]
+    phases[i, rep, ph, L.R_E_BATTERY_CHEM] += b[(S0 + T.X_PH_CHEM) * LANES + l]
+    phases[i, rep, ph, L.R_E_BATTERY_TERMINAL] += b[(S0 + T.X_PH_TERM) * LANES + l]
+    phases[i, rep, ph, L.R_FUEL_MASS] += b[(S0 + T.X_PH_FUEL) * LANES + l]
+    phases[i, rep, ph, L.R_TIME] += b[(S0 + T.X_PH_T) * LANES + l]
+    phases[i, rep, ph, L.R_SOC_END] = b[(S0 + T.X_SOC) * LANES + l]
+    b[(S0 + T.X_PH_D) * LANES + l] = 0.0
+    b[(S0 + T.X_PH_CHEM) * LANES + l] = 0.0
+    b[(S0 + T.X_PH_TERM) * LANES + l] = 0.0
+    b[(S0 + T.X_PH_FUEL) * LANES + l] = 0.0
+    b[(S0 + T.X_PH_T) * LANES + l] = 0.0
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _write_summary(b, l, out):
-    out[L.S_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l]
-    out[L.S_TIME] = b[(S0 + X_TIME) * LANES + l]
-    out[L.S_SOC_END] = b[(S0 + X_SOC) * LANES + l]
-    out[L.S_E_BATTERY_CHEM] = b[(S0 + X_E_BATTERY_CHEM) * LANES + l]
-    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l]
-    out[L.S_E_BATTERY_LOSS] = b[(S0 + X_E_BATTERY_CHEM) * LANES + l] - b[(S0 + X_E_BATTERY_TERMINAL) * LANES + l]
-    out[L.S_E_REGEN] = b[(S0 + X_E_REGEN) * LANES + l]
-    out[L.S_E_AERO] = b[(S0 + X_E_AERO) * LANES + l]
-    out[L.S_E_ROLLING] = b[(S0 + X_E_ROLLING) * LANES + l]
-    out[L.S_E_GRADE] = b[(S0 + X_E_GRADE) * LANES + l]
+    out[L.S_DISTANCE] = b[(S0 + T.X_DISTANCE) * LANES + l]
+    out[L.S_TIME] = b[(S0 + T.X_TIME) * LANES + l]
+    out[L.S_SOC_END] = b[(S0 + T.X_SOC) * LANES + l]
+    out[L.S_E_BATTERY_CHEM] = b[(S0 + T.X_E_BATTERY_CHEM) * LANES + l]
+    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + T.X_E_BATTERY_TERMINAL) * LANES + l]
+    out[L.S_E_BATTERY_LOSS] = b[(S0 + T.X_E_BATTERY_CHEM) * LANES + l] - b[(S0 + T.X_E_BATTERY_TERMINAL) * LANES + l]
+    out[L.S_E_REGEN] = b[(S0 + T.X_E_REGEN) * LANES + l]
+    out[L.S_E_AERO] = b[(S0 + T.X_E_AERO) * LANES + l]
+    out[L.S_E_ROLLING] = b[(S0 + T.X_E_ROLLING) * LANES + l]
+    out[L.S_E_GRADE] = b[(S0 + T.X_E_GRADE) * LANES + l]
     # the inertia terms of the steps telescope: m_i (v_end^2 - v_start^2) / 2
-    v_end = b[(S0 + X_V) * LANES + l]
-    v_start = b[(S0 + X_V_START) * LANES + l]
+    v_end = b[(S0 + T.X_V) * LANES + l]
+    v_start = b[(S0 + T.X_V_START) * LANES + l]
     out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
-    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + X_E_DRIVETRAIN_LOSS) * LANES + l]
+    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + T.X_E_DRIVETRAIN_LOSS) * LANES + l]
     # constant while served (less what a current-limited pack could not serve); an empty pack
     # serves nothing after it ran out
-    if b[(S0 + X_DEPLETED) * LANES + l] != 0.0:
-        out[L.S_E_AUX] = b[(S0 + X_AUX_AT_DEPLETION) * LANES + l]
+    if b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0:
+        out[L.S_E_AUX] = b[(S0 + T.X_AUX_AT_DEPLETION) * LANES + l]
     else:
-        out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + X_TIME) * LANES + l]
-                          - b[(S0 + X_AUX_UNSERVED) * LANES + l])
-    out[L.S_E_FRICTION_BRAKE] = b[(S0 + X_E_FRICTION_BRAKE) * LANES + l]
-    out[L.S_E_FUEL] = b[(S0 + X_E_FUEL) * LANES + l]
-    out[L.S_E_ENGINE_LOSS] = b[(S0 + X_E_ENGINE_LOSS) * LANES + l]
-    out[L.S_E_GENERATOR_LOSS] = b[(S0 + X_E_GENERATOR_LOSS) * LANES + l]
-    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + X_E_ENGINE_ELECTRIC) * LANES + l]
-    out[L.S_FUEL_MASS] = b[(S0 + X_FUEL_MASS) * LANES + l]
-    out[L.S_ENGINE_STARTS] = b[(S0 + X_ENGINE_STARTS) * LANES + l]
-    out[L.S_ENGINE_ON_TIME] = b[(S0 + X_ENGINE_ON_TIME) * LANES + l]
-    out[L.S_ELECTRIC_DISTANCE] = b[(S0 + X_DISTANCE) * LANES + l] - b[(S0 + X_E_NONELEC) * LANES + l]
-    out[L.S_TRACE_MISS_TIME] = b[(S0 + X_TRACE_MISS_TIME) * LANES + l]
-    out[L.S_MAX_SHORTFALL] = b[(S0 + X_MAX_SHORTFALL) * LANES + l]
-    out[L.S_BREAKOFF_DISTANCE] = b[(S0 + X_BREAKOFF_D) * LANES + l]
-    out[L.S_BREAKOFF_TIME] = b[(S0 + X_BREAKOFF_T) * LANES + l]
-    out[L.S_STOPPED] = b[(S0 + X_STOPPED) * LANES + l]
-    out[L.S_REPEATS_DONE] = b[(S0 + X_REPEATS_DONE) * LANES + l]
-    out[L.S_DEPLETED_AT] = (b[(S0 + X_DEPLETED_AT) * LANES + l] if b[(S0 + X_DEPLETED) * LANES + l] != 0.0
+        out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + T.X_TIME) * LANES + l]
+                          - b[(S0 + T.X_AUX_UNSERVED) * LANES + l])
+    out[L.S_E_FRICTION_BRAKE] = b[(S0 + T.X_E_FRICTION_BRAKE) * LANES + l]
+    out[L.S_E_FUEL] = b[(S0 + T.X_E_FUEL) * LANES + l]
+    out[L.S_E_ENGINE_LOSS] = b[(S0 + T.X_E_ENGINE_LOSS) * LANES + l]
+    out[L.S_E_GENERATOR_LOSS] = b[(S0 + T.X_E_GENERATOR_LOSS) * LANES + l]
+    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + T.X_E_ENGINE_ELECTRIC) * LANES + l]
+    out[L.S_FUEL_MASS] = b[(S0 + T.X_FUEL_MASS) * LANES + l]
+    out[L.S_ENGINE_STARTS] = b[(S0 + T.X_ENGINE_STARTS) * LANES + l]
+    out[L.S_ENGINE_ON_TIME] = b[(S0 + T.X_ENGINE_ON_TIME) * LANES + l]
+    out[L.S_ELECTRIC_DISTANCE] = b[(S0 + T.X_DISTANCE) * LANES + l] - b[(S0 + T.X_E_NONELEC) * LANES + l]
+    out[L.S_TRACE_MISS_TIME] = b[(S0 + T.X_TRACE_MISS_TIME) * LANES + l]
+    out[L.S_MAX_SHORTFALL] = b[(S0 + T.X_MAX_SHORTFALL) * LANES + l]
+    out[L.S_BREAKOFF_DISTANCE] = b[(S0 + T.X_BREAKOFF_D) * LANES + l]
+    out[L.S_BREAKOFF_TIME] = b[(S0 + T.X_BREAKOFF_T) * LANES + l]
+    out[L.S_STOPPED] = b[(S0 + T.X_STOPPED) * LANES + l]
+    out[L.S_REPEATS_DONE] = b[(S0 + T.X_REPEATS_DONE) * LANES + l]
+    out[L.S_DEPLETED_AT] = (b[(S0 + T.X_DEPLETED_AT) * LANES + l] if b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0
                             else np.nan)
-    out[L.S_FIRST_GENERATION_STEP] = b[(S0 + X_FIRST_GEN_STEP) * LANES + l]
-    out[L.S_FIRST_GENERATION_DISTANCE] = (b[(S0 + X_FIRST_GEN_D) * LANES + l]
-                                          if b[(S0 + X_FIRST_GEN_STEP) * LANES + l] != 0.0
-                                          else b[(S0 + X_DISTANCE) * LANES + l])
+    out[L.S_FIRST_GENERATION_STEP] = b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l]
+    out[L.S_FIRST_GENERATION_DISTANCE] = (b[(S0 + T.X_FIRST_GEN_D) * LANES + l]
+                                          if b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] != 0.0
+                                          else b[(S0 + T.X_DISTANCE) * LANES + l])
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -841,20 +720,22 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
     for l in range(LANES):
         init_lane(params[rows[l]], ocv_tables, hinges, b, l)
         if record or not fast:  # traces come from the exact path
-            b[(S0 + X_EXACT_ONLY) * LANES + l] = 1.0
-        b[(S0 + X_V) * LANES + l] = speed[0]
-        b[(S0 + X_V_START) * LANES + l] = speed[0]
+            b[(S0 + T.X_EXACT_ONLY) * LANES + l] = 1.0
+        b[(S0 + T.X_V) * LANES + l] = speed[0]
+        b[(S0 + T.X_V_START) * LANES + l] = speed[0]
         if record and l < n_real:
             trace[first + l, 0, L.TR_SPEED] = speed[0]
             trace[first + l, 0, L.TR_TARGET_SPEED] = speed[0]
-            trace[first + l, 0, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
+            trace[first + l, 0, L.TR_SOC] = b[(S0 + T.X_SOC) * LANES + l]
     inv_dt = 1.0 / dt
     two_units = False
+    generating = False  # a range extender in the tile: its running engine's steps (generating_step)
     for l in range(LANES):
         two_units = two_units or b[(L.P_DU0_PRESENT + L.DU_STRIDE) * LANES + l] != 0.0
+        generating = generating or b[L.P_REX_PRESENT * LANES + l] != 0.0
     t_index = 0
     n_stopped = 0
-    # the speeds and grade of the last fast step, whose state-independent part is in rows X_C_*
+    # the speeds and grade of the last fast step, whose state-independent part is in rows T.X_C_*
     cached = False
     key_v_prev = key_vt = key_sin = key_cos = 0.0
     for rep in range(n_repeats):
@@ -869,7 +750,7 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
             ph = phase_of_step[k]
             if ph != cur_ph:
                 for l in range(n_real):
-                    if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+                    if b[(S0 + T.X_STOPPED) * LANES + l] == 0.0:
                         close_run(b, l, k - 1, sums, dt)
                         _flush_phase(b, l, phases, first + l, rep, cur_ph)
                 cur_ph = ph
@@ -889,17 +770,19 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                     declined = fast_step_1(b, v_prev, vt, sin_t, cos_t, dt, inv_dt)
                 cached = True
                 key_v_prev, key_vt, key_sin, key_cos = v_prev, vt, sin_t, cos_t
+            if declined > 0 and generating:
+                declined -= generating_step(b, rex_tables, v_prev, vt, dt, inv_dt)
             if declined > 0:  # most steps: every lane took the fast path
                 for l in range(n_real):
-                    if b[(S0 + X_TAKE) * LANES + l] == 0.0 and b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+                    if b[(S0 + T.X_TAKE) * LANES + l] == 0.0 and b[(S0 + T.X_STOPPED) * LANES + l] == 0.0:
                         close_run(b, l, k - 1, sums, dt)
-                        d_before = b[(S0 + X_DISTANCE) * LANES + l] + b[(S0 + X_PH_D) * LANES + l]
+                        d_before = b[(S0 + T.X_DISTANCE) * LANES + l] + b[(S0 + T.X_PH_D) * LANES + l]
                         short, p_term, p_gen, p_motor, p_fric = exact_step(
                             params[first + l], ocv_tables, rex_tables, b, l, vt, sin_t, cos_t, dt)
-                        b[(S0 + X_RUN_K0) * LANES + l] = k  # the next run begins after this step
-                        if p_gen > 0.0 and b[(S0 + X_FIRST_GEN_STEP) * LANES + l] == 0.0:
-                            b[(S0 + X_FIRST_GEN_STEP) * LANES + l] = t_index
-                            b[(S0 + X_FIRST_GEN_D) * LANES + l] = d_before
+                        b[(S0 + T.X_RUN_K0) * LANES + l] = k  # the next run begins after this step
+                        if p_gen > 0.0 and b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] == 0.0:
+                            b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] = t_index
+                            b[(S0 + T.X_FIRST_GEN_D) * LANES + l] = d_before
                         if record:
                             i = first + l
                             trace[i, t_index, L.TR_BATTERY_POWER] = p_term
@@ -908,32 +791,32 @@ def run_tile(tile, params, ocv_tables, hinges, rex_tables, speed, grade_sin, gra
                             trace[i, t_index, L.TR_FRICTION_POWER] = p_fric
                         if stop_on_breakoff and short > breakoff_shortfall:
                             _flush_phase(b, l, phases, first + l, rep, cur_ph)
-                            b[(S0 + X_BREAKOFF_D) * LANES + l] = b[(S0 + X_DISTANCE) * LANES + l]
-                            b[(S0 + X_BREAKOFF_T) * LANES + l] = b[(S0 + X_TIME) * LANES + l]
-                            b[(S0 + X_STOPPED) * LANES + l] = 1.0
-                            b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
+                            b[(S0 + T.X_BREAKOFF_D) * LANES + l] = b[(S0 + T.X_DISTANCE) * LANES + l]
+                            b[(S0 + T.X_BREAKOFF_T) * LANES + l] = b[(S0 + T.X_TIME) * LANES + l]
+                            b[(S0 + T.X_STOPPED) * LANES + l] = 1.0
+                            b[(S0 + T.X_REPEATS_DONE) * LANES + l] = rep + 1
                             n_stopped += 1
-                        b[(S0 + X_TAKE) * LANES + l] = 2.0  # stepped exactly at this step (for the trace below)
+                        b[(S0 + T.X_TAKE) * LANES + l] = 2.0  # stepped exactly at this step (for the trace below)
                         ocv_segment(b, l)
             if record:
                 for l in range(n_real):
                     i = first + l
-                    if b[(S0 + X_TAKE) * LANES + l] != 0.0:
-                        trace[i, t_index, L.TR_SPEED] = b[(S0 + X_V) * LANES + l]
+                    if b[(S0 + T.X_TAKE) * LANES + l] != 0.0:
+                        trace[i, t_index, L.TR_SPEED] = b[(S0 + T.X_V) * LANES + l]
                         trace[i, t_index, L.TR_TARGET_SPEED] = vt
-                        trace[i, t_index, L.TR_SOC] = b[(S0 + X_SOC) * LANES + l]
+                        trace[i, t_index, L.TR_SOC] = b[(S0 + T.X_SOC) * LANES + l]
             if n_stopped == n_real:
                 break
         for l in range(n_real):
-            if b[(S0 + X_STOPPED) * LANES + l] == 0.0:
+            if b[(S0 + T.X_STOPPED) * LANES + l] == 0.0:
                 close_run(b, l, n_steps - 1, sums, dt)
                 _flush_phase(b, l, phases, first + l, rep, cur_ph)
-                b[(S0 + X_REPEATS_DONE) * LANES + l] = rep + 1
-                if stop_after_generation and b[(S0 + X_FIRST_GEN_STEP) * LANES + l] != 0.0:
-                    b[(S0 + X_STOPPED) * LANES + l] = 1.0  # its transition cycle is done
+                b[(S0 + T.X_REPEATS_DONE) * LANES + l] = rep + 1
+                if stop_after_generation and b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] != 0.0:
+                    b[(S0 + T.X_STOPPED) * LANES + l] = 1.0  # its transition cycle is done
                     n_stopped += 1
         for l in range(LANES):
-            b[(S0 + X_RUN_K0) * LANES + l] = 0.0  # the next repeat starts a run at its first step
+            b[(S0 + T.X_RUN_K0) * LANES + l] = 0.0  # the next repeat starts a run at its first step
     for l in range(n_real):
         _write_summary(b, l, summary[first + l])
 

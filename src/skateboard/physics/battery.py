@@ -19,7 +19,8 @@ References
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from skateboard.jitcache import njit
 
 GAS_CONSTANT = 8.314462618  # J/(mol K), CODATA 2018
 T_REF = 298.15              # K, 25 degC, reference temperature of the pack resistance
@@ -70,6 +71,23 @@ def energy_between(table: np.ndarray, capacity: float, soc_low: float, soc_high:
     inner = grid[(grid > soc_low) & (grid < soc_high)]
     s = np.concatenate([[soc_low], inner, [soc_high]])
     return capacity * np.trapezoid(np.interp(s, grid, table), s)
+
+
+def charge_energy_below(tables: np.ndarray, rows, soc) -> np.ndarray:
+    """Integral of the OCV [V] from SOC 0 to ``soc`` (clipped to [0, 1]) for each ``rows`` entry
+    of the uniform tables ``tables`` (tables x points): exact for the piecewise-linear table, as
+    :func:`energy_between` is; x capacity [C] gives energy [J]. Vectorised over variants: the
+    table's integral up to each knot, plus the trapezoid from that knot to ``soc``."""
+    tables = np.asarray(tables, dtype=float)
+    k = tables.shape[1] - 1
+    at_knots = np.concatenate([np.zeros((len(tables), 1)),
+                               np.cumsum(0.5 * (tables[:, 1:] + tables[:, :-1]), axis=1) / k], axis=1)
+    rows = np.asarray(rows, dtype=np.intp)
+    s = np.clip(np.asarray(soc, dtype=float), 0.0, 1.0)
+    j = np.minimum((s * k).astype(np.intp), k - 1)
+    v0 = tables[rows, j]
+    v_s = v0 + (tables[rows, j + 1] - v0) * (s * k - j)
+    return at_knots[rows, j] + (s - j / k) * 0.5 * (v0 + v_s)
 
 
 def usable_window(table: np.ndarray, capacity: float, usable_energy: float,

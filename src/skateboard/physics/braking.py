@@ -14,7 +14,8 @@ Both paths of the engine's kernel call these functions; LLVM inlines them.
 
 from __future__ import annotations
 
-from numba import njit
+from skateboard.jitcache import njit
+
 
 #: Braking rate below which any front/rear distribution is allowed (UN R13-H Annex 5 para. 3.1.1).
 FREE_BRAKE_RATE = 0.15

@@ -26,7 +26,8 @@ torque), then the rating (peak torque, peak power, maximum speed), then the loss
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from skateboard.jitcache import njit
 
 # Default coefficients of a permanent-magnet synchronous drive unit (motor + SiC/IGBT inverter).
 # Shape from Larminie & Lowry (2012) sec. 7.2.6; magnitudes chosen so that the peak efficiency

@@ -25,8 +25,7 @@ These are the only copies of these equations: both paths of the engine's kernel
 
 from __future__ import annotations
 
-from numba import njit
-
+from skateboard.jitcache import njit
 from skateboard.physics.constants import GRAVITY
 
 

@@ -100,9 +100,9 @@ def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFr
 
 def _erev_china(df: pd.DataFrame, vs, idx, fuel, **conditions) -> None:
     """Replace the range-extended rows' figures by China's: CLTC pure-electric range, WLTC CS fuel."""
-    w = pd.DataFrame(wltp.ovc_rows(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs],
-                                   fuel=fuel, d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC",
-                                   **conditions))
+    w = pd.DataFrame(wltp.ovc_columns(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs],
+                                      fuel=fuel, d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC",
+                                      **conditions))
     cltc_cs = df.loc[idx, "fuel_cs_l_per_100km"].to_numpy(float)
     aer = df.loc[idx, "all_electric_range_km"].to_numpy(float)
     tank = np.array([v.range_extender.fuel_tank_volume * 1e5 for v in vs])  # l x 100

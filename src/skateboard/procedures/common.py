@@ -121,12 +121,11 @@ DEPLETION_MARGIN = 1.10
 def _available_energy(params, ocv) -> np.ndarray:
     """Electrochemical energy [J] between each row's initial SOC and the bottom of its usable
     window (zero when it starts at or below it)."""
-    out = np.zeros(len(params))
-    for i, p in enumerate(params):
-        lo, hi = p[L.P_SOC_MIN], p[L.P_SOC_INITIAL]
-        if hi > lo:
-            out[i] = battery.energy_between(ocv[int(p[L.P_OCV_ROW])], p[L.P_CAPACITY], lo, hi)
-    return out
+    lo, hi = params[:, L.P_SOC_MIN], params[:, L.P_SOC_INITIAL]
+    rows = params[:, L.P_OCV_ROW].astype(np.intp)
+    energy = params[:, L.P_CAPACITY] * (battery.charge_energy_below(ocv, rows, hi)
+                                        - battery.charge_energy_below(ocv, rows, lo))
+    return np.where(hi > lo, energy, 0.0)
 
 
 def _repeats_each(names, cycle, available, per_cycle) -> np.ndarray:

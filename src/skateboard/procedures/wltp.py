@@ -52,6 +52,12 @@ def utility_factors(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
     return np.diff(np.concatenate([[0.0], cum]))
 
 
+def utility_factors_rows(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
+    """:func:`utility_factors` of each row of an (N x phases) array of cumulative distances."""
+    cum = utility_factor_cumulative(phase_end_km, d_n_km)
+    return np.diff(cum, axis=1, prepend=0.0)
+
+
 def _bev_columns(variants, res, e_ac, distance, method, procedure, extra=None) -> dict:
     """The battery-electric rows as columns (one array per column, variants in order)."""
     n = len(variants)
@@ -184,42 +190,54 @@ def _scatter(groups) -> dict:
     return out
 
 
-def ovc_rows(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions):
-    """Range-extended / plug-in hybrids: EAER, CS fuel and CO2, utility-factor weighted figures."""
+def _padded(per_variant) -> np.ndarray:
+    """Per-variant 1-d arrays of different lengths as one (N x longest) array, zero-padded."""
+    out = np.zeros((len(per_variant), max(len(a) for a in per_variant)))
+    for i, a in enumerate(per_variant):
+        out[i, :len(a)] = a
+    return out
+
+
+def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions) -> dict:
+    """Range-extended / plug-in hybrids: EAER, CS fuel and CO2, utility-factor weighted figures,
+    as columns (one array per column, variants in order). Each variant's CD phases are the
+    columns of one zero-padded array: a padded phase has no distance, so its utility factor and
+    its terms are zero."""
     ovc = C.ovc_hev(variants, cycle, masses, fuel=fuel, **conditions)
-    rows = []
+    n = len(variants)
     co2_per_kg = fuel.co2_per_volume / fuel.density  # kg CO2 per kg fuel
-    for i, v in enumerate(variants):
-        d = ovc.cd_phase_distance[i]
-        fuel_cd = ovc.cd_phase_fuel[i]
-        ends_km = np.cumsum(d) / 1000.0
-        uf = utility_factors(ends_km, d_n_km)
-        fc_cs = ovc.cs_fuel_per_m[i]                        # kg/m
-        fc_cd = np.where(d > 0, fuel_cd / np.maximum(d, 1e-9), 0.0)
-        fc_w = float(np.sum(uf * fc_cd) + (1.0 - uf.sum()) * fc_cs)
-        co2_cs = fc_cs * co2_per_kg
-        co2_cd_avg = fuel_cd.sum() / ovc.cd_distance[i] * co2_per_kg
-        eaer = (co2_cs - co2_cd_avg) / co2_cs * ovc.cd_distance[i]   # Annex 8 4.4.4.1
-        e_ac_cd = ovc.cd_phase_energy[i] / v.charger_efficiency
-        ec_ac_w = float(np.sum(uf * np.where(d > 0, e_ac_cd / np.maximum(d, 1e-9), 0.0)) / max(uf.sum(), 1e-12))
-        dens = ovc.fuel_density[i]
-        tank_range = v.range_extender.fuel_tank_volume * dens / fc_cs
-        rows.append({
-            "variant": v.name, "powertrain": v.powertrain, "procedure": procedure, "method": f"OVC-HEV d_n={d_n_km:g} km",
-            "range_km": (eaer + tank_range) / 1000.0,
-            "electric_range_km": eaer / 1000.0,
-            "all_electric_range_km": ovc.aer[i] / 1000.0,
-            "cd_distance_km": ovc.cd_distance[i] / 1000.0,
-            "consumption_wh_per_km": ovc.cd_energy[i] / ovc.cd_distance[i] / 3.6,
-            "consumption_ac_wh_per_km": ec_ac_w / 3.6,
-            "fuel_cs_l_per_100km": fc_cs / dens * 1e5 * 1000.0,
-            "co2_cs_g_per_km": co2_cs * 1e6,
-            "fuel_weighted_l_per_100km": fc_w / dens * 1e5 * 1000.0,
-            "co2_weighted_g_per_km": fc_w * co2_per_kg * 1e6,
-            "utility_factor": float(uf.sum()),
-            "energy_audit_residual": float(ovc.residual[i]),
-        })
-    return rows
+    d = _padded(ovc.cd_phase_distance)                       # m, N x phases
+    fuel_cd = _padded(ovc.cd_phase_fuel)                      # kg
+    uf = utility_factors_rows(np.cumsum(d, axis=1) / 1000.0, d_n_km)
+    fc_cs = ovc.cs_fuel_per_m                                 # kg/m
+    fc_cd = np.where(d > 0, fuel_cd / np.maximum(d, 1e-9), 0.0)
+    uf_sum = uf.sum(axis=1)
+    fc_w = np.sum(uf * fc_cd, axis=1) + (1.0 - uf_sum) * fc_cs
+    co2_cs = fc_cs * co2_per_kg
+    co2_cd_avg = fuel_cd.sum(axis=1) / ovc.cd_distance * co2_per_kg
+    eaer = (co2_cs - co2_cd_avg) / co2_cs * ovc.cd_distance   # Annex 8 4.4.4.1
+    charger = np.array([v.charger_efficiency for v in variants], dtype=float)
+    e_ac_cd = _padded(ovc.cd_phase_energy) / charger[:, None]
+    ec_ac_w = (np.sum(uf * np.where(d > 0, e_ac_cd / np.maximum(d, 1e-9), 0.0), axis=1)
+               / np.maximum(uf_sum, 1e-12))
+    dens = ovc.fuel_density
+    tank_range = np.array([v.range_extender.fuel_tank_volume for v in variants], dtype=float) * dens / fc_cs
+    return {
+        "variant": [v.name for v in variants], "powertrain": [v.powertrain for v in variants],
+        "procedure": [procedure] * n, "method": [f"OVC-HEV d_n={d_n_km:g} km"] * n,
+        "range_km": (eaer + tank_range) / 1000.0,
+        "electric_range_km": eaer / 1000.0,
+        "all_electric_range_km": ovc.aer / 1000.0,
+        "cd_distance_km": ovc.cd_distance / 1000.0,
+        "consumption_wh_per_km": ovc.cd_energy / ovc.cd_distance / 3.6,
+        "consumption_ac_wh_per_km": ec_ac_w / 3.6,
+        "fuel_cs_l_per_100km": fc_cs / dens * 1e5 * 1000.0,
+        "co2_cs_g_per_km": co2_cs * 1e6,
+        "fuel_weighted_l_per_100km": fc_w / dens * 1e5 * 1000.0,
+        "co2_weighted_g_per_km": fc_w * co2_per_kg * 1e6,
+        "utility_factor": uf_sum,
+        "energy_audit_residual": np.asarray(ovc.residual, dtype=float),
+    }
 
 
 def run(variants, *, method: str = "STP", cycle: str | None = None, fuel=None, uf_stage: str = "euro6e-bis",
@@ -250,18 +268,19 @@ def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditi
     rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
     masses = [mass_rule(v) for v in variants]
     fn = bev_stp if method.upper() == "STP" else bev_ccp
-    if bev and not rex:   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
+    if not rex:   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
         df = pd.DataFrame(fn(variants, cyc, masses, procedure=procedure, **conditions))
-    else:
+    elif not bev:   # range-extended only (every sweep of an EREV): columns too
+        df = pd.DataFrame(ovc_columns(variants, cyc, masses, fuel=fuel, d_n_km=d_n,
+                                      procedure=procedure, **conditions))
+    else:   # both: rows, so that each keeps its own columns (the others NaN)
         rows = [None] * len(variants)
-        if bev:
-            cols = fn([variants[i] for i in bev], cyc, [masses[i] for i in bev],
-                      procedure=procedure, **conditions)
-            for i, r in zip(bev, _rows_of(cols)):
+        for idx, cols in ((bev, fn([variants[i] for i in bev], cyc, [masses[i] for i in bev],
+                                   procedure=procedure, **conditions)),
+                          (rex, ovc_columns([variants[i] for i in rex], cyc, [masses[i] for i in rex],
+                                            fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions))):
+            for i, r in zip(idx, _rows_of(cols)):
                 rows[i] = r
-        for i, r in zip(rex, ovc_rows([variants[i] for i in rex], cyc, [masses[i] for i in rex],
-                                      fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions)):
-            rows[i] = r
         df = pd.DataFrame(rows)
     df["test_mass_kg"] = np.array([m[0] for m in masses], dtype=float)
     return df

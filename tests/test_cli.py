@@ -152,3 +152,22 @@ def test_warm_compiles_the_kernel_and_refuses_arguments():
     r = subprocess.run([sys.executable, "-m", "skateboard.cli.warm", "batch"], capture_output=True,
                        text=True)
     assert r.returncode == 2 and r.stderr.startswith("usage:") and "Traceback" not in r.stderr
+
+
+def test_the_cli_skips_numbas_blas_probe_and_nothing_else():
+    """The CLI refuses scipy.linalg to Numba's BLAS probe only (0.2 s of start-up): Numba then
+    loads without importing scipy.linalg, and scipy.linalg still imports for everything else."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from skateboard.cli import skip_numba_blas_probe\n"
+            "skip_numba_blas_probe(); skip_numba_blas_probe()\n"
+            "import numba.np.arraymath as am\n"
+            "assert am._HAVE_BLAS is False and 'scipy.linalg' not in sys.modules\n"
+            "import scipy.linalg, scipy.stats.qmc\n"
+            "assert scipy.linalg.norm([3.0, 4.0]) == 5.0\n"
+            "print(sum(1 for f in sys.meta_path if getattr(f, '__name__', '') == '_SkipNumbaBlasProbe'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"      # installed once

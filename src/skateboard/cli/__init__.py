@@ -29,8 +29,36 @@ optimise.register(app)
 serve.register(app)
 
 
+class _SkipNumbaBlasProbe:
+    """Import hook: Numba's start-up probes for BLAS by importing ``scipy.linalg.cython_blas``
+    (``numba.np.linalg.ensure_blas``, called once from ``numba.np.arraymath`` when the first
+    compiled function loads), which imports all of ``scipy.linalg``: 0.2 s of a warm
+    ``skateboard evaluate`` of 1.9 s (cProfile, 2026-12-04). Skateboard's compiled code uses no
+    BLAS; without it Numba's ``np.correlate`` and ``np.convolve`` use their loop (their only use
+    of the probe's answer, ``numba/np/arraymath.py``). This hook refuses ``scipy.linalg`` to
+    that probe only, in the CLI's own process; every other import of SciPy works as before."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        if fullname == "scipy.linalg" or fullname.startswith("scipy.linalg."):
+            frame = sys._getframe(1)
+            while frame is not None:
+                if (frame.f_code.co_name == "ensure_blas"
+                        and frame.f_globals.get("__name__") == "numba.np.linalg"):
+                    raise ImportError("skipped for Numba's BLAS probe (skateboard.cli)")
+                frame = frame.f_back
+        return None
+
+
+def skip_numba_blas_probe() -> None:
+    """Install :class:`_SkipNumbaBlasProbe` (once)."""
+    if not any(isinstance(f, type) and f is _SkipNumbaBlasProbe for f in sys.meta_path):
+        sys.meta_path.insert(0, _SkipNumbaBlasProbe)
+
+
 def main() -> None:
     """Console entry point: bad input prints one line and exits 2, never a traceback."""
+    skip_numba_blas_probe()
     try:
         app(standalone_mode=False)
     except SpecError as exc:

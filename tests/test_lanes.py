@@ -339,3 +339,33 @@ def test_generating_step_equals_the_exact_step_for_a_running_engine(strategy, v_
             assert b[row] == pytest.approx(e[row], rel=1e-9, abs=1e-6), (x, l)
         assert b[(S0 + T.X_ENGINE_ON) * LANES + l] == 1.0
         assert b[(S0 + T.X_E_FUEL) * LANES + l] > 0.0   # the engine burnt fuel in the step
+
+
+def test_calls_run_together_give_the_bits_of_calls_run_one_after_the_other(monkeypatch):
+    """simulate_many shares the tiles of several calls out over the threads in blocks: every
+    result equals that call alone, bit for bit (different cycles, sizes, repeats, a range
+    extender, break-off)."""
+    import numba
+
+    from skateboard.engine.simulate import simulate_many
+
+    vs = [resolve_variant(d) for d in list_derivatives()]
+    rng = np.random.default_rng(3)
+    jobs = []
+    for n, cyc, reps, stop in ((40, "udds", 1, False), (3, "wltc_class3b", 2, False),
+                               (70, "hwfet", 1, False), (17, "cltc_p", 45, True)):
+        params, ocv, rex = build_params([vs[i % len(vs)] for i in range(n)])
+        params[:, L.P_MASS] *= rng.uniform(0.9, 1.1, n)
+        jobs.append(dict(params=params, ocv_tables=ocv, rex_tables=rex, cycle=load_cycle(cyc),
+                         repeats=reps, stop_on_breakoff=stop))
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        together = simulate_many(jobs)
+    finally:
+        numba.set_num_threads(before)
+    for job, res in zip(jobs, together):
+        alone = simulate_params(**job)
+        np.testing.assert_array_equal(res.summary, alone.summary)
+        np.testing.assert_array_equal(res.phases, alone.phases)
+    assert together[3]["stopped"].any()     # the break-off job did break off

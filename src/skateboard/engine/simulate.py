@@ -80,6 +80,70 @@ def cycle_arrays(cycle):
     return speed, np.sin(grade), np.cos(grade), phase_of_step, names
 
 
+def run_kernels(calls) -> None:
+    """Several kernel calls at once (``calls``: the arguments of :func:`run_kernel` of each). Their
+    tiles are cut into blocks of about equal work (tiles x steps x repeats; about eight per
+    thread), largest first, and the engine's threads take them as they come free, so that small
+    calls (a procedure's groups) keep every thread busy instead of each call splitting its few
+    tiles. Tiles share no state: the same bits as one call after the other.
+
+    Measured 2026-12-04 (2 cores, the WLTP shortened test of 2 000 EU variants of the Hongqi BEV
+    in its 15 groups of CSSM length, 21-203 variants each): 148-165 ms one group after the other,
+    122-143 ms together (four alternating runs)."""
+    threads = engine_threads()
+    if threads == 1 or len(calls) == 1:
+        for call in calls:
+            run_kernel(*call)
+        return
+    # a call's arguments: params (0), ocv, hinges, rex, speed (4), ..., n_repeats (9), ...
+    cost = [len(c[4]) * max(int(c[9]), 1) for c in calls]   # per tile
+    tiles = [(c[0].shape[0] + LANES - 1) // LANES for c in calls]
+    block = max(sum(t * w for t, w in zip(tiles, cost)) / (8 * threads), 1.0)
+    work = []
+    for k, (n_tiles, w) in enumerate(zip(tiles, cost)):
+        step = max(1, int(round(block / w)))
+        work += [(min(step, n_tiles - lo) * w, k, lo, min(lo + step, n_tiles))
+                 for lo in range(0, n_tiles, step)]
+    work.sort(key=lambda item: -item[0])
+    queue = iter(work)
+
+    def worker():
+        for _, k, lo, hi in queue:   # next() on a list iterator is atomic under the GIL
+            run_tiles(lo, hi, *calls[k])
+
+    helpers = [_pool(threads - 1).submit(worker) for _ in range(threads - 1)]
+    worker()
+    for f in helpers:
+        f.result()
+
+
+def _prepare(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
+             stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
+             stop_after_generation: bool = False, record: bool = False, fast: bool = True):
+    """The kernel call of :func:`simulate_params` (its arguments, for :func:`run_kernel`) and a
+    function that makes its SimResult once the kernel has run."""
+    params = derive(np.array(params, dtype=float, order="C"))
+    speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
+    n = params.shape[0]
+    dt = float(getattr(cycle, "dt", None) or (cycle.time[1] - cycle.time[0]))
+    summary = np.zeros((n, L.N_SUMMARY))
+    phases = np.zeros((n, repeats, len(phase_names), L.N_PHASE))
+    steps = repeats * (len(speed) - 1) + 1
+    trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
+    ocv_tables = np.array(ocv_tables, dtype=float)
+    call = (params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float),
+            speed, gsin, gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff),
+            float(breakoff_shortfall), bool(stop_after_generation), bool(record), bool(fast),
+            summary, phases, trace)
+
+    def result() -> SimResult:
+        return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
+                         cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
+                         phase_names=phase_names, trace=trace if record else None, params=params,
+                         dt=dt)
+    return call, result
+
+
 def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int = 1,
                     stop_on_breakoff: bool = False, breakoff_shortfall: float = WLTP_SPEED_TOLERANCE,
                     stop_after_generation: bool = False, record: bool = False,
@@ -92,22 +156,20 @@ def simulate_params(params, ocv_tables, rex_tables, cycle, *, names=None, repeat
     ``stop_after_generation`` ends a variant's run with the first repeat in which its range
     extender delivered power (the transition cycle of a charge-depleting test); its summary's
     ``first_generation_step`` and ``first_generation_distance`` say where that happened."""
-    params = derive(np.array(params, dtype=float, order="C"))
-    speed, gsin, gcos, phase_of_step, phase_names = cycle_arrays(cycle)
-    n = params.shape[0]
-    dt = float(getattr(cycle, "dt", None) or (cycle.time[1] - cycle.time[0]))
-    summary = np.zeros((n, L.N_SUMMARY))
-    phases = np.zeros((n, repeats, len(phase_names), L.N_PHASE))
-    steps = repeats * (len(speed) - 1) + 1
-    trace = np.zeros((n, steps, L.N_TRACE)) if record else np.zeros((1, 1, L.N_TRACE))
-    ocv_tables = np.array(ocv_tables, dtype=float)
-    run_kernel(params, ocv_tables, ocv_hinges(ocv_tables), np.array(rex_tables, dtype=float),
-               speed, gsin, gcos, phase_of_step, dt, int(repeats), bool(stop_on_breakoff),
-               float(breakoff_shortfall), bool(stop_after_generation), bool(record), bool(fast),
-               summary, phases, trace)
-    return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
-                     cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
-                     phase_names=phase_names, trace=trace if record else None, params=params, dt=dt)
+    call, result = _prepare(params, ocv_tables, rex_tables, cycle, names=names, repeats=repeats,
+                            stop_on_breakoff=stop_on_breakoff, breakoff_shortfall=breakoff_shortfall,
+                            stop_after_generation=stop_after_generation, record=record, fast=fast)
+    run_kernel(*call)
+    return result()
+
+
+def simulate_many(jobs) -> list[SimResult]:
+    """:func:`simulate_params` of each job (a dict of its arguments: ``params``, ``ocv_tables``,
+    ``rex_tables``, ``cycle`` and any keyword), run together on the engine's threads
+    (:func:`run_kernels`): the results, in order, equal those of one call after the other."""
+    prepared = [_prepare(**job) for job in jobs]
+    run_kernels([call for call, _ in prepared])
+    return [result() for _, result in prepared]
 
 
 def simulate(variants: Sequence, cycle, *, repeats: int = 1, stop_on_breakoff: bool = False,

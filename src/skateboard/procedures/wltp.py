@@ -133,13 +133,13 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
     """Shortened test procedure; see the module docstring. Variants are grouped by their CSSM
     duration and each group runs as one batch."""
     from skateboard.engine import layout as L
-    from skateboard.engine.simulate import simulate_params
+    from skateboard.engine.simulate import simulate_many
 
     powers = _constant_speed_powers(variants, np.array([tm for tm, _ in masses], dtype=float),
                                     css_speed)
     durations = _cssm_durations(cycle, *powers)
     bounds = _csse_bounds(variants, *powers)
-    groups = []
+    members, jobs = [], []
     for t_m in np.unique(durations):
         idx = np.flatnonzero(durations == t_m).tolist()
         vs = [variants[i] for i in idx]
@@ -150,8 +150,11 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
                                      ("DS2", cycle.speed), ("CSSE", C.constant_speed_segment(css_speed, t_e))],
                         dt=cycle.dt)
         params, ocv, rex = C.params_for(vs, ms, range_extender_enabled=False, **conditions)
-        res = simulate_params(params, ocv, rex, seq, names=[v.name for v in vs], repeats=1,
-                              stop_on_breakoff=True)
+        members.append((idx, vs, seq))
+        jobs.append(dict(params=params, ocv_tables=ocv, rex_tables=rex, cycle=seq,
+                         names=[v.name for v in vs], repeats=1, stop_on_breakoff=True))
+    groups = []
+    for (idx, vs, seq), res in zip(members, simulate_many(jobs)):   # the groups run together
         if not np.all(res["stopped"] > 0):
             bad = [v.name for v, s in zip(vs, res["stopped"]) if s == 0]
             raise ResultError(variant=", ".join(bad), cycle="WLTP STP", quantity="break-off",

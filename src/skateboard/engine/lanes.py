@@ -7,18 +7,21 @@ keeps its state in structure-of-arrays form (``state[quantity, lane]``) and ever
 one loop over the lanes that has no branch LLVM cannot turn into a select, so it compiles to
 AVX2/AVX-512 vector code that advances 4-8 variants per instruction and interleaves the chains.
 
-Two paths per step, one physics:
+Three ways through a step, one physics:
 
 * the *fast path* (the vectorised loop) covers the common case: a battery-electric variant
   that follows the trace within its motor, grip and battery limits, with regeneration under
   the battery's charge limit and a battery current below its maximum-power point;
 * the *exact path* (:func:`exact_step`, scalar) covers everything else, for the lanes that
   need it at that step only: trace misses (bisection for the reachable speed), regeneration
-  scaled down to the charge limit, the range extender (an EREV lane takes it whenever its
-  engine runs or may start), the maximum-power point and break-off.
+  scaled down to the charge limit, the range extender's start and stop, the maximum-power point
+  and break-off;
+* between them, for a range-extended lane whose engine runs and keeps running, the *generating
+  step* (:func:`skateboard.engine.generating.generating_step`, scalar): the fast step's drive-unit
+  results and the exact step's range-extender operations.
 
-A lane the fast path declines is left untouched by it and stepped by the exact path, so both
-paths start from the same state. Both paths call the same compiled physics functions of
+A lane the fast path declines is left untouched by it and stepped by the generating step or the
+exact path, so every path starts from the same state. Both paths call the same compiled physics functions of
 :mod:`skateboard.physics` (road load, axle loads, torque envelope, drive-unit loss, braking
 share and fade, battery limits and current); the fast path only arranges them for vectors (one
 loss evaluation per unit shared by traction, regeneration and spinning, reciprocals per lane,
@@ -41,6 +44,7 @@ from skateboard.engine import tile as T
 from skateboard.engine.generating import generating_step
 from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits, _max_traction_force,
                                       _regen, _required_force, _spin_loss, _traction)
+from skateboard.engine.tile import H0, LANES, N_ROWS, N_STATE, OCV_KNOTS, S0
 from skateboard.jitcache import njit
 from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
                                         resistance_factor, voltage_window_limits)
@@ -48,7 +52,6 @@ from skateboard.physics.braking import axle_brake_share, free_distribution, rege
 from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
-from skateboard.engine.tile import H0, LANES, N_ROWS, N_STATE, OCV_KNOTS, S0
 
 
 _HINGE_CACHE: dict = {}

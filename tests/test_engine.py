@@ -224,3 +224,19 @@ def test_kernel_drive_unit_loss_is_the_physics_function(w, tq, pk, pt, ws, c, z)
     p[[L.P_DU0_C0, L.P_DU0_C1, L.P_DU0_C2, L.P_DU0_C3]] = c
     p[L.P_DU0_ZERO_TORQUE_LOSS] = z
     assert kernel._loss(p, 0, w, tq) == pytest.approx(want, rel=1e-12, abs=1e-9)
+
+
+def test_the_kernel_writes_every_summary_column():
+    """run_tiles fills every column of every variant's summary row (a column added to the layout
+    but not to lanes._write_summary would keep what the array held)."""
+    from skateboard.cycles import load_cycle
+    from skateboard.engine.simulate import _prepare, run_kernel
+    from skateboard.spec import resolve_variant
+
+    vs = [resolve_variant("hongqi-b10-bev"), resolve_variant("hongqi-b10-erev")]
+    params, ocv, rex = build_params(vs)
+    call, result = _prepare(params, ocv, rex, load_cycle("udds"), repeats=2)
+    summary = call[15]
+    summary[:] = -123.0
+    run_kernel(*call)
+    assert not (result().summary == -123.0).any()

@@ -659,48 +659,42 @@ def _flush_phase(b, l, phases, i, rep, ph):
     b[(S0 + T.X_PH_T) * LANES + l] = 0.0
 
 
+#: Summary columns that are a state row as it stands at the end of the run: (S_*, X_*).
+_SUMMARY_COPIES = (
+    (L.S_DISTANCE, T.X_DISTANCE), (L.S_TIME, T.X_TIME), (L.S_SOC_END, T.X_SOC),
+    (L.S_E_BATTERY_CHEM, T.X_E_BATTERY_CHEM), (L.S_E_BATTERY_TERMINAL, T.X_E_BATTERY_TERMINAL),
+    (L.S_E_REGEN, T.X_E_REGEN), (L.S_E_AERO, T.X_E_AERO), (L.S_E_ROLLING, T.X_E_ROLLING),
+    (L.S_E_GRADE, T.X_E_GRADE), (L.S_E_DRIVETRAIN_LOSS, T.X_E_DRIVETRAIN_LOSS),
+    (L.S_E_FRICTION_BRAKE, T.X_E_FRICTION_BRAKE), (L.S_E_FUEL, T.X_E_FUEL),
+    (L.S_E_ENGINE_LOSS, T.X_E_ENGINE_LOSS), (L.S_E_GENERATOR_LOSS, T.X_E_GENERATOR_LOSS),
+    (L.S_E_ENGINE_ELECTRIC, T.X_E_ENGINE_ELECTRIC), (L.S_FUEL_MASS, T.X_FUEL_MASS),
+    (L.S_ENGINE_STARTS, T.X_ENGINE_STARTS), (L.S_ENGINE_ON_TIME, T.X_ENGINE_ON_TIME),
+    (L.S_TRACE_MISS_TIME, T.X_TRACE_MISS_TIME), (L.S_MAX_SHORTFALL, T.X_MAX_SHORTFALL),
+    (L.S_BREAKOFF_DISTANCE, T.X_BREAKOFF_D), (L.S_BREAKOFF_TIME, T.X_BREAKOFF_T),
+    (L.S_STOPPED, T.X_STOPPED), (L.S_REPEATS_DONE, T.X_REPEATS_DONE),
+    (L.S_FIRST_GENERATION_STEP, T.X_FIRST_GEN_STEP),
+)
+
+
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _write_summary(b, l, out):
-    out[L.S_DISTANCE] = b[(S0 + T.X_DISTANCE) * LANES + l]
-    out[L.S_TIME] = b[(S0 + T.X_TIME) * LANES + l]
-    out[L.S_SOC_END] = b[(S0 + T.X_SOC) * LANES + l]
-    out[L.S_E_BATTERY_CHEM] = b[(S0 + T.X_E_BATTERY_CHEM) * LANES + l]
-    out[L.S_E_BATTERY_TERMINAL] = b[(S0 + T.X_E_BATTERY_TERMINAL) * LANES + l]
+    for s, x in _SUMMARY_COPIES:
+        out[s] = b[(S0 + x) * LANES + l]
     out[L.S_E_BATTERY_LOSS] = b[(S0 + T.X_E_BATTERY_CHEM) * LANES + l] - b[(S0 + T.X_E_BATTERY_TERMINAL) * LANES + l]
-    out[L.S_E_REGEN] = b[(S0 + T.X_E_REGEN) * LANES + l]
-    out[L.S_E_AERO] = b[(S0 + T.X_E_AERO) * LANES + l]
-    out[L.S_E_ROLLING] = b[(S0 + T.X_E_ROLLING) * LANES + l]
-    out[L.S_E_GRADE] = b[(S0 + T.X_E_GRADE) * LANES + l]
     # the inertia terms of the steps telescope: m_i (v_end^2 - v_start^2) / 2
     v_end = b[(S0 + T.X_V) * LANES + l]
     v_start = b[(S0 + T.X_V_START) * LANES + l]
     out[L.S_E_INERTIA] = 0.5 * b[L.P_INERTIAL_MASS * LANES + l] * (v_end * v_end - v_start * v_start)
-    out[L.S_E_DRIVETRAIN_LOSS] = b[(S0 + T.X_E_DRIVETRAIN_LOSS) * LANES + l]
     # constant while served (less what a current-limited pack could not serve); an empty pack
     # serves nothing after it ran out
-    if b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0:
+    depleted = b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0
+    if depleted:
         out[L.S_E_AUX] = b[(S0 + T.X_AUX_AT_DEPLETION) * LANES + l]
     else:
         out[L.S_E_AUX] = (b[L.P_AUX_POWER * LANES + l] * b[(S0 + T.X_TIME) * LANES + l]
                           - b[(S0 + T.X_AUX_UNSERVED) * LANES + l])
-    out[L.S_E_FRICTION_BRAKE] = b[(S0 + T.X_E_FRICTION_BRAKE) * LANES + l]
-    out[L.S_E_FUEL] = b[(S0 + T.X_E_FUEL) * LANES + l]
-    out[L.S_E_ENGINE_LOSS] = b[(S0 + T.X_E_ENGINE_LOSS) * LANES + l]
-    out[L.S_E_GENERATOR_LOSS] = b[(S0 + T.X_E_GENERATOR_LOSS) * LANES + l]
-    out[L.S_E_ENGINE_ELECTRIC] = b[(S0 + T.X_E_ENGINE_ELECTRIC) * LANES + l]
-    out[L.S_FUEL_MASS] = b[(S0 + T.X_FUEL_MASS) * LANES + l]
-    out[L.S_ENGINE_STARTS] = b[(S0 + T.X_ENGINE_STARTS) * LANES + l]
-    out[L.S_ENGINE_ON_TIME] = b[(S0 + T.X_ENGINE_ON_TIME) * LANES + l]
     out[L.S_ELECTRIC_DISTANCE] = b[(S0 + T.X_DISTANCE) * LANES + l] - b[(S0 + T.X_E_NONELEC) * LANES + l]
-    out[L.S_TRACE_MISS_TIME] = b[(S0 + T.X_TRACE_MISS_TIME) * LANES + l]
-    out[L.S_MAX_SHORTFALL] = b[(S0 + T.X_MAX_SHORTFALL) * LANES + l]
-    out[L.S_BREAKOFF_DISTANCE] = b[(S0 + T.X_BREAKOFF_D) * LANES + l]
-    out[L.S_BREAKOFF_TIME] = b[(S0 + T.X_BREAKOFF_T) * LANES + l]
-    out[L.S_STOPPED] = b[(S0 + T.X_STOPPED) * LANES + l]
-    out[L.S_REPEATS_DONE] = b[(S0 + T.X_REPEATS_DONE) * LANES + l]
-    out[L.S_DEPLETED_AT] = (b[(S0 + T.X_DEPLETED_AT) * LANES + l] if b[(S0 + T.X_DEPLETED) * LANES + l] != 0.0
-                            else np.nan)
-    out[L.S_FIRST_GENERATION_STEP] = b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l]
+    out[L.S_DEPLETED_AT] = b[(S0 + T.X_DEPLETED_AT) * LANES + l] if depleted else np.nan
     out[L.S_FIRST_GENERATION_DISTANCE] = (b[(S0 + T.X_FIRST_GEN_D) * LANES + l]
                                           if b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] != 0.0
                                           else b[(S0 + T.X_DISTANCE) * LANES + l])

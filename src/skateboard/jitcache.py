@@ -3,7 +3,7 @@
 Numba keys a cached function by the content of its own file and Numba's version (numba 0.68,
 ``numba/core/caching.py``: the source stamp is a hash of the function's file), not by the files
 of the functions and constants compiled into it. Extending invalidation to other files was
-proposed and not merged (numba/numba pull requests 8396 and 9563, closed). The kernel
+proposed in numba/numba pull requests 8396 and 9563 and is not in Numba 0.68. The kernel
 (``engine/lanes.py``) compiles in the physics of ``physics/*.py``, the range-extender step of
 ``engine/generating.py`` and the integer layouts of ``engine/layout.py`` and ``engine/tile.py``;
 ``physics/road_load.py`` compiles in ``physics/constants.py``. After an update that changed
@@ -14,7 +14,7 @@ So the cached functions of the packages in :data:`PACKAGES` are valid only toget
 sources they were compiled from: :func:`drop_stale` hashes those sources and, where the digest
 stamped in a package's cache directory differs, deletes that directory's cached functions (Numba
 compiles them again on first use) and stamps the new digest. The modules of those packages take
-``njit`` from here (``from skateboard.jitcache import njit``; ``tests/test_engine.py`` checks
+``njit`` from here (``from skateboard.jitcache import njit``; ``tests/test_jitcache.py`` checks
 that every cached function does), and importing this module runs the check, once per process:
 so it has run before any of their compiled functions can be loaded.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -76,19 +77,19 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
             np.where(coast, given[:, 2], f2))
 
 
-def _rows_per_part(variants: Sequence[Variant], part, row, n_cols: int) -> np.ndarray:
-    """(N x n_cols) rows ``row(v)``, built once per distinct ``part(v)`` object and looked up for
-    the other variants that share it (a sweep's variants share their packs and drive units)."""
-    index: dict[int, int] = {}
-    table = []
-    of = np.empty(len(variants), dtype=np.intp)
-    for i, v in enumerate(variants):
-        j = index.get(id(part(v)))
-        if j is None:
-            j = index[id(part(v))] = len(table)
-            table.append(row(v))
-        of[i] = j
-    return np.array(table, dtype=float).reshape(len(table), n_cols)[of]
+def _rows_per_part(variants: Sequence[Variant], part: str, row, n_cols: int) -> np.ndarray:
+    """(N x n_cols) rows ``row(v)``, built once per distinct object ``v.<part>`` and looked up for
+    the other variants that share it (a sweep's variants share their packs and drive units).
+    The objects are told apart by identity, found for all variants at once (C-level attribute
+    gets and NumPy), in the order of their first variant."""
+    ids = np.fromiter(map(id, map(operator.attrgetter(part), variants)), dtype=np.uint64,
+                      count=len(variants))
+    _, first, of = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first)            # distinct objects in the order of their first variant
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    table = np.array([row(variants[i]) for i in first[order]], dtype=float).reshape(len(first), n_cols)
+    return table[rank[of.reshape(-1)]]
 
 
 def _unit_slots(v: Variant, n_cols: int) -> tuple:
@@ -234,12 +235,12 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
     params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = _rows_per_part(
-        variants, lambda v: v.drive_units, lambda v: _unit_slots(v, len(unit_cols)),
+        variants, "drive_units", lambda v: _unit_slots(v, len(unit_cols)),
         2 * len(unit_cols))
     pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
                  L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
     params[:, pack_cols] = _rows_per_part(
-        variants, lambda v: v.pack, lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
+        variants, "pack", lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender

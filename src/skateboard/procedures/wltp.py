@@ -46,16 +46,10 @@ def utility_factor_cumulative(distance_km, d_n_km: float = 800.0):
 
 
 def utility_factors(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
-    """UF_j of consecutive phases ending at cumulative distances ``phase_end_km``:
-    UF_j = UF(d_j) - sum_{l<j} UF_l."""
+    """UF_j of consecutive phases ending at cumulative distances ``phase_end_km`` (along the last
+    axis: one test, or one row per variant): UF_j = UF(d_j) - sum_{l<j} UF_l."""
     cum = utility_factor_cumulative(phase_end_km, d_n_km)
-    return np.diff(np.concatenate([[0.0], cum]))
-
-
-def utility_factors_rows(phase_end_km, d_n_km: float = 800.0) -> np.ndarray:
-    """:func:`utility_factors` of each row of an (N x phases) array of cumulative distances."""
-    cum = utility_factor_cumulative(phase_end_km, d_n_km)
-    return np.diff(cum, axis=1, prepend=0.0)
+    return np.diff(cum, axis=-1, prepend=0.0)
 
 
 def _bev_columns(variants, res, e_ac, distance, method, procedure, extra=None) -> dict:
@@ -211,7 +205,7 @@ def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **co
     co2_per_kg = fuel.co2_per_volume / fuel.density  # kg CO2 per kg fuel
     d = _padded(ovc.cd_phase_distance)                       # m, N x phases
     fuel_cd = _padded(ovc.cd_phase_fuel)                      # kg
-    uf = utility_factors_rows(np.cumsum(d, axis=1) / 1000.0, d_n_km)
+    uf = utility_factors(np.cumsum(d, axis=1) / 1000.0, d_n_km)
     fc_cs = ovc.cs_fuel_per_m                                 # kg/m
     fc_cd = np.where(d > 0, fuel_cd / np.maximum(d, 1e-9), 0.0)
     uf_sum = uf.sum(axis=1)

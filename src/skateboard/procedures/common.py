@@ -11,7 +11,7 @@ import numpy as np
 from skateboard.cycles import Cycle, Phase
 from skateboard.engine import layout as L
 from skateboard.engine.batch import DRIVER_MASS, build_params
-from skateboard.engine.simulate import simulate_params
+from skateboard.engine.simulate import simulate_many, simulate_params
 from skateboard.errors import ResultError
 from skateboard.physics import battery
 from skateboard.physics.constants import POUND
@@ -243,13 +243,15 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     cd_energy = np.zeros(len(variants))
     cd_residual = np.zeros(len(variants))
     steps_per_cycle = len(cycle.speed) - 1
-    for n_cd in sorted(set(int(n) for n in n_each)):
-        idx = np.nonzero(n_each == n_cd)[0]
+    counts = sorted(set(int(n) for n in n_each))
+    groups = [np.nonzero(n_each == n_cd)[0] for n_cd in counts]
+    # each variant stops at the end of its transition cycle (the cycle in which the engine first
+    # delivered power): the cycles after it are not part of the test; the groups run together
+    runs = simulate_many([dict(params=params[idx], ocv_tables=ocv, rex_tables=rex, cycle=cycle,
+                               names=[names[i] for i in idx], repeats=n_cd, stop_after_generation=True)
+                          for n_cd, idx in zip(counts, groups)])
+    for n_cd, idx, cd in zip(counts, groups, runs):
         group = [variants[i] for i in idx]
-        # each variant stops at the end of its transition cycle (the cycle in which the engine
-        # first delivered power): the cycles after it are not part of the test
-        cd = simulate_params(params[idx], ocv, rex, cycle, names=[names[i] for i in idx], repeats=n_cd,
-                             stop_after_generation=True)
         require_not_depleted(group, cd, "charge-depleting test (range extender on)")
         cd_residual[idx] = np.abs(cd.energy_audit_residual())
         # the all-electric range: the distance before the first step in which the range extender

@@ -304,16 +304,30 @@ def test_generating_step_equals_the_exact_step_for_a_running_engine(strategy, v_
     """One step of 16 range-extended lanes whose engine runs (accelerating, cruising, braking,
     standing): the fast step declines every lane, the generating step takes every one, and each
     ends where the exact step takes it from the same state, to round-off."""
+    taken = _generating_against_exact(strategy, v_prev, vt, 0.0, [-0.01 * (l % 3) for l in range(LANES)])
+    assert taken.all()
+
+
+_GENERATING_ROWS = ("X_SOC", "X_V", "X_FUEL_MASS", "X_E_FUEL", "X_E_ENGINE_LOSS", "X_E_GENERATOR_LOSS",
+                    "X_E_ENGINE_ELECTRIC", "X_ENGINE_ON_TIME", "X_ON_TIME", "X_E_NONELEC",
+                    "X_E_DRIVETRAIN_LOSS", "X_E_FRICTION_BRAKE", "X_E_REGEN", "X_PH_CHEM", "X_PH_TERM",
+                    "X_PH_FUEL", "X_ENGINE_ON")
+
+
+def _generating_against_exact(strategy, v_prev, vt, grade, soc_offsets, on_time=0.0):
+    """Run the fast step then the generating step on 16 lanes whose engine runs (SOC = target +
+    offset), and check each lane against the exact step from the same state: a lane the
+    generating step took ends where the exact step takes it (to round-off), one it declined is
+    untouched. Returns which lanes it took."""
     from skateboard.engine import lanes
     from skateboard.engine import tile as T
+    from skateboard.engine.batch import derive
     from skateboard.engine.generating import generating_step
     from skateboard.engine.tile import N_ROWS, S0
 
     vs = [syn.erev(strategy, drag_coefficient=0.25 + 0.01 * i) for i in range(LANES)]
     # from half charge: the hold strategy holds that; the others sustain their own target
     params, ocv, rex = build_params(vs, fuel=syn.E10_TEST_FUEL, soc_initial=0.5)
-    from skateboard.engine.batch import derive
-
     params = derive(np.array(params, dtype=float, order="C"))
     hinges = ocv_hinges(ocv)
     b = np.zeros(N_ROWS * LANES)
@@ -322,23 +336,42 @@ def test_generating_step_equals_the_exact_step_for_a_running_engine(strategy, v_
         b[(S0 + T.X_V) * LANES + l] = v_prev
         b[(S0 + T.X_ENGINE_ON) * LANES + l] = 1.0          # running, and has delivered power
         b[(S0 + T.X_FIRST_GEN_STEP) * LANES + l] = 1.0
-        b[(S0 + T.X_SOC) * LANES + l] = b[(S0 + T.X_TARGET) * LANES + l] - 0.01 * (l % 3)
+        b[(S0 + T.X_ON_TIME) * LANES + l] = on_time
+        b[(S0 + T.X_SOC) * LANES + l] = b[(S0 + T.X_TARGET) * LANES + l] + soc_offsets[l]
         lanes.ocv_segment(b, l)
     before = b.copy()
     dt = 1.0
-    declined = lanes.fast_step_1(b, v_prev, vt, 0.0, 1.0, dt, 1.0 / dt)
+    sin_t, cos_t = np.sin(grade), np.cos(grade)
+    declined = lanes.fast_step_1(b, v_prev, vt, sin_t, cos_t, dt, 1.0 / dt)
     assert declined == LANES                      # the fast step leaves a running engine alone
-    assert generating_step(b, rex, v_prev, vt, dt, 1.0 / dt) == LANES
+    n = generating_step(b, rex, v_prev, vt, dt, 1.0 / dt)
+    taken = np.array([b[(S0 + T.X_TAKE) * LANES + l] == 1.0 for l in range(LANES)])
+    assert n == taken.sum()
     for l in range(LANES):
         e = before.copy()
-        lanes.exact_step(params[l], ocv, rex, e, l, vt, 0.0, 1.0, dt)
-        for x in ("X_SOC", "X_V", "X_FUEL_MASS", "X_E_FUEL", "X_E_ENGINE_LOSS", "X_E_GENERATOR_LOSS",
-                  "X_E_ENGINE_ELECTRIC", "X_ENGINE_ON_TIME", "X_E_NONELEC", "X_E_DRIVETRAIN_LOSS",
-                  "X_E_FRICTION_BRAKE", "X_E_REGEN", "X_PH_CHEM", "X_PH_TERM", "X_PH_FUEL"):
+        lanes.exact_step(params[l], ocv, rex, e, l, vt, sin_t, cos_t, dt)
+        for x in _GENERATING_ROWS:
             row = (S0 + getattr(T, x)) * LANES + l
-            assert b[row] == pytest.approx(e[row], rel=1e-9, abs=1e-6), (x, l)
-        assert b[(S0 + T.X_ENGINE_ON) * LANES + l] == 1.0
-        assert b[(S0 + T.X_E_FUEL) * LANES + l] > 0.0   # the engine burnt fuel in the step
+            if taken[l]:
+                assert b[row] == pytest.approx(e[row], rel=1e-9, abs=1e-6), (x, l)
+            else:
+                assert b[row] == before[row], (x, l)
+        if taken[l]:
+            assert b[(S0 + T.X_ENGINE_ON) * LANES + l] == 1.0 and b[(S0 + T.X_E_FUEL) * LANES + l] > 0.0
+    return taken
+
+
+@settings(max_examples=60, deadline=None)
+@given(strategy=st.sampled_from(["thermostat", "load_following", "hold"]),
+       v_prev=st.floats(0.0, 38.0), dv=st.floats(-3.0, 3.0), grade=st.floats(-0.08, 0.08),
+       offsets=st.lists(st.floats(-0.08, 0.08), min_size=LANES, max_size=LANES),
+       on_time=st.sampled_from([0.0, 1.0e4]))
+def test_generating_step_takes_only_what_the_exact_step_would_do_alike(strategy, v_prev, dv, grade,
+                                                                        offsets, on_time):
+    """Random steps, grades and SOCs (above the band after the minimum on-time the engine must
+    stop: the generating step leaves that to the exact step): every lane the generating step takes
+    ends where the exact step takes it; every other lane is untouched."""
+    _generating_against_exact(strategy, v_prev, max(v_prev + dv, 0.0), grade, offsets, on_time)
 
 
 def test_calls_run_together_give_the_bits_of_calls_run_one_after_the_other(monkeypatch):

@@ -31,7 +31,6 @@ PACKAGES = ("physics", "engine")
 #: The stamp file in each cache directory: the digest the cached functions were built from.
 STAMP = "skateboard-sources.sha256"
 _ROOT = Path(__file__).resolve().parent
-_done = False
 
 __all__ = ["njit", "drop_stale", "source_digest", "cache_dir"]
 
@@ -94,14 +93,6 @@ def drop_stale(root: Path = _ROOT, packages=PACKAGES) -> list[Path]:
     return dropped
 
 
-def ensure_fresh() -> None:
-    """:func:`drop_stale` for the package's own sources, once per process."""
-    global _done
-    if not _done:
-        _done = True
-        drop_stale()
-
-
-ensure_fresh()
+drop_stale()  # the package's own sources; a module runs once per process
 
 from numba import njit  # noqa: E402 - re-exported for the compiled modules, after the check

@@ -52,7 +52,7 @@ class _SkipNumbaBlasProbe:
 
 def skip_numba_blas_probe() -> None:
     """Install :class:`_SkipNumbaBlasProbe` (once)."""
-    if not any(isinstance(f, type) and f is _SkipNumbaBlasProbe for f in sys.meta_path):
+    if _SkipNumbaBlasProbe not in sys.meta_path:
         sys.meta_path.insert(0, _SkipNumbaBlasProbe)
 
 

@@ -77,15 +77,18 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
             np.where(coast, given[:, 2], f2))
 
 
-def _rows_per_part(variants: Sequence[Variant], part: str, row, n_cols: int) -> np.ndarray:
-    """(N x n_cols) rows ``row(v)``, built once per distinct object ``v.<part>`` and looked up for
-    the other variants that share it (a sweep's variants share their packs and drive units).
-    The objects are told apart by identity, found for all variants at once (C-level attribute
-    gets and NumPy), in the order of their first variant."""
-    ids = np.fromiter(map(id, map(operator.attrgetter(part), variants)), dtype=np.uint64,
-                      count=len(variants))
-    _, first, of = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first)            # distinct objects in the order of their first variant
+def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], row, n_cols: int) -> np.ndarray:
+    """(N x n_cols) rows ``row(v)``, built once per distinct combination of the objects
+    ``v.<part>`` for ``parts`` and looked up for the other variants that share it (a sweep's
+    variants share their packs, drive units and range extenders). The objects are told apart by
+    identity, found for all variants at once (C-level attribute gets and NumPy); ``row`` is
+    called in the order of each combination's first variant."""
+    ids = [np.fromiter(map(id, map(operator.attrgetter(part), variants)), dtype=np.uint64,
+                       count=len(variants)) for part in parts]
+    # one part: a plain unique (np.unique over rows sorts a structured view, 4x slower)
+    _, first, of = (np.unique(ids[0], return_index=True, return_inverse=True) if len(ids) == 1 else
+                    np.unique(np.stack(ids, axis=1), axis=0, return_index=True, return_inverse=True))
+    order = np.argsort(first)            # distinct combinations in the order of their first variant
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     table = np.array([row(variants[i]) for i in first[order]], dtype=float).reshape(len(first), n_cols)
@@ -130,43 +133,35 @@ _REX_COLS = [L.P_REX_PRESENT, L.P_REX_MAX_POWER, L.P_REX_GENERATOR_EFFICIENCY, L
 
 def _rex_columns(variants: Sequence[Variant], params: np.ndarray, fuel, fuels) -> np.ndarray | None:
     """Write the range-extender columns of ``params`` (variants without one keep theirs) and
-    return the engine-efficiency tables, one row per distinct (range extender, energy management,
-    fuel): a sweep's variants share them. None when no variant has a range extender."""
-    index: dict[tuple, int] = {}
-    rows: list[tuple] = []
-    tables: list[np.ndarray] = []
-    with_rex = []
-    of = []
-    for i, v in enumerate(variants):
-        rex = v.range_extender
-        if rex is None:
-            continue
-        fuel_i = fuel if fuel is not None else (fuels or {}).get(rex.fuel, rex.fuel_properties)
-        key = (id(rex), id(v.energy_management), id(fuel_i))
-        j = index.get(key)
-        if j is None:
-            if fuel_i is None:
-                raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
-                                 f"fuel {rex.fuel!r} are not known; build the variant with "
-                                 "RangeExtender.fuel_properties (the spec loader does) or "
-                                 "pass fuel= or fuels=")
-            j = index[key] = len(rows)
-            em = v.energy_management
-            grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
-            eff = np.maximum(np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency), 1e-3)
-            tables.append(eff)
-            best = grid[1:][np.argmax(eff[1:])]
-            rows.append((1.0, rex.max_power, rex.generator_efficiency, rex.idle_fuel_power,
-                         rex.min_on_time, rex.start_fuel_energy, rex.fuel_tank_volume * fuel_i.density,
-                         fuel_i.lower_heating_value, fuel_i.density,
-                         em.best_efficiency_power if em.best_efficiency_power > 0 else best * rex.max_power,
-                         L.STRATEGIES[em.strategy], em.soc_target, em.soc_low, em.soc_high, em.gain,
-                         em.min_power, j))
-        with_rex.append(i)
-        of.append(j)
-    if not rows:
+    return the engine-efficiency tables, one row per distinct (range extender, energy
+    management): a sweep's variants share them (the fuel follows from the range extender and
+    the arguments). None when no variant has a range extender."""
+    with_rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
+    if not with_rex:
         return None
-    params[np.ix_(with_rex, _REX_COLS)] = np.array(rows, dtype=float)[of]
+    tables: list[np.ndarray] = []
+
+    def row(v) -> tuple:
+        rex, em = v.range_extender, v.energy_management
+        fuel_v = fuel if fuel is not None else (fuels or {}).get(rex.fuel, rex.fuel_properties)
+        if fuel_v is None:
+            raise ValueError(f"variant {v.name!r}: the properties of its range extender's "
+                             f"fuel {rex.fuel!r} are not known; build the variant with "
+                             "RangeExtender.fuel_properties (the spec loader does) or "
+                             "pass fuel= or fuels=")
+        grid = np.linspace(0.0, 1.0, REX_TABLE_POINTS)
+        eff = np.maximum(np.interp(grid, rex.efficiency_load_fractions, rex.engine_efficiency), 1e-3)
+        tables.append(eff)
+        best = grid[1:][np.argmax(eff[1:])]
+        return (1.0, rex.max_power, rex.generator_efficiency, rex.idle_fuel_power,
+                rex.min_on_time, rex.start_fuel_energy, rex.fuel_tank_volume * fuel_v.density,
+                fuel_v.lower_heating_value, fuel_v.density,
+                em.best_efficiency_power if em.best_efficiency_power > 0 else best * rex.max_power,
+                L.STRATEGIES[em.strategy], em.soc_target, em.soc_low, em.soc_high, em.gain,
+                em.min_power, len(tables) - 1)
+
+    params[np.ix_(with_rex, _REX_COLS)] = _rows_per_part(
+        [variants[i] for i in with_rex], ("range_extender", "energy_management"), row, len(_REX_COLS))
     return np.array(tables)
 
 
@@ -235,12 +230,12 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
     params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = _rows_per_part(
-        variants, "drive_units", lambda v: _unit_slots(v, len(unit_cols)),
+        variants, ("drive_units",), lambda v: _unit_slots(v, len(unit_cols)),
         2 * len(unit_cols))
     pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
                  L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
     params[:, pack_cols] = _rows_per_part(
-        variants, "pack", lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
+        variants, ("pack",), lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender

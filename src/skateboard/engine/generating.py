@@ -32,7 +32,7 @@ from skateboard.engine.kernel import FASTMATH
 from skateboard.engine.tile import LANES, S0
 from skateboard.jitcache import njit
 from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
-                                        voltage_window_limits)
+                                        terminal_power_limits)
 from skateboard.physics.range_extender import generator_efficiency_along_line
 from skateboard.physics.road_load import step_kinematics
 
@@ -69,15 +69,11 @@ def generating_step(b, rex_tables, v_prev, vt, dt, inv_dt):
             continue
         voc = b[(S0 + T.X_OCV_A) * LANES + l] + b[(S0 + T.X_OCV_B) * LANES + l] * sc
         res = resistance_at_soc(b[(S0 + T.X_R_TEMP) * LANES + l], soc)
-        vmin = b[L.P_V_MIN * LANES + l]
-        vmax = b[L.P_V_MAX * LANES + l]
-        by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
-        pdis = 0.0
-        if soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin:
-            pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], by_voltage_dis)
-        pchg = 0.0
-        if soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc:
-            pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
+        pdis, pchg = terminal_power_limits(voc, res, soc, b[L.P_SOC_MIN * LANES + l],
+                                           b[L.P_SOC_MAX * LANES + l], b[L.P_V_MIN * LANES + l],
+                                           b[L.P_V_MAX * LANES + l],
+                                           b[L.P_MAX_DISCHARGE_POWER * LANES + l],
+                                           b[L.P_MAX_CHARGE_POWER * LANES + l])
         aux = b[L.P_AUX_POWER * LANES + l]
         rex_max = b[L.P_REX_MAX_POWER * LANES + l]
         # the drive units' part of the step (state-independent; the fast step's rows)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from skateboard.engine import layout as L
 from skateboard.jitcache import njit
 from skateboard.physics.battery import (interp_uniform, power_at_current, resistance_at_soc,
-                                        voltage_window_limits)
+                                        terminal_power_limits)
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
 from skateboard.physics.drive_unit import unit_loss, wheel_force_limit
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
@@ -181,17 +181,11 @@ def _battery_limits(p, ocv_tables, soc, r_temp, dt):
     (not the current limit) set it."""
     voc = interp_uniform(ocv_tables, int(p[L.P_OCV_ROW]), soc)
     res = resistance_at_soc(r_temp, soc)
-    vmin = p[L.P_V_MIN]
-    vmax = p[L.P_V_MAX]
-    by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
     i_left = max(soc - p[L.P_SOC_MIN], 0.0) * p[L.P_CAPACITY] / dt
     i_max = p[L.P_MAX_CURRENT]
     window = i_left <= i_max
     p_hard = power_at_current(voc, res, min(i_left, i_max))
-    pdis = 0.0
-    if soc > p[L.P_SOC_MIN] and voc > vmin:
-        pdis = min(p[L.P_MAX_DISCHARGE_POWER], by_voltage_dis, p_hard)
-    pchg = 0.0
-    if soc < p[L.P_SOC_MAX] and vmax > voc:
-        pchg = min(p[L.P_MAX_CHARGE_POWER], by_voltage_chg)
-    return pdis, pchg, voc, res, p_hard, window
+    pdis, pchg = terminal_power_limits(voc, res, soc, p[L.P_SOC_MIN], p[L.P_SOC_MAX], p[L.P_V_MIN],
+                                       p[L.P_V_MAX], p[L.P_MAX_DISCHARGE_POWER], p[L.P_MAX_CHARGE_POWER])
+    # p_hard >= 0 (a current of at least 0 below the maximum-power point), so a zero limit stays 0
+    return min(pdis, p_hard), pchg, voc, res, p_hard, window

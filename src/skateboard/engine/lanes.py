@@ -47,7 +47,7 @@ from skateboard.engine.kernel import (BISECTION_STEPS, FASTMATH, _battery_limits
 from skateboard.engine.tile import H0, LANES, N_ROWS, N_STATE, OCV_KNOTS, S0
 from skateboard.jitcache import njit
 from skateboard.physics.battery import (current_for_power, interp_uniform, resistance_at_soc,
-                                        resistance_factor, voltage_window_limits)
+                                        resistance_factor, terminal_power_limits)
 from skateboard.physics.braking import axle_brake_share, free_distribution, regen_fade
 from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
@@ -451,13 +451,11 @@ def _make_fast_step(n_units, steady=False, traction=False):
             on_line = sc >= b[(S0 + T.X_OCV_LO) * LANES + l] and sc <= b[(S0 + T.X_OCV_HI) * LANES + l]
             # battery limits (kernel._battery_limits without the hard limit, checked below)
             res = resistance_at_soc(b[(S0 + T.X_R_TEMP) * LANES + l], soc)
-            vmin = b[L.P_V_MIN * LANES + l]
-            vmax = b[L.P_V_MAX * LANES + l]
-            by_voltage_dis, by_voltage_chg = voltage_window_limits(voc, 1.0 / res, vmin, vmax)
-            pdis = min(b[L.P_MAX_DISCHARGE_POWER * LANES + l], by_voltage_dis)
-            pdis = pdis if (soc > b[L.P_SOC_MIN * LANES + l] and voc > vmin) else 0.0
-            pchg = min(b[L.P_MAX_CHARGE_POWER * LANES + l], by_voltage_chg)
-            pchg = pchg if (soc < b[L.P_SOC_MAX * LANES + l] and vmax > voc) else 0.0
+            pdis, pchg = terminal_power_limits(voc, res, soc, b[L.P_SOC_MIN * LANES + l],
+                                               b[L.P_SOC_MAX * LANES + l], b[L.P_V_MIN * LANES + l],
+                                               b[L.P_V_MAX * LANES + l],
+                                               b[L.P_MAX_DISCHARGE_POWER * LANES + l],
+                                               b[L.P_MAX_CHARGE_POWER * LANES + l])
             aux = b[L.P_AUX_POWER * LANES + l]
             if steady:  # read back what the last fast step computed (same speeds and grade)
                 p_motor = b[(S0 + T.X_C_MOTOR) * LANES + l]

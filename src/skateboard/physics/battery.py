@@ -164,6 +164,21 @@ def voltage_window_limits(ocv, inv_resistance, v_min, v_max):
     return v_min * (ocv - v_min) * inv_resistance, v_max * (v_max - ocv) * inv_resistance
 
 
+@njit(cache=True, error_model="numpy")
+def terminal_power_limits(ocv, resistance, soc, soc_min, soc_max, v_min, v_max, max_discharge,
+                          max_charge):
+    """Discharge and charge power limits [W] at the terminals: the pack's rated powers, the
+    voltage window (:func:`voltage_window_limits`), nothing to discharge at or below the usable
+    window's bottom or the voltage floor, nothing to charge at or above its top or the ceiling.
+    Written as selects, so a vectorised lane loop keeps them branch-free."""
+    by_voltage_dis, by_voltage_chg = voltage_window_limits(ocv, 1.0 / resistance, v_min, v_max)
+    pdis = min(max_discharge, by_voltage_dis)
+    pdis = pdis if (soc > soc_min and ocv > v_min) else 0.0
+    pchg = min(max_charge, by_voltage_chg)
+    pchg = pchg if (soc < soc_max and v_max > ocv) else 0.0
+    return pdis, pchg
+
+
 @njit(cache=True)
 def interp_uniform(table, row: int, x: float) -> float:
     """Linear interpolation in ``table[row]`` sampled uniformly on [0, 1] (clamped)."""

@@ -449,7 +449,7 @@ def _make_fast_step(n_units, steady=False, traction=False):
             sc = min(max(soc, 0.0), 1.0)
             voc = b[(S0 + T.X_OCV_A) * LANES + l] + b[(S0 + T.X_OCV_B) * LANES + l] * sc
             on_line = sc >= b[(S0 + T.X_OCV_LO) * LANES + l] and sc <= b[(S0 + T.X_OCV_HI) * LANES + l]
-            # battery limits (kernel._battery_limits without the hard limit, checked below)
+            # battery limits (physics.battery.terminal_power_limits; the hard limit is checked below)
             res = resistance_at_soc(b[(S0 + T.X_R_TEMP) * LANES + l], soc)
             pdis, pchg = terminal_power_limits(voc, res, soc, b[L.P_SOC_MIN * LANES + l],
                                                b[L.P_SOC_MAX * LANES + l], b[L.P_V_MIN * LANES + l],

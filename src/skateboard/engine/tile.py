@@ -27,7 +27,8 @@ exact_only inv_capacity take inv_mg inv_fade inv_e2_0 inv_e2_1 v_start engine_st
 c_motor c_loss c_fric c_regen c_tpel c_rback c_static c_pos
 ocv_a ocv_b ocv_lo ocv_hi
 mg tforce_0 tforce_1 peta_0 peta_1 w_per_v_0 w_per_v_1 s_per_v_0 s_per_v_1 f2t_e2_0 f2t_e2_1
-one_minus_eta_0 one_minus_eta_1 run_k0 first_gen_step first_gen_d""".split()
+one_minus_eta_0 one_minus_eta_1 run_k0 first_gen_step first_gen_d
+g_ok g_soc g_pgen g_pshaft g_x g_chem g_term g_eta""".split()
 ST = {n: i for i, n in enumerate(_names)}
 N_STATE = len(_names)
 #: The tile buffer holds the parameters (rows 0 .. N_PARAMS-1) then the state (rows S0 ...), one
@@ -135,3 +136,14 @@ X_RUN_K0 = 76
 # recorded time series (the engine runs on the exact path only, so the exact path sets them)
 X_FIRST_GEN_STEP = 77
 X_FIRST_GEN_D = 78
+# the generating step's values between its passes (generating.generating_step): whether it takes
+# the lane, the new SOC, generator and shaft power, the engine map's argument, the battery's
+# chemical and terminal energy, and the engine efficiency looked up between the passes
+X_G_OK = 79
+X_G_SOC = 80
+X_G_PGEN = 81
+X_G_PSHAFT = 82
+X_G_X = 83
+X_G_CHEM = 84
+X_G_TERM = 85
+X_G_ETA = 86

@@ -82,7 +82,28 @@ def generator_efficiency_along_line(rated_efficiency, output_fraction):
     """Generator + rectifier efficiency at electrical output / rated electrical output
     ``output_fraction`` (clipped to 0..1), equal to ``rated_efficiency`` at 1."""
     x = min(max(output_fraction, 0.0), 1.0)
-    return rated_efficiency * _interp(x, _GEN_FRACTIONS, _GEN_SHAPE)
+    return rated_efficiency * _generator_shape(x)
+
+
+@njit(cache=True)
+def _generator_shape(x):
+    """:func:`_interp` on the generator's curve (``_GEN_FRACTIONS``, ``_GEN_SHAPE``) for ``x`` in
+    [0, 1] (or NaN), written as selects over the segments instead of a search, so that the lane
+    loop of :func:`skateboard.engine.generating.generating_step` vectorises: the largest knot at or
+    below ``x`` gives its segment's slope, knot and value, and the same operations on the same
+    values give the same bits as :func:`_interp` (``tests/test_operating_point.py``)."""
+    n = _GEN_FRACTIONS.shape[0]
+    slope = (_GEN_SHAPE[1] - _GEN_SHAPE[0]) / (_GEN_FRACTIONS[1] - _GEN_FRACTIONS[0])
+    x0 = _GEN_FRACTIONS[0]
+    f0 = _GEN_SHAPE[0]
+    for k in range(1, n - 1):
+        above = x >= _GEN_FRACTIONS[k]
+        slope = ((_GEN_SHAPE[k + 1] - _GEN_SHAPE[k]) / (_GEN_FRACTIONS[k + 1] - _GEN_FRACTIONS[k])
+                 if above else slope)
+        x0 = _GEN_FRACTIONS[k] if above else x0
+        f0 = _GEN_SHAPE[k] if above else f0
+    value = f0 if x == x0 else slope * (x - x0) + f0
+    return _GEN_SHAPE[n - 1] if x >= _GEN_FRACTIONS[n - 1] else value
 
 
 @njit(cache=True)

@@ -109,8 +109,13 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
         variants[r] = _fast(combo.variant, num_dims, num_values[r], f"{plan.variant}#{start + r}")
 
     results = {}
+    shared: dict = {}  # markets with the same procedure, options and fuel share one run (as evaluate)
     for mk in plan.markets:
-        res = _run_market(plan, mk, variants, codes, errors)
+        key = (mk.headline, tuple(sorted((k, repr(v)) for k, v in dict(mk.procedure_options).items())),
+               mk.fuel)
+        if key not in shared:
+            shared[key] = _run_market(plan, mk, variants, codes, errors)
+        res = shared[key]
         prefix = plan.market_prefix(mk)
         for c in RESULT_COLUMNS:
             results[prefix + c] = res[c]

@@ -197,11 +197,16 @@ def recharge_energy(variants, res) -> np.ndarray:
 
 @dataclass
 class OvcResult:
-    """Charge-depleting and charge-sustaining figures of range-extended variants (SI)."""
+    """Charge-depleting and charge-sustaining figures of range-extended variants (SI).
 
-    cd_phase_distance: list       # per variant: array of CD phase distances [m] in order
-    cd_phase_fuel: list           # per variant: fuel mass per CD phase [kg]
-    cd_phase_energy: list         # per variant: battery electrochemical energy per CD phase [J]
+    The CD phases of all variants are the rows of zero-padded arrays (N x the most phases any
+    variant kept; ``cd_phases`` says how many are a variant's own): a padded phase has no
+    distance, fuel or energy."""
+
+    cd_distances: np.ndarray      # N x phases: CD phase distances [m], in order
+    cd_fuels: np.ndarray          # N x phases: fuel mass per CD phase [kg], cold start included
+    cd_energies: np.ndarray       # N x phases: battery electrochemical energy per CD phase [J]
+    cd_phases: np.ndarray         # CD phases of each variant (through its transition cycle)
     cd_distance: np.ndarray       # R_CDC: distance of the CD cycles incl. the transition cycle [m]
     aer: np.ndarray               # distance before the engine first starts [m]
     cd_energy: np.ndarray         # electrochemical energy drawn in CD cycles [J]
@@ -210,6 +215,24 @@ class OvcResult:
     cold_start_fuel: np.ndarray   # extra fuel of the cold start, x the test's weight [kg]
     fuel_density: np.ndarray      # kg/m3
     residual: np.ndarray          # worst audit residual of the runs
+
+    def _own(self, padded) -> list:
+        return [row[:k] for row, k in zip(padded, self.cd_phases)]
+
+    @property
+    def cd_phase_distance(self) -> list:
+        """Per variant: its CD phase distances [m] (its row of ``cd_distances``, unpadded)."""
+        return self._own(self.cd_distances)
+
+    @property
+    def cd_phase_fuel(self) -> list:
+        """Per variant: fuel mass per CD phase [kg]."""
+        return self._own(self.cd_fuels)
+
+    @property
+    def cd_phase_energy(self) -> list:
+        """Per variant: battery electrochemical energy per CD phase [J]."""
+        return self._own(self.cd_energies)
 
 
 def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | None = None,
@@ -237,19 +260,25 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
               else repeats_each(params, ocv, rex, cycle, names) + 2)
     cold = cold_start_weight * np.array([v.range_extender.cold_start_fuel_energy for v in variants]) \
         / params[:, L.P_REX_LOWER_HEATING_VALUE]   # kg
-    out_d, out_f, out_e = [None] * len(variants), [None] * len(variants), [None] * len(variants)
-    r_cdc = np.zeros(len(variants))
-    aer = np.zeros(len(variants))
-    cd_energy = np.zeros(len(variants))
-    cd_residual = np.zeros(len(variants))
+    n = len(variants)
+    r_cdc = np.zeros(n)
+    aer = np.zeros(n)
+    cd_energy = np.zeros(n)
+    cd_residual = np.zeros(n)
+    kept = np.zeros(n, dtype=np.int64)
     steps_per_cycle = len(cycle.speed) - 1
-    counts = sorted(set(int(n) for n in n_each))
+    counts = sorted(set(int(k) for k in n_each))
     groups = [np.nonzero(n_each == n_cd)[0] for n_cd in counts]
     # each variant stops at the end of its transition cycle (the cycle in which the engine first
     # delivered power): the cycles after it are not part of the test; the groups run together
     runs = simulate_many([dict(params=params[idx], ocv_tables=ocv, rex_tables=rex, cycle=cycle,
                                names=[names[i] for i in idx], repeats=n_cd, stop_after_generation=True)
                           for n_cd, idx in zip(counts, groups)])
+    n_phase = runs[0].phases.shape[2] if runs else 1
+    width = max(n_cd for n_cd in counts) * n_phase if counts else 1
+    d = np.zeros((n, width))
+    f = np.zeros((n, width))
+    e = np.zeros((n, width))
     for n_cd, idx, cd in zip(counts, groups, runs):
         group = [variants[i] for i in idx]
         require_not_depleted(group, cd, "charge-depleting test (range extender on)")
@@ -257,21 +286,29 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
         # the all-electric range: the distance before the first step in which the range extender
         # delivered power (the kernel records it; no time series needed)
         aer[idx] = cd["first_generation_distance"]
-        first_step = cd["first_generation_step"]
-        for j, i in enumerate(idx):
-            # steps counted from 0; a test in which the engine never delivered power ends in its
-            # last cycle
-            first = int(first_step[j]) - 1 if first_step[j] > 0 else n_cd * steps_per_cycle
-            transition = min(first // steps_per_cycle, n_cd - 1)
-            ph = cd.phases[j, : transition + 1].reshape(-1, cd.phases.shape[-1])
-            out_d[i] = ph[:, L.R_DISTANCE]
-            out_f[i] = ph[:, L.R_FUEL_MASS].copy()
-            burnt = np.flatnonzero(out_f[i] > 0)
-            if len(burnt):   # the phase of the engine's first start
-                out_f[i][burnt[0]] += cold[i]
-            out_e[i] = ph[:, L.R_E_BATTERY_CHEM]
-            r_cdc[i] = ph[:, L.R_DISTANCE].sum()
-            cd_energy[i] = ph[:, L.R_E_BATTERY_CHEM].sum()
+        # steps counted from 0; a test in which the engine never delivered power ends in its
+        # last cycle
+        first_step = np.asarray(cd["first_generation_step"])
+        first = np.where(first_step > 0, first_step.astype(np.int64) - 1, n_cd * steps_per_cycle)
+        transition = np.minimum(first // steps_per_cycle, n_cd - 1)
+        kept[idx] = (transition + 1) * n_phase
+        ph = cd.phases.reshape(len(idx), n_cd * n_phase, cd.phases.shape[-1])
+        own = np.arange(n_cd * n_phase) < kept[idx, None]
+        d[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_DISTANCE], 0.0)
+        f[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_FUEL_MASS], 0.0)
+        e[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_E_BATTERY_CHEM], 0.0)
+    # the cold start's extra fuel, in the phase of the engine's first start
+    burnt = (f > 0.0) & (np.arange(width) < kept[:, None])
+    started = np.flatnonzero(burnt.any(axis=1))
+    f[started, np.argmax(burnt[started], axis=1)] += cold[started]
+    # sums over each variant's own phases (numpy's sum of the same values, so the same bits as
+    # summing each variant's phases alone; one call per count of phases, not per variant)
+    for k in np.unique(kept):
+        rows = np.flatnonzero(kept == k)
+        r_cdc[rows] = d[rows, :k].sum(axis=1)
+        cd_energy[rows] = e[rows, :k].sum(axis=1)
+    width = int(kept.max()) if n else 1
+    d, f, e = d[:, :width], f[:, :width], e[:, :width]
     # charge-sustaining test from the sustain target
     soc_cs = np.array([v.energy_management.soc_target for v in variants])
     cs_params, ocv, rex = params_for(variants, masses, fuel=fuel, soc_initial=soc_cs, **conditions)
@@ -286,7 +323,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     dist = cs["distance"]
     residual = np.maximum(cd_residual, np.abs(cs.energy_audit_residual()))
     test_distance = dist / cs_cycles    # the regulation's CS test is one cycle, started cold
-    return OvcResult(out_d, out_f, out_e, r_cdc, aer, cd_energy, corrected / dist + cold / test_distance,
+    return OvcResult(d, f, e, kept, r_cdc, aer, cd_energy, corrected / dist + cold / test_distance,
                      fuel_mass / dist, cold, cs_params[:, L.P_REX_FUEL_DENSITY], residual)
 
 

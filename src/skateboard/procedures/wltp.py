@@ -187,14 +187,6 @@ def _scatter(groups) -> dict:
     return out
 
 
-def _padded(per_variant) -> np.ndarray:
-    """Per-variant 1-d arrays of different lengths as one (N x longest) array, zero-padded."""
-    out = np.zeros((len(per_variant), max(len(a) for a in per_variant)))
-    for i, a in enumerate(per_variant):
-        out[i, :len(a)] = a
-    return out
-
-
 def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions) -> dict:
     """Range-extended / plug-in hybrids: EAER, CS fuel and CO2, utility-factor weighted figures,
     as columns (one array per column, variants in order). Each variant's CD phases are the
@@ -203,8 +195,8 @@ def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **co
     ovc = C.ovc_hev(variants, cycle, masses, fuel=fuel, **conditions)
     n = len(variants)
     co2_per_kg = fuel.co2_per_volume / fuel.density  # kg CO2 per kg fuel
-    d = _padded(ovc.cd_phase_distance)                       # m, N x phases
-    fuel_cd = _padded(ovc.cd_phase_fuel)                      # kg
+    d = ovc.cd_distances                                     # m, N x phases (zero-padded)
+    fuel_cd = ovc.cd_fuels                                    # kg
     uf = utility_factors(np.cumsum(d, axis=1) / 1000.0, d_n_km)
     fc_cs = ovc.cs_fuel_per_m                                 # kg/m
     fc_cd = np.where(d > 0, fuel_cd / np.maximum(d, 1e-9), 0.0)
@@ -214,7 +206,7 @@ def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **co
     co2_cd_avg = fuel_cd.sum(axis=1) / ovc.cd_distance * co2_per_kg
     eaer = (co2_cs - co2_cd_avg) / co2_cs * ovc.cd_distance   # Annex 8 4.4.4.1
     charger = np.array([v.charger_efficiency for v in variants], dtype=float)
-    e_ac_cd = _padded(ovc.cd_phase_energy) / charger[:, None]
+    e_ac_cd = ovc.cd_energies / charger[:, None]
     ec_ac_w = (np.sum(uf * np.where(d > 0, e_ac_cd / np.maximum(d, 1e-9), 0.0), axis=1)
                / np.maximum(uf_sum, 1e-12))
     dens = ovc.fuel_density

@@ -1,6 +1,7 @@
 """Test procedures (issue 4): regulation formulas, hand-calculable synthetic vehicles, and
 relations that must hold between procedures and climates."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -319,3 +320,49 @@ def test_wltp_rows_do_not_depend_on_what_shares_the_batch():
                     assert (np.isnan(value) and np.isnan(row[col])) or row[col] == value, col
     assert set(wltp.run([big], fuel=E10).columns) <= set(both.columns)
     assert list(bev_only.columns) == list(wltp.run([big], fuel=E10).columns)
+
+
+# --- depletion runs in tile order --------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 15, 16, 17, 80, 83])
+def test_tile_order_groups_similar_lengths_and_balances_the_halves(n):
+    from skateboard.engine.tile import LANES
+
+    length = np.random.default_rng(n).uniform(30.0, 60.0, n)
+    order = common.tile_order(length)
+    assert sorted(order) == list(range(n))                       # a permutation
+    n_full = n // LANES
+    tiles = [np.sort(length[order[t * LANES:(t + 1) * LANES]]) for t in range(n_full)]
+    sorted_tiles = np.sort(length)[:n_full * LANES].reshape(n_full, LANES) if n_full else []
+    # each full tile is a run of the sorted lengths, tiles alternate short end / long end
+    assert sorted(map(tuple, tiles)) == sorted(map(tuple, sorted_tiles))
+    firsts = [t[0] for t in tiles]
+    assert all(a < b for a, b in zip(firsts[0::2], firsts[2::2]))   # short end ascending
+    assert all(a > b for a, b in zip(firsts[1::2], firsts[3::2]))   # long end descending
+    # the rows of a partial tile are the longest ones left over, last
+    assert sorted(order[n_full * LANES:]) == sorted(np.argsort(length, kind="stable")[n_full * LANES:])
+    if n_full >= 2:   # the two contiguous halves of the tiles carry about equal work
+        work = [t.max() for t in tiles]
+        half = n_full // 2
+        assert abs(sum(work[:half]) - sum(work[half:2 * half])) <= max(work) - min(work)
+
+
+def test_depletion_in_tile_order_gives_each_variant_its_own_result():
+    """deplete runs its rows in tile order and hands them back in the caller's order: the same
+    bits as the kernel on the rows as given."""
+    rng = np.random.default_rng(4)
+    vs = [syn.variant(curb_mass=float(m), drag_coefficient=float(c))
+          for m, c in zip(rng.uniform(1200, 2400, 37), rng.uniform(0.2, 0.4, 37))]
+    vs = [dataclasses.replace(v, name=f"v{i}") for i, v in enumerate(vs)]
+    cyc = load_cycle("udds")
+    masses = [common.epa_equivalent_test_weight(v) for v in vs]
+    res = common.deplete(vs, cyc, masses)
+    params, ocv, rex = common.params_for(vs, masses, range_extender_enabled=False)
+    n = int(res["repeats_done"].max())
+    from skateboard.engine.simulate import simulate_params
+    plain = simulate_params(params, ocv, rex, cyc, names=[v.name for v in vs], repeats=n,
+                            stop_on_breakoff=True)
+    assert res.names == [v.name for v in vs]
+    assert np.array_equal(res.summary, plain.summary, equal_nan=True)
+    assert np.array_equal(res.phases[:, :n], plain.phases, equal_nan=True)
+    assert np.ptp(res["breakoff_distance"]) > 0.3 * res["breakoff_distance"].mean()  # mixed lengths

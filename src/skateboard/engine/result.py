@@ -44,6 +44,15 @@ class SimResult:
     def __len__(self) -> int:
         return len(self.names)
 
+    def take(self, rows) -> SimResult:
+        """The results of rows ``rows`` (indices), in that order."""
+        rows = np.asarray(rows, dtype=np.intp)
+        return SimResult(names=[self.names[i] for i in rows], cycle=self.cycle,
+                         summary=self.summary[rows], phases=self.phases[rows],
+                         phase_names=self.phase_names,
+                         trace=self.trace[rows] if self.trace is not None else None,
+                         params=self.params[rows], dt=self.dt)
+
     def __getitem__(self, key: str) -> np.ndarray:
         """A summary column by name (SI), e.g. ``result["distance"]``."""
         return self.summary[:, L.S[key]]

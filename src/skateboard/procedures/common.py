@@ -144,15 +144,20 @@ def _repeats_each(names, cycle, available, per_cycle) -> np.ndarray:
     return np.maximum(need.astype(int), 1)
 
 
-def repeats_each(params, ocv, rex, cycle: Cycle, names) -> np.ndarray:
+def repeats_each(params, ocv, rex, cycle: Cycle, names, *, cycles_out: list | None = None) -> np.ndarray:
     """Repetitions of ``cycle`` that empty each variant's usable window, from the run's own
     consumption: one cycle is driven first, and the electrical energy it drew per variant
     (battery electrochemical + range-extender electricity) against the energy left in the window
     gives the count (times :data:`DEPLETION_MARGIN`, plus 2). No assumed consumption. Each
-    variant's count depends on that variant alone."""
+    variant's count depends on that variant alone. ``cycles_out``, a list, receives the
+    unrounded number of cycles the window holds per variant."""
     first = simulate_params(params, ocv, rex, cycle, names=names, repeats=1)
     per_cycle = first["e_battery_chem"] + first["e_engine_electric"]
-    return _repeats_each(names, cycle, _available_energy(params, ocv), per_cycle)
+    available = _available_energy(params, ocv)
+    need = _repeats_each(names, cycle, available, per_cycle)
+    if cycles_out is not None:
+        cycles_out.append(available / per_cycle)
+    return need
 
 
 def repeats_to_deplete(params, ocv, rex, cycle: Cycle, names) -> int:
@@ -160,14 +165,44 @@ def repeats_to_deplete(params, ocv, rex, cycle: Cycle, names) -> int:
     return int(repeats_each(params, ocv, rex, cycle, names).max())
 
 
+def tile_order(length: np.ndarray) -> np.ndarray:
+    """An order of the rows for a run to break-off in which each tile of the kernel
+    (:data:`skateboard.engine.tile.LANES` consecutive rows) holds variants of about the same
+    ``length`` (the cycles each is expected to drive): a tile steps until its last lane breaks
+    off, so mixed lengths step lanes that have stopped. Full tiles of sorted rows are taken
+    alternately from the short and the long end, so that the contiguous blocks of tiles
+    :func:`skateboard.engine.simulate.run_kernel` gives its threads carry about equal work;
+    the rows of a last, partial tile stay last. A variant's result does not depend on its row
+    (``tests/test_lanes.py``), so only the time changes."""
+    from skateboard.engine.tile import LANES
+
+    order = np.argsort(np.asarray(length, dtype=float), kind="stable")
+    n_full = len(order) // LANES
+    ends = []
+    lo, hi = 0, n_full - 1
+    while lo <= hi:
+        ends.append(lo)
+        if hi != lo:
+            ends.append(hi)
+        lo, hi = lo + 1, hi - 1
+    tiles = [order[t * LANES:(t + 1) * LANES] for t in ends]
+    return np.concatenate(tiles + [order[n_full * LANES:]])
+
+
 def deplete(variants, cycle: Cycle, masses, **conditions):
     """Repeat ``cycle`` from full until each variant breaks off (cannot follow the trace within
-    2 km/h); the range extender stays off. Returns the SimResult."""
+    2 km/h); the range extender stays off. Returns the SimResult (rows in the order of
+    ``variants``; the kernel runs them in :func:`tile_order`)."""
     params, ocv, rex = params_for(variants, masses, range_extender_enabled=False, **conditions)
     names = [v.name for v in variants]
-    n = repeats_to_deplete(params, ocv, rex, cycle, names)
+    length: list = []
+    n = int(repeats_each(params, ocv, rex, cycle, names, cycles_out=length).max())
+    order = tile_order(length[0])
+    back = np.argsort(order)
+    run_params, run_names = params[order], [names[i] for i in order]
     for _ in range(3):
-        res = simulate_params(params, ocv, rex, cycle, names=names, repeats=n, stop_on_breakoff=True)
+        res = simulate_params(run_params, ocv, rex, cycle, names=run_names, repeats=n,
+                              stop_on_breakoff=True).take(back)
         if np.all(res["stopped"] > 0):
             return res
         # consumption rose more than the margin allows: the count this run's own energy implies

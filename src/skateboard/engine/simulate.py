@@ -68,7 +68,12 @@ def cycle_arrays(cycle):
     # fresh writable copies: numba compiles one kernel per array flag set, so read-only cycle
     # arrays would otherwise cost a second 10-20 s compile
     speed = np.array(cycle.speed, dtype=float)
-    grade = np.zeros_like(speed) if getattr(cycle, "grade", None) is None else np.array(cycle.grade, float)
+    grade = getattr(cycle, "grade", None)
+    if grade is None or not np.any(grade):   # flat (most cycles): sin 0 and cos 1, no trigonometry
+        grade_sin_cos = np.zeros_like(speed), np.ones_like(speed)
+    else:
+        grade = np.array(grade, float)
+        grade_sin_cos = np.sin(grade), np.cos(grade)
     phase_of_step = np.zeros(len(speed), dtype=np.int64)
     names = []
     for j, ph in enumerate(getattr(cycle, "phases", ()) or ()):
@@ -77,7 +82,7 @@ def cycle_arrays(cycle):
         names.append(ph.name)
     if not names:
         names = ["all"]
-    return speed, np.sin(grade), np.cos(grade), phase_of_step, names
+    return speed, *grade_sin_cos, phase_of_step, names
 
 
 def run_kernels(calls) -> None:

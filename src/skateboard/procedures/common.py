@@ -251,7 +251,7 @@ class OvcResult:
     fuel_density: np.ndarray      # kg/m3
     residual: np.ndarray          # worst audit residual of the runs
 
-    def _own(self, padded) -> list:
+    def _own(self, padded) -> list:   # one slice per variant: read it once, not per index
         return [row[:k] for row, k in zip(padded, self.cd_phases)]
 
     @property

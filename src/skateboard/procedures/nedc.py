@@ -45,9 +45,10 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
         vs = [variants[i] for i in rex]
         oc = C.ovc_hev(vs, cyc, [masses[i] for i in rex], fuel=fuel, **conditions)
         co2_per_kg = fuel.co2_per_volume / fuel.density
+        cd_fuel = oc.cd_phase_fuel   # per variant (a property: built once here)
         for k, i in enumerate(rex):
             de = oc.aer[k] / 1000.0
-            c1 = float(np.sum(oc.cd_phase_fuel[k]) / oc.cd_distance[k])   # kg/m
+            c1 = float(np.sum(cd_fuel[k]) / oc.cd_distance[k])   # kg/m
             c2 = oc.cs_fuel_per_m[k]
             c = (de * c1 + D_AV_KM * c2) / (de + D_AV_KM)
             rows[i] = {"variant": vs[k].name, "powertrain": "EREV", "procedure": "NEDC", "method": "R101 OVC",

@@ -4,7 +4,8 @@ A range-extended lane whose engine runs is declined by the vectorised fast step 
 :mod:`skateboard.engine.lanes` (the engine's on/off rules and its map do not vectorise). Most
 such steps need none of the exact path's searches, though: the lane follows the trace, the
 engine stays on, the battery takes or gives the difference within its limits. This step covers
-them, lane by lane (scalar), after the fast step and before the exact one:
+them, for the tile's lanes at once (vectorised, :func:`generating_step`), after the fast step and
+before the exact one:
 
 * the drive units' part (force, traction or regeneration power, losses, friction) is what the
   fast step computed for the step's speeds and grade and left in the rows ``X_C_*`` (it does not
@@ -21,7 +22,9 @@ power (the exact path records that step), the operating-point strategy (whose le
 second traction evaluation), a trace the lane cannot follow, regeneration above the charge
 limit, the battery's maximum-power point, current limit or usable window, an OCV segment
 change. Measured 2026-12-04 (2-core AMD EPYC, one thread, 256 copies of the bundled EREV on
-three WLTCs from its sustain SOC): 145 ns per vehicle-step on the exact path before.
+three WLTCs from its sustain SOC): 145 ns per vehicle-step on the exact path before, 37-38 ns
+with this step scalar; vectorised (2 048 copies, engine on 79 % of the steps) 16.2-16.4 ns
+against 34.0-35.0 scalar, interleaved.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def setup() -> None:
         subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
         # Compile the kernel now so that the first run loads cached machine code instead of
         # compiling: skateboard/cli/warm.py.
-        print("compiling the simulation kernel (once per install, about half a minute)", flush=True)
+        print("compiling the simulation kernel (once per install, 10-20 s)", flush=True)
         if subprocess.run([str(PY), "-m", "skateboard.cli.warm"]).returncode != 0:
             print("warning: the kernel could not be compiled ahead; the first run will compile it",
                   flush=True)

@@ -102,11 +102,18 @@ def compile_kernels() -> None:
 
     In that order because the kernel compiled in 14.5 s in a process that had only loaded one
     car, and in 18.6-21.4 s as the first step of ``evaluate`` (measured 2026-12-04 with the same
-    arguments, replayed; the cause was not found: not threads, garbage collection or warnings)."""
+    arguments, replayed; the cause was not found: not threads, garbage collection or warnings).
+    Before the kernel, its fast steps compile in a second process while this one compiles the
+    exact path's functions (:mod:`skateboard.engine.precompile`)."""
     from skateboard.cycles import load_cycle
+    from skateboard.engine import precompile
     from skateboard.engine.simulate import simulate as _simulate
     from skateboard.spec import resolve_variant
 
+    second = precompile.start_second_process()
+    precompile.compile_group("exact")
+    if second is not None:
+        second.wait()
     _simulate([resolve_variant("hongqi-b10-bev")], load_cycle("udds"))
     evaluate("hongqi-on-b10")
 

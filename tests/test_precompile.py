@@ -1,0 +1,44 @@
+"""The warm step's two-process compile (skateboard.engine.precompile): the argument types it
+compiles the step functions for are the ones the kernel calls them with, so the kernel finds
+them in the cache instead of compiling them again."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+CHECK = textwrap.dedent("""
+    import json
+    from skateboard.engine import precompile
+    precompile.compile_group("fast")
+    precompile.compile_group("exact")
+    from skateboard.cycles import load_cycle
+    from skateboard.engine.simulate import simulate
+    from skateboard.spec import resolve_variant
+    # a battery-electric and a range-extended car: every step function is called
+    simulate([resolve_variant("hongqi-b10-bev"), resolve_variant("hongqi-b10-erev")],
+             load_cycle("udds"))
+    out = {}
+    for group, members in precompile._groups().items():
+        for dispatcher, signature in members:
+            out[dispatcher.py_func.__qualname__ + repr(dispatcher.py_func.__closure__ is not None)
+                + str(len(out))] = [str(s) for s in dispatcher.signatures] + ["|" + str(signature)]
+    print(json.dumps(out))
+""")
+
+
+def test_the_kernel_calls_the_step_functions_with_the_precompiled_types(tmp_path):
+    """In a fresh cache: compile both groups by their signatures, run the kernel (which compiles
+    run_tile and types its calls), and find one signature per step function, the precompiled one
+    (a call with other types would have added a second)."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(found) == 13
+    for name, sigs in found.items():
+        *compiled, wanted = sigs
+        assert len(compiled) == 1, (name, compiled)
+        assert compiled[0] == wanted[1:], (name, compiled, wanted)

@@ -42,3 +42,14 @@ def test_the_kernel_calls_the_step_functions_with_the_precompiled_types(tmp_path
         *compiled, wanted = sigs
         assert len(compiled) == 1, (name, compiled)
         assert compiled[0] == wanted[1:], (name, compiled, wanted)
+
+
+def test_a_second_process_that_hangs_is_stopped(monkeypatch):
+    """The warm step waits for the second process at most SECOND_PROCESS_TIMEOUT, then stops it."""
+    from skateboard.engine import precompile
+
+    monkeypatch.setattr(precompile, "SECOND_PROCESS_TIMEOUT", 0.5)
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    precompile.finish_second_process(hung)
+    assert hung.returncode is not None and hung.returncode != 0
+    precompile.finish_second_process(None)   # one CPU: nothing started

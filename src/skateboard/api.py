@@ -112,8 +112,7 @@ def compile_kernels() -> None:
 
     second = precompile.start_second_process()
     precompile.compile_group("exact")
-    if second is not None:
-        second.wait()
+    precompile.finish_second_process(second)
     _simulate([resolve_variant("hongqi-b10-bev")], load_cycle("udds"))
     evaluate("hongqi-on-b10")
 

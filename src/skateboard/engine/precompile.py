@@ -22,6 +22,9 @@ import sys
 
 #: What the second process compiles (the rest is compiled by the calling one).
 SECOND_PROCESS_GROUP = "fast"
+#: Longest wait for the second process [s] (it takes 6-8 s on the 2-core machine); past it, it is
+#: stopped and the kernel compiles what is missing itself, so the warm step never hangs on it.
+SECOND_PROCESS_TIMEOUT = 300.0
 
 
 def _groups() -> dict:
@@ -71,3 +74,15 @@ def start_second_process() -> subprocess.Popen | None:
                                 stderr=subprocess.DEVNULL)
     except OSError:
         return None
+
+
+def finish_second_process(process: subprocess.Popen | None) -> None:
+    """Wait for :func:`start_second_process`'s process, at most
+    :data:`SECOND_PROCESS_TIMEOUT` seconds (then stop it)."""
+    if process is None:
+        return
+    try:
+        process.wait(timeout=SECOND_PROCESS_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -83,10 +83,10 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     mkts = [load_market(m) for m in names]
     cache: dict = {}
 
-    def run(proc: str, opts: dict, fuel: str):
-        key = (proc, tuple(sorted(opts.items())), fuel)
+    def run(m):
+        key = m.headline_key  # markets with the same procedure, options and fuel share it
         if key not in cache:
-            df = PROCEDURES[proc](chosen, fuel=load_fuel(fuel), **opts)
+            df = PROCEDURES[m.headline](chosen, fuel=load_fuel(m.fuel), **dict(m.procedure_options))
             cache[key] = df.set_index("variant")
         return cache[key]
 
@@ -106,7 +106,7 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     motorway_of = motorway.to_dict("index") if motorway is not None else None
     rows = []
     for m in mkts:
-        head = run(m.headline, dict(m.procedure_options), m.fuel).to_dict("index")
+        head = run(m).to_dict("index")
         cold = cold_case(m)
         for v in chosen:
             h = head[v.name]

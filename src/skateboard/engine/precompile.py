@@ -17,6 +17,7 @@ entries when the second process starts, because the first imported the engine be
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -63,8 +64,6 @@ def compile_group(name: str) -> None:
 def start_second_process() -> subprocess.Popen | None:
     """Start compiling :data:`SECOND_PROCESS_GROUP` in another Python process; None when this
     machine has one CPU (nothing to gain) or the process cannot start."""
-    import os
-
     if (os.cpu_count() or 1) < 2:
         return None
     code = f"from skateboard.engine.precompile import compile_group; compile_group({SECOND_PROCESS_GROUP!r})"

@@ -111,11 +111,9 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
     results = {}
     shared: dict = {}  # markets with the same procedure, options and fuel share one run (as evaluate)
     for mk in plan.markets:
-        key = (mk.headline, tuple(sorted((k, repr(v)) for k, v in dict(mk.procedure_options).items())),
-               mk.fuel)
-        if key not in shared:
-            shared[key] = _run_market(plan, mk, variants, codes, errors)
-        res = shared[key]
+        if mk.headline_key not in shared:
+            shared[mk.headline_key] = _run_market(plan, mk, variants, codes, errors)
+        res = shared[mk.headline_key]
         prefix = plan.market_prefix(mk)
         for c in RESULT_COLUMNS:
             results[prefix + c] = res[c]

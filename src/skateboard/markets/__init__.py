@@ -52,6 +52,12 @@ class Market(BaseModel):
                              f"{', '.join(f'{t:g}' for t in CLIMATE_CASES_C)} degC")
         return cases
 
+    @property
+    def headline_key(self) -> tuple:
+        """(procedure, sorted options, fuel): markets with the same key get the same headline
+        figures, so ``evaluate`` and a sweep run that procedure once for all of them."""
+        return self.headline, tuple(sorted(self.procedure_options.items())), self.fuel
+
 
 def list_markets() -> list[str]:
     return sorted(p.stem for p in DATA_DIR.glob("*.toml"))

@@ -12,6 +12,7 @@ from skateboard.cycles import Cycle, Phase
 from skateboard.engine import layout as L
 from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_many, simulate_params
+from skateboard.engine.tile import LANES
 from skateboard.errors import ResultError
 from skateboard.physics import battery
 from skateboard.physics.constants import POUND
@@ -144,25 +145,19 @@ def _repeats_each(names, cycle, available, per_cycle) -> np.ndarray:
     return np.maximum(need.astype(int), 1)
 
 
-def repeats_each(params, ocv, rex, cycle: Cycle, names, *, cycles_out: list | None = None) -> np.ndarray:
+def _window_and_first_cycle(params, ocv, rex, cycle: Cycle, names):
+    """(energy left in each variant's usable window [J], electrical energy its first cycle drew
+    [J]: battery electrochemical + range-extender electricity), driving that cycle once."""
+    first = simulate_params(params, ocv, rex, cycle, names=names, repeats=1)
+    return _available_energy(params, ocv), first["e_battery_chem"] + first["e_engine_electric"]
+
+
+def repeats_each(params, ocv, rex, cycle: Cycle, names) -> np.ndarray:
     """Repetitions of ``cycle`` that empty each variant's usable window, from the run's own
     consumption: one cycle is driven first, and the electrical energy it drew per variant
-    (battery electrochemical + range-extender electricity) against the energy left in the window
-    gives the count (times :data:`DEPLETION_MARGIN`, plus 2). No assumed consumption. Each
-    variant's count depends on that variant alone. ``cycles_out``, a list, receives the
-    unrounded number of cycles the window holds per variant."""
-    first = simulate_params(params, ocv, rex, cycle, names=names, repeats=1)
-    per_cycle = first["e_battery_chem"] + first["e_engine_electric"]
-    available = _available_energy(params, ocv)
-    need = _repeats_each(names, cycle, available, per_cycle)
-    if cycles_out is not None:
-        cycles_out.append(available / per_cycle)
-    return need
-
-
-def repeats_to_deplete(params, ocv, rex, cycle: Cycle, names) -> int:
-    """Repetitions of ``cycle`` that empty every variant's usable window (:func:`repeats_each`)."""
-    return int(repeats_each(params, ocv, rex, cycle, names).max())
+    against the energy left in the window gives the count (times :data:`DEPLETION_MARGIN`,
+    plus 2). No assumed consumption. Each variant's count depends on that variant alone."""
+    return _repeats_each(names, cycle, *_window_and_first_cycle(params, ocv, rex, cycle, names))
 
 
 def tile_order(length: np.ndarray) -> np.ndarray:
@@ -174,8 +169,6 @@ def tile_order(length: np.ndarray) -> np.ndarray:
     :func:`skateboard.engine.simulate.run_kernel` gives its threads carry about equal work;
     the rows of a last, partial tile stay last. A variant's result does not depend on its row
     (``tests/test_lanes.py``), so only the time changes."""
-    from skateboard.engine.tile import LANES
-
     order = np.argsort(np.asarray(length, dtype=float), kind="stable")
     n_full = len(order) // LANES
     ends = []
@@ -195,9 +188,9 @@ def deplete(variants, cycle: Cycle, masses, **conditions):
     ``variants``; the kernel runs them in :func:`tile_order`)."""
     params, ocv, rex = params_for(variants, masses, range_extender_enabled=False, **conditions)
     names = [v.name for v in variants]
-    length: list = []
-    n = int(repeats_each(params, ocv, rex, cycle, names, cycles_out=length).max())
-    order = tile_order(length[0])
+    available, per_cycle = _window_and_first_cycle(params, ocv, rex, cycle, names)
+    n = int(_repeats_each(names, cycle, available, per_cycle).max())
+    order = tile_order(available / per_cycle)   # cycles each window holds
     back = np.argsort(order)
     run_params, run_names = params[order], [names[i] for i in order]
     for _ in range(3):
@@ -206,7 +199,7 @@ def deplete(variants, cycle: Cycle, masses, **conditions):
         if np.all(res["stopped"] > 0):
             return res
         # consumption rose more than the margin allows: the count this run's own energy implies
-        n = max(n + 1, int(_repeats_each(names, cycle, _available_energy(params, ocv),
+        n = max(n + 1, int(_repeats_each(names, cycle, available,
                                          res["e_battery_chem"] / np.maximum(res["repeats_done"], 1)).max()))
     bad = [v.name for v, s in zip(variants, res["stopped"]) if s == 0]
     raise ResultError(variant=", ".join(bad), cycle=cycle.name, quantity="break-off",
@@ -310,7 +303,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
                                names=[names[i] for i in idx], repeats=n_cd, stop_after_generation=True)
                           for n_cd, idx in zip(counts, groups)])
     n_phase = runs[0].phases.shape[2] if runs else 1
-    width = max(n_cd for n_cd in counts) * n_phase if counts else 1
+    width = max(counts, default=1) * n_phase
     d = np.zeros((n, width))
     f = np.zeros((n, width))
     e = np.zeros((n, width))
@@ -332,8 +325,8 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
         d[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_DISTANCE], 0.0)
         f[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_FUEL_MASS], 0.0)
         e[idx, :n_cd * n_phase] = np.where(own, ph[:, :, L.R_E_BATTERY_CHEM], 0.0)
-    # the cold start's extra fuel, in the phase of the engine's first start
-    burnt = (f > 0.0) & (np.arange(width) < kept[:, None])
+    # the cold start's extra fuel, in the phase of the engine's first start (padding holds no fuel)
+    burnt = f > 0.0
     started = np.flatnonzero(burnt.any(axis=1))
     f[started, np.argmax(burnt[started], axis=1)] += cold[started]
     # sums over each variant's own phases (numpy's sum of the same values, so the same bits as

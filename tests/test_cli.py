@@ -171,3 +171,44 @@ def test_the_cli_skips_numbas_blas_probe_and_nothing_else():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"      # installed once
+
+
+def test_the_cli_exits_without_teardown_yet_as_sys_exit_would():
+    """main() ends with exit_without_teardown (0.25 s of Python's module teardown skipped):
+    the status is sys.exit's, atexit functions run, buffered output is flushed, a str code is
+    printed with status 1, and a running non-daemon thread gets the normal exit (it finishes)."""
+    import subprocess
+    import sys
+
+    def run(body: str):
+        code = ("import atexit, sys, threading, time\n"
+                "from skateboard.cli import exit_without_teardown\n"
+                "atexit.register(lambda: sys.stdout.write('atexit ran;'))\n"
+                "sys.stdout.write('buffered;')\n" + body)
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120)
+
+    r = run("exit_without_teardown(3)\n")
+    assert r.returncode == 3 and r.stdout == "buffered;atexit ran;", (r.returncode, r.stdout, r.stderr)
+    r = run("exit_without_teardown(None)\n")
+    assert r.returncode == 0 and r.stdout == "buffered;atexit ran;"
+    r = run("exit_without_teardown('bad input')\n")
+    assert r.returncode == 1 and r.stderr.strip() == "bad input"
+    r = run("t = threading.Thread(target=lambda: (time.sleep(0.5), sys.stdout.write('thread done;')))\n"
+            "t.start()\n"
+            "exit_without_teardown(4)\n")
+    assert r.returncode == 4 and r.stdout == "buffered;thread done;atexit ran;", r.stdout
+
+
+def test_the_engine_pools_shut_down_and_start_again():
+    import importlib
+
+    import numpy as np
+
+    S = importlib.import_module("skateboard.engine.simulate")
+
+    S._pool(1)
+    S.shutdown_pools()
+    assert S._POOLS == {}
+    assert S._pool(1).submit(np.add, 1, 2).result() == 3
+    S.shutdown_pools()

@@ -43,6 +43,12 @@ def _pool(threads: int) -> ThreadPoolExecutor:
     return _POOLS[threads]
 
 
+def shutdown_pools() -> None:
+    """Stop the engine's threads (idle between calls); a later call starts new ones."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True)
+
+
 def run_kernel(params, *args) -> None:
     """:func:`skateboard.engine.lanes.run_tiles` over every tile of ``params`` (one row per
     variant; ``args``: run_tiles' arguments after it), split into at most

@@ -21,7 +21,6 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
 from skateboard.errors import ResultError
 
@@ -63,12 +62,20 @@ def check_row(row: Mapping, *, cycle: str = "?") -> None:
 
 
 def check_rows(rows, *, cycle: str = "?"):
-    """Check result rows (a DataFrame or an iterable of mappings) and return them unchanged.
+    """Check result rows (a DataFrame, a :class:`skateboard.table.Table` or an iterable of
+    mappings) and return them unchanged.
 
     ``cycle`` names the cycle or procedure in the error when a row has no ``cycle`` column."""
-    if isinstance(rows, pd.DataFrame):
-        bad = _failing(rows)
+    from skateboard.table import Table
+
+    if isinstance(rows, Table):
+        bad = _failing(rows.columns.items(), len(rows))
         if bad is not None:  # the first failing row, checked one by one for its error
+            check_row(rows.records()[bad], cycle=cycle)
+        return rows
+    if type(rows).__name__ == "DataFrame" and type(rows).__module__.startswith("pandas"):
+        bad = _failing(((str(k), rows[k]) for k in rows.columns), len(rows))
+        if bad is not None:
             check_row(rows.iloc[bad].to_dict(), cycle=cycle)
         return rows
     for row in rows:
@@ -76,23 +83,29 @@ def check_rows(rows, *, cycle: str = "?"):
     return rows
 
 
-def _failing(df: pd.DataFrame) -> int | None:
+def _numbers(col) -> np.ndarray | None:
+    """A column's numbers as floats, as :func:`check_row` reads them (non-numbers 0), or None
+    for a column that holds no numbers (bool, strings, dates)."""
+    dtype = getattr(col, "dtype", None)
+    if dtype is not None and dtype.kind in "fiu":
+        return np.asarray(col, dtype=float)
+    if dtype is not None and (dtype.kind != "O" or type(dtype).__name__ == "StringDtype"):
+        return None
+    return np.array([float(v) if isinstance(v, (int, float, np.number))
+                     and not isinstance(v, (bool, np.bool_)) else 0.0 for v in col], float)
+
+
+def _failing(columns, n: int) -> int | None:
     """Position of the first row :func:`check_row` would reject, else None: the same rules on
-    whole columns (a sweep checks thousands of rows per call)."""
-    n = len(df)
+    whole columns (a sweep checks thousands of rows per call). ``columns``: (name, values)."""
+    columns = list(columns)
     bad = np.zeros(n, dtype=bool)
-    zero_distance = (df["distance_km"].to_numpy() == 0.0) if "distance_km" in df else np.zeros(n, bool)
-    for key in df.columns:
-        col = df[key]
-        if col.dtype.kind in "fiu":
-            x = col.to_numpy(dtype=float)
-        elif col.dtype.kind == "O" and not isinstance(col.dtype, pd.StringDtype):
-            # mixed: the numbers only, as check_row reads them
-            x = np.array([float(v) if isinstance(v, (int, float, np.number))
-                          and not isinstance(v, (bool, np.bool_)) else 0.0 for v in col], float)
-        else:  # bool, strings, dates: not numbers
+    distance = dict(columns).get("distance_km")
+    zero_distance = (_numbers(distance) == 0.0) if distance is not None else np.zeros(n, bool)
+    for key, col in columns:
+        x = _numbers(col)
+        if x is None:
             continue
-        key = str(key)
         nan = np.isnan(x)
         if key in REQUIRED or key.startswith("energy_"):
             bad |= nan

@@ -24,13 +24,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from skateboard.errors import SpecError, clip, close_matches, unknown_name
 from skateboard.workspace import checked_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: folder of the bundled cycle CSV files, ``cycles.toml`` and ``PROVENANCE.md``
 DATA_DIR = Path(__file__).parent / "data" / "cycles"
@@ -482,6 +484,8 @@ def cycle_table() -> pd.DataFrame:
         ``max_speed_kmh`` [km/h] and ``phases`` (e.g. ``"Low3 3.09 km; Medium3-2 4.76 km;
         ..."``).
     """
+    import pandas as pd
+
     rows = []
     for name in list_cycles():
         cycle = load_cycle(name)

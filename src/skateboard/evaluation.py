@@ -5,14 +5,16 @@ by the markets that use it; performance and climate cases likewise."""
 
 from __future__ import annotations
 
+import math
 import time
+
 import numpy as np
-import pandas as pd
 
 from skateboard.checks import check_rows
 from skateboard.errors import SpecError
 from skateboard.markets import CLIMATE_CASES_C, list_markets, load_market
 from skateboard.results import Results
+from skateboard.table import Table
 from skateboard.targets import TARGETS, check, for_market, lookup
 
 #: The old name of the result object (the same class as simulate's).
@@ -73,7 +75,7 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     motorway_cases : run the motorway ranges (four depletion runs; default True).
     """
     from skateboard.selection import select_variants
-    from skateboard.procedures import PROCEDURES
+    from skateboard.procedures import TABLES
     from skateboard.spec import load_fuel, load_program
 
     t0 = time.perf_counter()
@@ -86,34 +88,32 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     def run(m):
         key = m.headline_key  # markets with the same procedure, options and fuel share it
         if key not in cache:
-            df = PROCEDURES[m.headline](chosen, fuel=load_fuel(m.fuel), **dict(m.procedure_options))
-            cache[key] = df.set_index("variant")
+            cache[key] = TABLES[m.headline](chosen, fuel=load_fuel(m.fuel), **dict(m.procedure_options))
         return cache[key]
 
-    perf = PROCEDURES["performance"](chosen).set_index("variant")
+    # the procedures' rows as Tables (no pandas), read as dictionaries once
+    perf = TABLES["performance"](chosen)
     cases = sorted({t for m in mkts for t in m.climate_cases_c})
-    climate = PROCEDURES["real_world"](chosen, ambient_c=cases) if cases else pd.DataFrame()
+    climate = TABLES["real_world"](chosen, ambient_c=cases) if cases else Table()
     charge_temps = sorted({23.0} | {cold_case(m) for m in mkts if cold_case(m) is not None})
-    charging = PROCEDURES["charging"](chosen, ambient_c=charge_temps)
-    motorway = PROCEDURES["motorway"](chosen).set_index("variant") if motorway_cases else None
+    charging = TABLES["charging"](chosen, ambient_c=charge_temps)
+    motorway = TABLES["motorway"](chosen) if motorway_cases else None
     targets = getattr(prog, "targets", {}) or {}
-    # the detail tables as dictionaries, read once (a DataFrame lookup per cell cost about 2 ms
-    # per row of the table)
-    perf_of = perf.to_dict("index")
+    perf_of = perf.by("variant")
     climate_of = ({(v, float(t)): r for v, t, r in zip(climate["variant"], climate["ambient_c"],
                                                        climate["range_km"])} if cases else {})
-    charging_of = {(r["variant"], float(r["ambient_c"])): r for r in charging.to_dict("records")}
-    motorway_of = motorway.to_dict("index") if motorway is not None else None
+    charging_of = {(r["variant"], float(r["ambient_c"])): r for r in charging.records()}
+    motorway_of = motorway.by("variant") if motorway is not None else None
     rows = []
     for m in mkts:
-        head = run(m).to_dict("index")
+        head = run(m).by("variant")
         cold = cold_case(m)
         for v in chosen:
             h = head[v.name]
             row = {"variant": v.name, "powertrain": v.powertrain, "market": m.name,
                    "procedure": h["procedure"] + (f" {h['method']}" if isinstance(h.get("method"), str) else "")}
             for col in HEADLINE:
-                row[col] = float(h[col]) if col in h and pd.notna(h[col]) else np.nan
+                row[col] = _number(h.get(col))
             for col in PERFORMANCE:
                 row[col] = float(perf_of[v.name][col])
             for t in CLIMATE_CASES_C:
@@ -134,18 +134,38 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
             row["targets_failed"] = "; ".join(failed)
             row["energy_audit_residual"] = float(h.get("energy_audit_residual", np.nan))
             rows.append(row)
-    table = check_rows(pd.DataFrame(rows, columns=COLUMNS))
-    details = {f"{k[0]}|{k[2]}|{dict(k[1])}": df.reset_index() for k, df in cache.items()}
-    details["performance"] = perf.reset_index()
+    table = check_rows(Table({c: [r[c] for r in rows] for c in COLUMNS}, n=len(rows)))
+    details = {f"{k[0]}|{k[2]}|{dict(k[1])}": t for k, t in cache.items()}
+    details["performance"] = perf
     details["climate"] = climate
     details["charging"] = charging
     if motorway is not None:
-        details["motorway"] = motorway.reset_index()
-    from skateboard.inputs import inputs_table, plausibility_warnings
+        details["motorway"] = motorway
+    from skateboard.inputs import plausibility_warnings
 
     warnings = list(getattr(prog, "warnings", ()) or ())
     for v in chosen:
         warnings += plausibility_warnings(v)
     return Results(table=table, details=details, program=prog, seconds=time.perf_counter() - t0,
-                   kind="evaluate", inputs=inputs_table(chosen), warnings=warnings)
+                   kind="evaluate", inputs=_Inputs(chosen), warnings=warnings)
+
+
+def _number(value) -> float:
+    """A headline cell as a float; NaN for a column the row does not have (None or NaN)."""
+    if value is None or isinstance(value, str):
+        return np.nan
+    x = float(value)
+    return np.nan if math.isnan(x) else x
+
+
+class _Inputs:
+    """The inputs table of the chosen variants, built (with pandas) when first read."""
+
+    def __init__(self, variants):
+        self.variants = variants
+
+    def build(self):
+        from skateboard.inputs import inputs_table
+
+        return inputs_table(self.variants)
 

@@ -20,13 +20,17 @@ a concept study may mean them). Bounds, each an assumption from the production c
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+from skateboard.physics.constants import KWH
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_BODY_MASS = 600.0                    # kg, assumption (module docstring)
 POWER_TO_MASS_W_PER_KG = (30.0, 650.0)   # assumption (module docstring)
 DRAG_COEFFICIENT = (0.19, 0.55)          # assumption (module docstring)
 MAX_USABLE_SHARE = 0.98                  # assumption (module docstring)
-from skateboard.physics.constants import KWH
 
 
 def inputs_table(variants) -> pd.DataFrame:
@@ -81,6 +85,8 @@ def inputs_table(variants) -> pd.DataFrame:
             "defaulted": ", ".join(getattr(v, "defaults", ()) or ()),
         }
         rows.append(row)
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 

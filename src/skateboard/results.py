@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from skateboard.physics.constants import KWH
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: What ``plot`` draws for each kind of result (the first is the default).
 PLOTS = {"evaluate": ("range", "breakdown", "erev", "speed", "charging"),
          "simulate": ("trace", "breakdown", "speed")}
 
 
-@dataclass
 class Results:
     """Results of an evaluation or a simulation.
 
@@ -33,25 +34,68 @@ class Results:
     timeseries : the time series of every variant (simulate with ``record=True``), or None.
     inputs : the resolved inputs per variant (:func:`skateboard.inputs.inputs_table`).
     warnings : plausibility and deprecation warnings, one line each.
+
+    ``table``, ``details`` and ``inputs`` become pandas DataFrames when first read; until then
+    they are held without pandas (``evaluate`` gives them as :class:`skateboard.table.Table`),
+    so that :meth:`records` (what ``skateboard evaluate --json`` prints) imports no pandas.
     """
 
-    table: pd.DataFrame
-    details: dict = field(default_factory=dict)
-    program: object = None
-    seconds: float = 0.0
-    kind: str = "evaluate"
-    timeseries: pd.DataFrame | None = None
-    inputs: pd.DataFrame | None = None
-    warnings: list = field(default_factory=list)
-    cycle: str | None = None
+    def __init__(self, table, details: dict | None = None, program: object = None,
+                 seconds: float = 0.0, kind: str = "evaluate", timeseries=None, inputs=None,
+                 warnings: list | None = None, cycle: str | None = None):
+        self._table = table
+        self._details = dict(details or {})
+        self.program = program
+        self.seconds = seconds
+        self.kind = kind
+        self.timeseries = timeseries
+        self._inputs = inputs
+        self.warnings = list(warnings or [])
+        self.cycle = cycle
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if isinstance(self._table, Table):
+            self._table = self._table.to_pandas()
+        return self._table
+
+    @table.setter
+    def table(self, value) -> None:
+        self._table = value
+
+    @property
+    def details(self) -> dict:
+        for key, value in self._details.items():
+            if isinstance(value, Table):
+                self._details[key] = value.to_pandas()
+        return self._details
+
+    @details.setter
+    def details(self, value: dict) -> None:
+        self._details = dict(value or {})
+
+    @property
+    def inputs(self) -> pd.DataFrame | None:
+        if hasattr(self._inputs, "build"):
+            self._inputs = self._inputs.build()
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, value) -> None:
+        self._inputs = value
 
     # --- tables ---
     def to_pandas(self) -> pd.DataFrame:
         """The results table (a copy-free view: changing it changes this object)."""
         return self.table
 
-    def records(self) -> list[dict]:
-        return self.table.to_dict("records")
+    def records(self, columns=None) -> list[dict]:
+        """The table's rows as dicts (of ``columns`` only, when given); without pandas when the
+        table has not been read as a DataFrame yet."""
+        if isinstance(self._table, Table):
+            return self._table.records(columns)
+        table = self.table if columns is None else self.table[list(columns)]
+        return table.to_dict("records")
 
     @property
     def variants(self) -> list:

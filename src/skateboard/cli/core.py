@@ -125,7 +125,7 @@ def evaluate(
         if not as_json:
             console.print(f"report written to {path}")
     if as_json:
-        rows = result.table[_json_columns()].to_dict("records")
+        rows = result.records(_json_columns())
         if inputs:
             from skateboard.jsonsafe import json_records
             typer.echo(json.dumps({"rows": json_records(rows),

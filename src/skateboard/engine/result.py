@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from skateboard.engine import layout as L
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Sinks of the energy audit (all J); the sources are battery electrochemical energy and fuel.
 AUDIT_SINKS = ("e_aero", "e_rolling", "e_grade", "e_inertia", "e_drivetrain_loss", "e_battery_loss",
@@ -79,6 +82,8 @@ class SimResult:
     def to_pandas(self, charger_efficiency=None, check: bool = True) -> pd.DataFrame:
         """One row per variant with unit-suffixed columns (names of the glossary in docs/physics.md). With ``check`` (the
         default) every row passes :func:`skateboard.checks.check_rows` first, else ResultError."""
+        import pandas as pd
+
         d = self["distance"]
         km = d / 1000.0
         e_battery_terminal = self["e_battery_terminal"]
@@ -118,6 +123,8 @@ class SimResult:
 
     def trace_frame(self, index: int) -> pd.DataFrame:
         """Time series of one variant as a DataFrame (requires ``record=True``)."""
+        import pandas as pd
+
         if self.trace is None:
             raise ValueError("no time series recorded: simulate(..., record=True)")
         tr = self.trace[index]

@@ -1,6 +1,6 @@
 """Test procedures built on the engine. Each owns its test mass, cycle sequence, stop criterion
 and reported figures, and returns a pandas DataFrame with one row per variant (unit-suffixed
-columns). The functions in :data:`PROCEDURES` check every row they return
+columns); each module's ``table`` gives the same rows without pandas (:data:`TABLES`). The functions in :data:`PROCEDURES` check every row they return
 (:func:`skateboard.checks.check_rows`)."""
 
 import functools
@@ -29,5 +29,19 @@ PROCEDURES = {name: _checked(name, run) for name, run in {
     "motorway": motorway.run,
 }.items()}
 
-__all__ = ["PROCEDURES", "charging", "cltc", "epa", "motorway", "nedc", "performance",
+#: The same procedures returning their rows as a :class:`skateboard.table.Table` (checked the
+#: same way): what :func:`skateboard.evaluate` reads, without pandas.
+TABLES = {name: _checked(name, table) for name, table in {
+    "wltp": wltp.table,
+    "wltp_3phase": wltp.table_3phase,
+    "cltc": cltc.table,
+    "epa": epa.table,
+    "nedc": nedc.table,
+    "performance": performance.table,
+    "real_world": real_world.table,
+    "charging": charging.table,
+    "motorway": motorway.table,
+}.items()}
+
+__all__ = ["PROCEDURES", "TABLES", "charging", "cltc", "epa", "motorway", "nedc", "performance",
            "real_world", "wltp"]

@@ -30,10 +30,15 @@ and battery degradation", 2024), linear between and below, at least 0.25 (from 2
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.physics.constants import KWH
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: (displayed SOC, fraction of peak power) of the default curve (assumption, module docstring).
 DEFAULT_SHAPE = ((0.0, 0.1, 0.5, 0.8, 0.9, 1.0), (0.8, 1.0, 1.0, 0.55, 0.3, 0.1))
@@ -70,7 +75,7 @@ def session(pack, temperature_k: float, soc_start: float = SOC_START,
     return soc, t, pack.usable_energy * (soc - soc_start)
 
 
-def run(variants, *, ambient_c=(23.0,)) -> pd.DataFrame:
+def table(variants, *, ambient_c=(23.0,)) -> Table:
     """One row per variant and ambient temperature: ``dc_charge_10_80_min``,
     ``dc_energy_10min_kwh`` and ``dc_energy_20min_kwh`` (from 10 %), ``pack_temperature_c``."""
     from skateboard.physics import climate
@@ -85,7 +90,12 @@ def run(variants, *, ambient_c=(23.0,)) -> pd.DataFrame:
             for m in MINUTES:
                 row[f"dc_energy_{m:g}min_kwh"] = float(np.interp(m * 60.0, t, e)) / KWH
             rows.append(row)
-    return pd.DataFrame(rows)
+    return Table.from_records(rows)
+
+
+def run(variants, *, ambient_c=(23.0,)) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, ambient_c=ambient_c).to_pandas()
 
 
 __all__ = ["DEFAULT_DERATING", "DEFAULT_SHAPE", "power_curve", "run", "session"]

@@ -40,12 +40,17 @@ pure-electric range on CLTC beside it (docs/china_procedures.md section 1). So:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
 from skateboard.procedures import wltp
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CYCLE = "cltc_p"
 CONVENTIONAL_MAX_CYCLES = 8
@@ -72,7 +77,7 @@ def auto_method(variant) -> str:
     return "auto" if variant.range_extender is not None else method_for(variant, "auto")
 
 
-def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFrame:
+def table(variants, *, method: str = "auto", fuel=None, **conditions) -> Table:
     """China figures, one row per variant in input order (see the module docstring). Each
     variant's method depends on that variant alone, so results never depend on which variants
     share the batch."""
@@ -85,38 +90,42 @@ def run(variants, *, method: str = "auto", fuel=None, **conditions) -> pd.DataFr
     parts = []
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
-        df = wltp.range_test([variants[i] for i in idx], cyc, m, fuel, wltp.UF_DN_KM["euro6"], "CLTC",
-                       C.china_test_mass, **conditions)
-        df.index = idx
-        parts.append(df)
-    df = pd.concat(parts).sort_index().reset_index(drop=True)
-    df["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
-                    else "EREV: CD on CLTC-P, CS on WLTC" for v, m in zip(variants, methods)]
+        parts.append((idx, wltp.range_test([variants[i] for i in idx], cyc, m, fuel,
+                                           wltp.UF_DN_KM["euro6"], "CLTC", C.china_test_mass,
+                                           **conditions)))
+    out = parts[0][1] if len(parts) == 1 else Table.stack(parts, len(variants))
+    out["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
+                     else "EREV: CD on CLTC-P, CS on WLTC" for v, m in zip(variants, methods)]
     erev = [i for i, v in enumerate(variants) if v.range_extender is not None]
     if erev:
-        _erev_china(df, [variants[i] for i in erev], erev, fuel, **conditions)
-    return df
+        _erev_china(out, [variants[i] for i in erev], erev, fuel, **conditions)
+    return out
 
 
-def _erev_china(df: pd.DataFrame, vs, idx, fuel, **conditions) -> None:
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()
+
+
+def _erev_china(out: Table, vs, idx, fuel, **conditions) -> None:
     """Replace the range-extended rows' figures by China's: CLTC pure-electric range, WLTC CS fuel."""
-    w = pd.DataFrame(wltp.ovc_columns(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs],
-                                      fuel=fuel, d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC",
-                                      **conditions))
-    cltc_cs = df.loc[idx, "fuel_cs_l_per_100km"].to_numpy(float)
-    aer = df.loc[idx, "all_electric_range_km"].to_numpy(float)
+    w = wltp.ovc_columns(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs], fuel=fuel,
+                         d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC", **conditions)
+    cltc_cs = np.array([out["fuel_cs_l_per_100km"][i] for i in idx], dtype=float)
+    aer = np.array([out["all_electric_range_km"][i] for i in idx], dtype=float)
     tank = np.array([v.range_extender.fuel_tank_volume * 1e5 for v in vs])  # l x 100
-    df.loc[idx, "fuel_cs_cltc_l_per_100km"] = cltc_cs
-    df.loc[idx, "electric_range_km"] = aer
-    df.loc[idx, "range_km"] = aer + tank / cltc_cs
-    df.loc[idx, "fuel_cs_l_per_100km"] = w["fuel_cs_l_per_100km"].to_numpy()
+    residual = np.array([out["energy_audit_residual"][i] for i in idx], dtype=float)
+    out.set_rows("fuel_cs_cltc_l_per_100km", idx, cltc_cs)
+    out.set_rows("electric_range_km", idx, aer)
+    out.set_rows("range_km", idx, aer + tank / cltc_cs)
+    out.set_rows("fuel_cs_l_per_100km", idx, np.asarray(w["fuel_cs_l_per_100km"]))
     # the weighted figure (GB/T 19753's own utility factor) is not implemented, so it is left
     # empty rather than given with Europe's weighting (docs/results.md)
-    df.loc[idx, "fuel_weighted_l_per_100km"] = np.nan
-    df.loc[idx, "co2_cs_g_per_km"] = w["co2_cs_g_per_km"].to_numpy()
-    df.loc[idx, "co2_weighted_g_per_km"] = np.nan
-    df.loc[idx, "wltc_all_electric_range_km"] = w["all_electric_range_km"].to_numpy()
-    df.loc[idx, "cs_test_mass_kg"] = [C.wltp_test_mass(v)[0] for v in vs]
-    df.loc[idx, "utility_factor"] = np.nan
-    df.loc[idx, "energy_audit_residual"] = np.maximum(
-        df.loc[idx, "energy_audit_residual"].to_numpy(float), w["energy_audit_residual"].to_numpy())
+    out.set_rows("fuel_weighted_l_per_100km", idx, [np.nan] * len(idx))
+    out.set_rows("co2_cs_g_per_km", idx, np.asarray(w["co2_cs_g_per_km"]))
+    out.set_rows("co2_weighted_g_per_km", idx, [np.nan] * len(idx))
+    out.set_rows("wltc_all_electric_range_km", idx, np.asarray(w["all_electric_range_km"]))
+    out.set_rows("cs_test_mass_kg", idx, [C.wltp_test_mass(v)[0] for v in vs])
+    out.set_rows("utility_factor", idx, [np.nan] * len(idx))
+    out.set_rows("energy_audit_residual", idx,
+                 np.maximum(residual, np.asarray(w["energy_audit_residual"], dtype=float)))

@@ -14,15 +14,20 @@ economy; the SAE J2841 utility factor weighting of the EPA PHEV label is not imp
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.physics.constants import MILE, WH_PER_GALLON_EQUIVALENT
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CITY_WEIGHT = 0.55
 #: The FTP (city) weights its cold-start test 0.43 and its hot-start test 0.57 (40 CFR
@@ -86,7 +91,7 @@ def multi_cycle_test(variants: Sequence, cycle="udds", masses: Sequence | None =
                           trace_miss_time=np.asarray(res["trace_miss_time"], float))
 
 
-def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
+def table(variants, *, fuel=None, **conditions) -> Table:
     """EPA unadjusted and label figures, one row per variant."""
     from skateboard.spec.fuels import load_fuel
 
@@ -156,6 +161,11 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                 "co2_cs_g_per_km": fc * co2_per_kg * 1e6 / LABEL_FACTOR,
                 "energy_audit_residual": float(max(oc.residual[k], oh.residual[k])),
             }
-    df = pd.DataFrame(rows)
-    df["test_mass_kg"] = [m[0] for m in masses]
-    return df
+    out = Table.from_records(rows)
+    out["test_mass_kg"] = [m[0] for m in masses]
+    return out
+
+
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()

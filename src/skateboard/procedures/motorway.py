@@ -12,11 +12,16 @@ WLTP range. Range-extended variants report their electric range (engine off).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SPEEDS_KMH = (110.0, 120.0, 130.0)
 SEGMENT_S = 3600.0       # one hour at steady speed per repetition
@@ -34,7 +39,7 @@ def column(case: str) -> str:
     return f"motorway_range_{case}_km"
 
 
-def run(variants, *, speeds_kmh=SPEEDS_KMH, artemis: bool = True, **conditions) -> pd.DataFrame:
+def table(variants, *, speeds_kmh=SPEEDS_KMH, artemis: bool = True, **conditions) -> Table:
     """One row per variant: ``motorway_range_<speed>_km`` for each speed and
     ``motorway_range_artemis_km``, with the DC consumption of each case."""
     masses = [C.wltp_test_mass(v) for v in variants]
@@ -50,7 +55,12 @@ def run(variants, *, speeds_kmh=SPEEDS_KMH, artemis: bool = True, **conditions) 
         out[f"motorway_consumption_{case}_wh_per_km"] = res["e_battery_terminal"] / d / 3.6
         worst = np.maximum(worst, np.abs(res.energy_audit_residual()))
     out["energy_audit_residual"] = worst
-    return pd.DataFrame(out)
+    return Table(out)
+
+
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()
 
 
 __all__ = ["ARTEMIS_CYCLE", "SPEEDS_KMH", "column", "run", "steady_cycle"]

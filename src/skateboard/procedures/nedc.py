@@ -9,16 +9,21 @@ charge-depleting and C_2 the charge-sustaining consumption; the same weighting a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 D_AV_KM = 25.0  # R101 Annex 8, para. 3.2.3.2.5
 
 
-def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
+def table(variants, *, fuel=None, **conditions) -> Table:
     from skateboard.spec.fuels import load_fuel
 
     fuel = fuel or load_fuel("E10")
@@ -61,6 +66,11 @@ def run(variants, *, fuel=None, **conditions) -> pd.DataFrame:
                        "fuel_cs_l_per_100km": c2 / fuel.density * 1e8,
                        "co2_cs_g_per_km": c2 * co2_per_kg * 1e6,
                        "energy_audit_residual": float(oc.residual[k])}
-    df = pd.DataFrame(rows)
-    df["test_mass_kg"] = [m[0] for m in masses]
-    return df
+    out = Table.from_records(rows)
+    out["test_mass_kg"] = [m[0] for m in masses]
+    return out
+
+
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()

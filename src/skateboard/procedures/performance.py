@@ -9,13 +9,18 @@ Table 1.3: dry asphalt 0.8-0.9 (we use 0.9), wet asphalt 0.5-0.7 (0.6), packed s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import Cycle
 from skateboard.engine.batch import DRIVER_MASS, build_params
 from skateboard.engine.simulate import simulate_params
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROAD_FRICTION = {"dry": 0.9, "wet": 0.6, "snow": 0.2, "ice": 0.1}
 DT = 0.05  # s, time step of the acceleration runs
@@ -94,7 +99,7 @@ def hill_start(variants, *, mu=ROAD_FRICTION["dry"]):
     return _max_grade(variants, np.linspace(0.0, 3.6, 6), mu, 6)
 
 
-def run(variants, **_ignored) -> pd.DataFrame:
+def table(variants, **_ignored) -> Table:
     rows = []
     t0100 = acceleration_time(variants, 0, 100)
     t80120 = acceleration_time(variants, 80, 120)
@@ -107,4 +112,9 @@ def run(variants, **_ignored) -> pd.DataFrame:
                      "accel_0_100_s": t0100[i], "accel_80_120_s": t80120[i], "top_speed_kmh": vmax[i],
                      "gradeability_percent": grade[i], "hill_start_percent": hill[i],
                      "hill_start_wet_percent": hill_wet[i]})
-    return pd.DataFrame(rows)
+    return Table.from_records(rows)
+
+
+def run(variants, **_ignored) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants).to_pandas()

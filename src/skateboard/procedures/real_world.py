@@ -12,8 +12,9 @@ cold-soaked and unplugged (no preconditioning from the mains), as the winter ran
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.errors import SpecError
@@ -21,11 +22,15 @@ from skateboard.markets import CLIMATE_CASES_C as CASES_C
 from skateboard.physics import climate
 from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 
-def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: bool | None = None,
-        pack_heating: bool = True, **conditions) -> pd.DataFrame:
+def table(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: bool | None = None,
+          pack_heating: bool = True, **conditions) -> Table:
     """One row per variant and ambient temperature: range_km, consumption, hvac_power_w
     (cabin HVAC and pack holding power), pack_warmup_kwh."""
     from skateboard.engine.batch import pack_state
@@ -60,4 +65,9 @@ def run(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump: 
                          "consumption_wh_per_km": res["e_battery_terminal"][i] / d / 3.6,
                          "consumption_ac_wh_per_km": e_ac[i] / d / 3.6,
                          "energy_audit_residual": float(residual[i])})
-    return pd.DataFrame(rows)
+    return Table.from_records(rows)
+
+
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()

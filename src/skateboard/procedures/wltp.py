@@ -17,14 +17,19 @@ AC consumption = energy recharged from the mains / range (Annex 8 4.3.4).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from skateboard.cycles import load_cycle
 from skateboard.engine.batch import road_load_arrays
 from skateboard.errors import ResultError
 from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
+from skateboard.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Utility-factor coefficients C1..C10 (EU 2017/1151 Sub-Annex 8 Appendix 5, Table A8.App5/1).
 UF_COEFFICIENTS = (26.25, -38.94, -631.05, 5964.83, -25095.0, 60380.2, -87517.0, 75513.8,
@@ -229,8 +234,8 @@ def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **co
     }
 
 
-def run(variants, *, method: str = "STP", cycle: str | None = None, fuel=None, uf_stage: str = "euro6e-bis",
-        procedure: str = "WLTP", **conditions) -> pd.DataFrame:
+def table(variants, *, method: str = "STP", cycle: str | None = None, fuel=None,
+          uf_stage: str = "euro6e-bis", procedure: str = "WLTP", **conditions) -> Table:
     """WLTP figures for BEVs and range-extended variants (one row each, in input order).
 
     Parameters
@@ -258,10 +263,10 @@ def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditi
     masses = [mass_rule(v) for v in variants]
     fn = bev_stp if method.upper() == "STP" else bev_ccp
     if not rex:   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
-        df = pd.DataFrame(fn(variants, cyc, masses, procedure=procedure, **conditions))
+        out = Table(fn(variants, cyc, masses, procedure=procedure, **conditions))
     elif not bev:   # range-extended only (every sweep of an EREV): columns too
-        df = pd.DataFrame(ovc_columns(variants, cyc, masses, fuel=fuel, d_n_km=d_n,
-                                      procedure=procedure, **conditions))
+        out = Table(ovc_columns(variants, cyc, masses, fuel=fuel, d_n_km=d_n,
+                                procedure=procedure, **conditions))
     else:   # both: rows, so that each keeps its own columns (the others NaN)
         rows = [None] * len(variants)
         for idx, cols in ((bev, fn([variants[i] for i in bev], cyc, [masses[i] for i in bev],
@@ -270,12 +275,22 @@ def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditi
                                             fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions))):
             for i, r in zip(idx, _rows_of(cols)):
                 rows[i] = r
-        df = pd.DataFrame(rows)
-    df["test_mass_kg"] = np.array([m[0] for m in masses], dtype=float)
-    return df
+        out = Table.from_records(rows)
+    out["test_mass_kg"] = np.array([m[0] for m in masses], dtype=float)
+    return out
+
+
+def run(variants, **options) -> pd.DataFrame:
+    """:func:`table` as a DataFrame."""
+    return table(variants, **options).to_pandas()
+
+
+def table_3phase(variants, **kw) -> Table:
+    """WLTP without the extra-high phase (WLTC 3b low, medium, high), as New Zealand uses it."""
+    cyc = C.truncate(load_cycle(CYCLE), 3, "wltc_class3b_3phase")
+    return table(variants, cycle=cyc, procedure="WLTP 3-phase", **kw)
 
 
 def run_3phase(variants, **kw) -> pd.DataFrame:
-    """WLTP without the extra-high phase (WLTC 3b low, medium, high), as New Zealand uses it."""
-    cyc = C.truncate(load_cycle(CYCLE), 3, "wltc_class3b_3phase")
-    return run(variants, cycle=cyc, procedure="WLTP 3-phase", **kw)
+    """:func:`table_3phase` as a DataFrame."""
+    return table_3phase(variants, **kw).to_pandas()

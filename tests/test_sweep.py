@@ -285,13 +285,13 @@ def test_markets_with_the_same_procedure_options_and_fuel_share_one_run(tmp_path
     """EU and UK run WLTP with the same options and fuel: one run serves both (as in
     evaluate), and its columns equal those of a sweep of the EU alone; the Gulf's Euro 6 utility
     factors (other options) get a run of their own and another weighted CO2."""
-    from skateboard.procedures import PROCEDURES
+    from skateboard.procedures import TABLES
 
     vary = ["hongqi-b10-erev.top_hat.drag_coefficient=0.27..0.30:2"]
     alone = read_sweep(run_sweep(PROGRAM, vary, out=tmp_path / "eu", markets=["eu"]).directory)
     calls = []
-    wltp = PROCEDURES["wltp"]
-    monkeypatch.setitem(PROCEDURES, "wltp", lambda vs, **kw: calls.append(kw) or wltp(vs, **kw))
+    wltp = TABLES["wltp"]
+    monkeypatch.setitem(TABLES, "wltp", lambda vs, **kw: calls.append(kw) or wltp(vs, **kw))
     df = read_sweep(run_sweep(PROGRAM, vary, out=tmp_path / "three",
                               markets=["eu", "uk", "gulf"]).directory)
     assert sorted(c["uf_stage"] for c in calls) == ["euro6", "euro6e-bis"]

@@ -53,17 +53,17 @@ def _batches(rows: Sequence[int], variants: Sequence, codes: np.ndarray, headlin
 
 
 def _call(procedure, variants, fuel, options):
-    df = procedure(variants, fuel=fuel, **options)
-    return {c: (df[c].to_numpy(dtype=float) if c in df else np.full(len(variants), np.nan))
+    rows = procedure(variants, fuel=fuel, **options)   # a Table (skateboard.procedures.TABLES)
+    return {c: (np.asarray(rows[c], dtype=float) if c in rows else np.full(len(variants), np.nan))
             for c in RESULT_COLUMNS}
 
 
 def _run_market(plan: SweepPlan, market, variants, codes, errors) -> dict[str, np.ndarray]:
-    from skateboard.procedures import PROCEDURES
+    from skateboard.procedures import TABLES
 
     n = len(variants)
     out = {c: np.full(n, np.nan) for c in RESULT_COLUMNS}
-    procedure = PROCEDURES[market.headline]
+    procedure = TABLES[market.headline]
     fuel = plan.fuels[market.name]
     rows = [r for r in range(n) if variants[r] is not None]
     for members, opts in _batches(rows, variants, codes, market.headline,

@@ -85,10 +85,10 @@ class Table:
         """One dict per row (values as stored: Python or NumPy scalars)."""
         names = list(self.columns) if names is None else list(names)
         cols = [_items(self.columns[k]) for k in names]
-        return [dict(zip(names, values)) for values in zip(*cols)] if names else [{}] * self.n
+        return [dict(zip(names, values)) for values in zip(*cols)] if names else [{} for _ in range(self.n)]
 
     def by(self, key: str) -> dict:
-        """Rows keyed by column ``key`` (the last row wins), as ``df.set_index(key).to_dict("index")``."""
+        """Rows keyed by column ``key`` (the last row wins); each row keeps ``key`` too."""
         return {r[key]: r for r in self.records()}
 
     def to_pandas(self):

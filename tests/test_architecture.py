@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "skateboard"
 
 #: docs/architecture.md's layers, lowest first (module name prefixes below ``skateboard.``).
 LAYERS = [
-    ("errors", "jsonsafe", "workspace", "jitcache", "units", "physics", "table", "checks"),
+    ("errors", "jsonsafe", "workspace", "jitcache", "quantity_memo", "units", "physics", "table", "checks"),
     ("cycles", "spec", "markets", "targets"),
     ("engine",),
     ("procedures",),

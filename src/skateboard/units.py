@@ -24,10 +24,7 @@ are errors, like a malformed string: each is one :class:`~skateboard.errors.Spec
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import math
-import os
 import re
 import sys
 from pathlib import Path
@@ -63,6 +60,7 @@ class _LazyPint:
 pint = _LazyPint()
 
 from skateboard.errors import SpecError  # noqa: E402
+from skateboard.quantity_memo import QuantityMemo, cache_root  # noqa: E402
 
 #: Longest quantity string accepted [characters]. The longest bundled one,
 #: "1.895 m * 1.640 m * 0.85", has 24.
@@ -78,20 +76,13 @@ GRAMMAR = ("number and unit terms joined by * or /, powers on units only, at mos
            f"{MAX_QUANTITY_LENGTH} characters")
 
 
-def _cache_root() -> Path:
-    """Skateboard's folder in the user's cache directory (platformdirs)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("skateboard"))
-
-
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """pint's registry with its parsed definitions cached on disk (pint's own ``cache_folder``,
     in the user's cache directory for Skateboard): building it from pint's text definitions
     takes ~0.15 s, loading the cache ~0.01 s. Without a writable cache it is built each time."""
     try:
-        folder = _cache_root() / "pint"
+        folder = cache_root() / "pint"
         folder.mkdir(parents=True, exist_ok=True)
         ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=folder)
     except Exception:  # noqa: BLE001 - a cache that cannot be written or read is only slower
@@ -101,91 +92,7 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
-# ---------------------------------------------------------------------------------------------
-# The memo: quantity strings already converted, kept on disk
-# ---------------------------------------------------------------------------------------------
-
-#: Most entries the memo keeps (a program holds about a hundred quantity strings); past it, the
-#: memo starts again from the strings of the present run.
-MEMO_MAX_ENTRIES = 20_000
-
-
-class _Memo:
-    """``(string, unit) -> value`` of every quantity string pint converted, saved in the user's
-    cache directory (``units-memo.json``) when the process ends, so that a run reading only
-    strings met before imports no pint (0.11 s of a warm ``skateboard evaluate``). A value is
-    pint's own result, stored as JSON (which keeps every bit of a float); only strings that
-    converted are kept (an error always goes through pint, for its message). The file carries a
-    digest of this module's source and pint's version: with any change to either it is
-    ignored. A file that cannot be read or written only costs time."""
-
-    def __init__(self):
-        self.values: dict[str, float] | None = None
-        self.new = False
-
-    @functools.cached_property
-    def stamp(self) -> str:
-        try:
-            from importlib.metadata import version
-
-            pint_version = version("pint")
-        except Exception:  # noqa: BLE001 - no metadata: a stamp no saved memo matches
-            pint_version = "unknown"
-        source = Path(__file__).read_bytes()
-        return hashlib.sha256(source + b"\0" + pint_version.encode()).hexdigest()
-
-    @staticmethod
-    def path() -> Path:
-        return _cache_root() / "units-memo.json"
-
-    def load(self) -> dict[str, float]:
-        if self.values is None:
-            self.values = {}
-            try:
-                data = json.loads(self.path().read_text(encoding="utf-8"))
-                if data.get("stamp") == self.stamp and isinstance(data.get("values"), dict):
-                    self.values = {k: float(v) for k, v in data["values"].items()
-                                   if isinstance(k, str) and isinstance(v, (int, float))
-                                   and not isinstance(v, bool) and math.isfinite(v)}
-            except Exception:  # noqa: BLE001 - no memo, or an unreadable one: start empty
-                pass
-        return self.values
-
-    @staticmethod
-    def key(text: str, unit: str) -> str:
-        return f"{unit}\x1f{text}"
-
-    def get(self, text: str, unit: str) -> float | None:
-        return self.load().get(self.key(text, unit))
-
-    def put(self, text: str, unit: str, value: float) -> None:
-        values = self.load()
-        if len(values) >= MEMO_MAX_ENTRIES:
-            values.clear()
-        values[self.key(text, unit)] = value
-        if not self.new:
-            self.new = True
-            import atexit
-
-            atexit.register(self.save)
-
-    def save(self) -> None:
-        """Write the memo (atomically) if this process added to it."""
-        if not self.new:
-            return
-        try:
-            path = self.path()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"stamp": self.stamp, "values": self.values}),
-                           encoding="utf-8")
-            os.replace(tmp, path)
-            self.new = False
-        except Exception:  # noqa: BLE001 - a memo that cannot be written is only slower
-            pass
-
-
-_MEMO = _Memo()
+_MEMO = QuantityMemo(Path(__file__))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,14 +11,16 @@ import textwrap
 CHECK = textwrap.dedent("""
     import json
     from skateboard.engine import precompile
-    precompile.compile_group("fast")
-    precompile.compile_group("exact")
+    assert not precompile.kernel_cached()
+    assert precompile.compile_steps_if_cold()        # fast group in a second process, exact here
+    assert not precompile.kernel_cached()            # the steps only: the kernel compiles below
     from skateboard.cycles import load_cycle
     from skateboard.engine.simulate import simulate
     from skateboard.spec import resolve_variant
     # a battery-electric and a range-extended car: every step function is called
     simulate([resolve_variant("hongqi-b10-bev"), resolve_variant("hongqi-b10-erev")],
              load_cycle("udds"))
+    assert precompile.kernel_cached() and not precompile.compile_steps_if_cold()
     out = {}
     for group, members in precompile._groups().items():
         for dispatcher, signature in members:
@@ -29,9 +31,10 @@ CHECK = textwrap.dedent("""
 
 
 def test_the_kernel_calls_the_step_functions_with_the_precompiled_types(tmp_path):
-    """In a fresh cache: compile both groups by their signatures, run the kernel (which compiles
-    run_tile and types its calls), and find one signature per step function, the precompiled one
-    (a call with other types would have added a second)."""
+    """In a fresh cache (what a first ``evaluate`` meets without the warm step): the cache is
+    found cold, both groups compile by their signatures (the fast one in a second process), the
+    kernel compiles and types its calls, and each step function has one signature, the
+    precompiled one (a call with other types would have added a second); the cache is then warm."""
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
     done = subprocess.run([sys.executable, "-c", CHECK], env=env, capture_output=True, text=True,
                           timeout=600)

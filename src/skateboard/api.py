@@ -76,6 +76,9 @@ def simulate(program="hongqi-on-b10", *, variants=None, cycle="wltc_class3b", re
     prog = as_program(program)
     chosen = select_variants(prog, variants)
     cyc = cycle if isinstance(cycle, Cycle) else load_cycle(cycle)
+    from skateboard.engine.precompile import compile_steps_if_cold
+
+    compile_steps_if_cold()  # a cold cache: the kernel's steps compile in two processes
     result = _simulate(chosen, cyc, record=record, **conditions)
     df = result.to_pandas(charger_efficiency=[v.charger_efficiency for v in chosen])
     df.insert(1, "powertrain", [v.powertrain for v in chosen])
@@ -110,9 +113,7 @@ def compile_kernels() -> None:
     from skateboard.engine.simulate import simulate as _simulate
     from skateboard.spec import resolve_variant
 
-    second = precompile.start_second_process()
-    precompile.compile_group("exact")
-    precompile.finish_second_process(second)
+    precompile.compile_steps()
     _simulate([resolve_variant("hongqi-b10-bev")], load_cycle("udds"))
     evaluate("hongqi-on-b10")
 

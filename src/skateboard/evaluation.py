@@ -80,6 +80,9 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
 
     t0 = time.perf_counter()
     prog = load_program(program) if isinstance(program, str) else program
+    from skateboard.engine.precompile import compile_steps_if_cold
+
+    compile_steps_if_cold()  # a cold cache: the kernel's steps compile in two processes
     chosen = select_variants(prog, variants)
     names = markets or list(getattr(prog, "markets", None) or []) or list_markets()
     mkts = [load_market(m) for m in names]

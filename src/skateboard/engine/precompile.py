@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 #: What the second process compiles (the rest is compiled by the calling one).
 SECOND_PROCESS_GROUP = "fast"
@@ -85,3 +86,43 @@ def finish_second_process(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def compile_steps() -> None:
+    """Compile the kernel's step functions into the cache: the fast steps in a second process
+    while this one compiles the exact path's (``python -m skateboard.cli.warm`` runs this first)."""
+    second = start_second_process()
+    compile_group("exact")
+    finish_second_process(second)
+
+
+def kernel_cached() -> bool:
+    """Whether Numba's cache holds an index for the kernel (:func:`skateboard.engine.lanes.run_tiles`),
+    so that its first call loads machine code instead of compiling (:mod:`skateboard.jitcache`
+    deletes the index when a source it was built from changed). True when Numba's cache cannot be
+    asked (then nothing changes)."""
+    from skateboard.engine import lanes
+
+    try:
+        return os.path.exists(lanes.run_tiles._cache._cache_file._index_path)  # noqa: SLF001
+    except AttributeError:
+        return True
+
+
+_COLD_LOCK = threading.Lock()
+_COLD_DONE: list[bool] = []  # set once this process has compiled the steps
+
+
+def compile_steps_if_cold() -> bool:
+    """:func:`compile_steps` when the kernel is not cached yet (a ``pip install`` without the warm
+    step, or a new cache directory): the first ``evaluate`` then compiles in two processes, as
+    the warm step does, instead of one (``benchmarks/startup.py --compile``, 2026-12-04:
+    21.8 s before, 9.2-9.4 s in three runs). Returns whether it
+    compiled. Once per process at most; a second thread waits for the first."""
+    with _COLD_LOCK:
+        if _COLD_DONE or kernel_cached():
+            return False
+        compile_steps()
+        _COLD_DONE.append(True)
+        return True
+

@@ -212,3 +212,20 @@ def test_the_engine_pools_shut_down_and_start_again():
     assert S._POOLS == {}
     assert S._pool(1).submit(np.add, 1, 2).result() == 3
     S.shutdown_pools()
+
+
+def test_evaluate_table_marks_targets_and_lists_the_failed_ones(tmp_path):
+    """The table view (built from the result's rows, no pandas): pass/FAIL per market, the
+    failed targets named under it, and per-variant columns (the B10's EPA label range is 367 km,
+    tests/data/evaluate_reference.csv)."""
+    path = tmp_path / "program.toml"
+    path.write_text('name = "t"\ntitle = "t"\nvariants = ["leapmotor-b10"]\nmarkets = ["eu", "us"]\n'
+                    '[targets.leapmotor-b10]\nmin_range_km = "420 km"\n')
+    r = run("evaluate", str(path), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    eu = next(x for x in lines if "│ eu " in x)
+    us = next(x for x in lines if "│ us " in x)
+    assert "pass" in eu and "FAIL" in us
+    assert any(x.startswith("leapmotor-b10 in us: min_range_km: range_km 367") for x in lines)
+    assert "per variant: performance" in r.stdout                  # the per-variant table

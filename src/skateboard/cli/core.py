@@ -4,6 +4,7 @@ cycles."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -85,9 +86,30 @@ def _json_columns() -> list[str]:
     return list(COLUMNS)
 
 
-def _shown(df, columns: list[str]) -> list[str]:
-    """The columns that have a value in at least one row."""
-    return [c for c in columns if c in df and (df[c].dtype == object or df[c].notna().any())]
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _shown(rows: list[dict], columns: list[str]) -> list[str]:
+    """The columns that have a value (a number that is not NaN, or text) in at least one row."""
+    return [c for c in columns if rows and c in rows[0]
+            and any(not (isinstance(r[c], float) and math.isnan(r[c])) for r in rows)]
+
+
+def _first_per_variant(rows: list[dict]) -> list[dict]:
+    """One row per variant, in order: each column's first value that is not missing (as pandas'
+    ``groupby("variant").first()``), NaN where every row misses it."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        first = out.setdefault(r["variant"], {"variant": r["variant"]})
+        for c, value in r.items():
+            if c not in first or (_missing(first[c]) and not _missing(value)):
+                first[c] = value
+    for first in out.values():
+        for c, value in first.items():
+            if value is None:
+                first[c] = math.nan
+    return list(out.values())
 
 
 @app.command()
@@ -134,13 +156,15 @@ def evaluate(
         else:
             print_json(rows)
         return
-    table = result.table.copy()
-    table["targets_met"] = table["targets_met"].map({True: "pass", False: "FAIL"}).fillna("-")
+    # the table's rows as dicts (no pandas for this view either)
+    table_rows = result.records()
+    for r in table_rows:
+        r["targets_met"] = {True: "pass", False: "FAIL"}.get(r["targets_met"], "-")
     title = f"evaluate: {getattr(result.program, 'name', program)} ({result.seconds:.2f} s)"
-    console.print(rich_table(title, table.to_dict("records"), _shown(table, HEADLINE_COLUMNS)))
-    per_variant = table.groupby("variant", sort=False).first().reset_index()  # first value found
+    console.print(rich_table(title, table_rows, _shown(table_rows, HEADLINE_COLUMNS)))
+    per_variant = _first_per_variant(table_rows)
     console.print(rich_table("per variant: performance, climate (WLTC 3b, HVAC on), DC charging "
-                             "at 23 °C, motorway range", per_variant.to_dict("records"),
+                             "at 23 °C, motorway range", per_variant,
                              _shown(per_variant, VARIANT_COLUMNS)))
     if inputs:
         t = result.inputs.set_index("variant")
@@ -149,10 +173,10 @@ def evaluate(
                                  ["input", *t.index]))
         for _, r in result.inputs.iterrows():
             console.print(Text.assemble((str(r["variant"]), "bold"), f" defaulted: {r['defaulted'] or '-'}"))
-    failed = result.table[result.table["targets_met"] == False]  # noqa: E712
-    for _, r in failed.iterrows():
-        console.print(Text.assemble((f"{r['variant']} in {r['market']}:", "red"),
-                                    f" {r['targets_failed']}"))
+    for r in table_rows:
+        if r["targets_met"] == "FAIL":
+            console.print(Text.assemble((f"{r['variant']} in {r['market']}:", "red"),
+                                        f" {r['targets_failed']}"))
 
 
 @app.command()

@@ -315,16 +315,16 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
             result = float(value)
         except OverflowError:
             result = math.inf
+    elif isinstance(value, str) and (known := _memo_value(value, unit)) is not None:
+        result = known  # read before, with the same grammar and pint (skateboard.quantity_memo)
     elif isinstance(value, str):
         try:
-            magnitude, given = _read_known(value, unit)
+            magnitude, given = read_quantity(value)
         except ValueError as exc:
             raise SpecError(f"cannot read this quantity: {exc}", file=file, field=field,
                             value=value, allowed=GRAMMAR) from None
         if given is None:  # numbers only ("160000"): the documented unit
             result = magnitude
-        elif (known := _MEMO.get(value, unit)) is not None:
-            result = known
         else:
             target = _target(unit)[0]
             try:
@@ -354,12 +354,9 @@ def parse_quantity(value: object, unit: str, *, field: str | None = None,
     return result
 
 
-def _read_known(text: str, unit: str) -> tuple[float, object]:
-    """:func:`read_quantity`, except for a string the memo holds for ``unit``: (0, a marker that
-    is not None), read without pint; the caller takes the memo's value."""
-    if len(text) <= MAX_QUANTITY_LENGTH and _MEMO.get(text, unit) is not None:
-        return 0.0, _MEMO
-    return read_quantity(text)
+def _memo_value(text: str, unit: str) -> float | None:
+    """The memo's value of ``text`` in ``unit`` (a string pint converted before), else None."""
+    return _MEMO.get(text, unit) if len(text) <= MAX_QUANTITY_LENGTH else None
 
 
 @functools.lru_cache(maxsize=None)

@@ -98,4 +98,4 @@ def run(variants, *, ambient_c=(23.0,)) -> pd.DataFrame:
     return table(variants, ambient_c=ambient_c).to_pandas()
 
 
-__all__ = ["DEFAULT_DERATING", "DEFAULT_SHAPE", "power_curve", "run", "session"]
+__all__ = ["DEFAULT_DERATING", "DEFAULT_SHAPE", "power_curve", "run", "session", "table"]

@@ -14,10 +14,9 @@ economy; the SAE J2841 utility factor weighting of the EPA PHEV label is not imp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -63,4 +63,4 @@ def run(variants, **options) -> pd.DataFrame:
     return table(variants, **options).to_pandas()
 
 
-__all__ = ["ARTEMIS_CYCLE", "SPEEDS_KMH", "column", "run", "steady_cycle"]
+__all__ = ["ARTEMIS_CYCLE", "SPEEDS_KMH", "column", "run", "steady_cycle", "table"]

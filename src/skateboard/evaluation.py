@@ -5,6 +5,7 @@ by the markets that use it; performance and climate cases likewise."""
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -144,13 +145,14 @@ def evaluate(program="hongqi-on-b10", *, markets=None, variants=None,
     details["charging"] = charging
     if motorway is not None:
         details["motorway"] = motorway
-    from skateboard.inputs import plausibility_warnings
+    from skateboard.inputs import inputs_table, plausibility_warnings
 
     warnings = list(getattr(prog, "warnings", ()) or ())
     for v in chosen:
         warnings += plausibility_warnings(v)
     return Results(table=table, details=details, program=prog, seconds=time.perf_counter() - t0,
-                   kind="evaluate", inputs=_Inputs(chosen), warnings=warnings)
+                   kind="evaluate", inputs=functools.partial(inputs_table, chosen),
+                   warnings=warnings)
 
 
 def _number(value) -> float:
@@ -159,16 +161,3 @@ def _number(value) -> float:
         return np.nan
     x = float(value)
     return np.nan if math.isnan(x) else x
-
-
-class _Inputs:
-    """The inputs table of the chosen variants, built (with pandas) when first read."""
-
-    def __init__(self, variants):
-        self.variants = variants
-
-    def build(self):
-        from skateboard.inputs import inputs_table
-
-        return inputs_table(self.variants)
-

@@ -36,7 +36,8 @@ class Results:
     warnings : plausibility and deprecation warnings, one line each.
 
     ``table``, ``details`` and ``inputs`` become pandas DataFrames when first read; until then
-    they are held without pandas (``evaluate`` gives them as :class:`skateboard.table.Table`),
+    they are held without pandas (``evaluate`` gives Tables, :class:`skateboard.table.Table`,
+    and for ``inputs`` a function that builds it),
     so that :meth:`records` (what ``skateboard evaluate --json`` prints) imports no pandas.
     """
 
@@ -76,8 +77,8 @@ class Results:
 
     @property
     def inputs(self) -> pd.DataFrame | None:
-        if hasattr(self._inputs, "build"):
-            self._inputs = self._inputs.build()
+        if callable(self._inputs):  # evaluate gives a function that builds it
+            self._inputs = self._inputs()
         return self._inputs
 
     @inputs.setter

@@ -110,7 +110,7 @@ def kernel_cached() -> bool:
 
 
 _COLD_LOCK = threading.Lock()
-_COLD_DONE: list[bool] = []  # set once this process has compiled the steps
+_cold_done = False  # this process has compiled the steps
 
 
 def compile_steps_if_cold() -> bool:
@@ -119,10 +119,11 @@ def compile_steps_if_cold() -> bool:
     the warm step does, instead of one (``benchmarks/startup.py --compile``, 2026-12-04:
     21.8 s before, 9.2-9.4 s in three runs). Returns whether it
     compiled. Once per process at most; a second thread waits for the first."""
+    global _cold_done
     with _COLD_LOCK:
-        if _COLD_DONE or kernel_cached():
+        if _cold_done or kernel_cached():
             return False
         compile_steps()
-        _COLD_DONE.append(True)
+        _cold_done = True
         return True
 

@@ -175,21 +175,8 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         per = ube / ec_dc
         groups.append((idx, _bev_columns(vs, res, C.recharge_energy(vs, res), per, "STP", procedure,
                                          extra={"ube": ube, "ec_dc": ec_dc})))
-    return _scatter(groups)
-
-
-def _scatter(groups) -> dict:
-    """Columns of every row from (row indices, columns) groups that cover every row once: each
-    column's groups concatenated, then put back in row order (list columns stay lists)."""
-    order = np.argsort(np.concatenate([np.asarray(idx, dtype=np.intp) for idx, _ in groups]),
-                       kind="stable")
-    out = {}
-    for k, first in groups[0][1].items():
-        if isinstance(first, list):
-            out[k] = np.concatenate([np.array(cols[k], dtype=object) for _, cols in groups])[order].tolist()
-        else:
-            out[k] = np.concatenate([np.asarray(cols[k]) for _, cols in groups])[order]
-    return out
+    # the groups' rows back in input order (every group has the same columns)
+    return Table.stack([(idx, Table(cols)) for idx, cols in groups], len(variants)).columns
 
 
 def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **conditions) -> dict:

@@ -52,7 +52,9 @@ from skateboard.physics.braking import axle_brake_share, free_distribution, rege
 from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
+from skateboard.engine import interleave
 
+interleave.install()  # two vectors per iteration of the lane loops, for our compiles only
 
 _HINGE_CACHE: dict = {}
 

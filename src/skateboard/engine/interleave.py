@@ -1,0 +1,102 @@
+"""Two vectors per iteration of the kernel's lane loops: LLVM's loop interleaving, forced while
+Numba compiles Skateboard's own functions and for them only.
+
+Why: a fast step (``engine/lanes.py``) runs one loop over the 16 lanes of a tile, two 512-bit
+vectors. LLVM's cost model vectorises it but leaves it at one vector per iteration, so the two
+vectors' chains (state of charge -> voltage -> current) run one after the other. With
+``-force-vector-interleave=2`` LLVM works on both vectors in one iteration, and the core overlaps
+their latencies. Every lane gets the same operations in the same order (interleaving reorders
+no floating-point operation: without fast-math LLVM vectorises no floating-point reduction), so
+the results are the same bits. Measured 2026-12-04 (2-core AMD EPYC, Zen 4, AVX-512;
+``benchmarks/kernel_floor.py`` and ``--llvm-interleave 0``, three alternating pairs, UDDS,
+N = 10 000, one thread): 6.29-6.43 against 6.69-7.09 ns per vehicle-step, results identical.
+
+The option is one of LLVM's process-wide settings (``llvmlite.binding.set_option``). So that it
+never changes how a user's own Numba functions compile in the same process, a listener on
+Numba's ``numba:compile`` event sets it when Numba starts compiling a function of
+``skateboard.engine`` or ``skateboard.physics`` and puts LLVM's default (0: its cost model) back
+when that compile ends. Numba compiles under one global lock, and a compile of ours nested in a
+user's compile (a user function calling ours) sets and restores it around ours only. Loading a
+compiled function from the cache involves no LLVM and no event.
+
+``SKATEBOARD_LLVM_INTERLEAVE`` (an integer, read once at import) replaces the count: 0 leaves
+LLVM's choice (for measuring). It applies to what is compiled afterwards; a kernel already in
+Numba's cache keeps the code it was compiled with.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Vectors per iteration of the lane loops (``SKATEBOARD_LLVM_INTERLEAVE`` overrides it).
+DEFAULT_COUNT = 2
+#: The modules whose compiles get the count.
+OURS = ("skateboard.engine.", "skateboard.physics.")
+
+
+def count_from_env() -> int:
+    """The interleave count: ``SKATEBOARD_LLVM_INTERLEAVE`` when it is a non-negative integer,
+    else :data:`DEFAULT_COUNT`."""
+    text = os.environ.get("SKATEBOARD_LLVM_INTERLEAVE", "").strip()
+    return int(text) if text.isdigit() else DEFAULT_COUNT
+
+
+def _set_llvm_count(count: int) -> None:
+    import llvmlite.binding as llvm
+
+    llvm.set_option("", f"-force-vector-interleave={count}")
+
+
+def is_ours(dispatcher) -> bool:
+    module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
+    return module.startswith(OURS)
+
+
+class CompileListener:
+    """Sets the count at the start of the outermost compile of one of our functions and puts
+    LLVM's default back at its end. ``set_count`` is the setter (LLVM's, or a test's)."""
+
+    def __init__(self, count: int, set_count=_set_llvm_count):
+        self.count = count
+        self.set_count = set_count
+        self.depth = 0  # our compiles under way (nested: a kernel compiles its callees)
+
+    def on_start(self, event) -> None:
+        if is_ours(event.data.get("dispatcher")):
+            if self.depth == 0:
+                self.set_count(self.count)
+            self.depth += 1
+
+    def on_end(self, event) -> None:
+        if is_ours(event.data.get("dispatcher")):
+            self.depth -= 1
+            if self.depth == 0:
+                self.set_count(0)
+
+
+_installed: CompileListener | None = None
+
+
+def install() -> CompileListener | None:
+    """Register the listener once per process (None when the count is 0: LLVM's choice)."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    count = count_from_env()
+    if count == 0:
+        return None
+    from numba.core import event
+
+    class _Listener(event.Listener):  # Numba's abstract base; the logic is CompileListener's
+        def __init__(self, inner):
+            self.inner = inner
+
+        def on_start(self, ev):
+            self.inner.on_start(ev)
+
+        def on_end(self, ev):
+            self.inner.on_end(ev)
+
+    _installed = CompileListener(count)
+    event.register("numba:compile", _Listener(_installed))
+    return _installed

@@ -1,0 +1,74 @@
+"""The interleave listener (``skateboard.engine.interleave``): it sets LLVM's interleave count
+for Skateboard's compiles only and puts LLVM's default back after each, nested or not."""
+
+import types
+
+import numba
+import numpy as np
+from numba.core import event
+
+from skateboard.engine import interleave
+
+
+def _ev(module):
+    f = types.FunctionType(compile("def f():\n    pass\n", "<test>", "exec").co_consts[0], {})
+    f.__module__ = module
+    return types.SimpleNamespace(data={"dispatcher": types.SimpleNamespace(py_func=f)})
+
+
+def test_listener_sets_the_count_for_our_outermost_compile_only():
+    calls = []
+    lst = interleave.CompileListener(2, set_count=calls.append)
+    ours, inner, user = _ev("skateboard.engine.lanes"), _ev("skateboard.physics.battery"), _ev("mine")
+    lst.on_start(user)             # a user's compile: untouched
+    lst.on_start(ours)             # ours, nested in the user's: set
+    lst.on_start(inner)            # our callee, nested in ours: already set
+    lst.on_end(inner)
+    lst.on_end(ours)               # the outermost of ours ends: LLVM's default back
+    lst.on_end(user)
+    assert calls == [2, 0]
+    assert lst.depth == 0
+
+
+def test_count_from_env(monkeypatch):
+    monkeypatch.setenv("SKATEBOARD_LLVM_INTERLEAVE", "0")
+    assert interleave.count_from_env() == 0
+    monkeypatch.setenv("SKATEBOARD_LLVM_INTERLEAVE", "4")
+    assert interleave.count_from_env() == 4
+    monkeypatch.setenv("SKATEBOARD_LLVM_INTERLEAVE", "two")
+    assert interleave.count_from_env() == interleave.DEFAULT_COUNT
+    monkeypatch.delenv("SKATEBOARD_LLVM_INTERLEAVE")
+    assert interleave.count_from_env() == interleave.DEFAULT_COUNT
+
+
+class _Recorder(event.Listener):
+    def __init__(self, inner):
+        self.inner = inner
+
+    def on_start(self, ev):
+        self.inner.on_start(ev)
+
+    def on_end(self, ev):
+        self.inner.on_end(ev)
+
+
+def test_numba_compile_events_reach_the_listener():
+    """Real Numba compiles: a function of ours (by module) sets and restores, a user's does not."""
+    calls = []
+    lst = interleave.CompileListener(2, set_count=calls.append)
+
+    def ours(x):
+        s = 0.0
+        for v in x:
+            s += v
+        return s
+
+    def theirs(x):
+        return x.sum()
+
+    ours.__module__ = "skateboard.engine.test_probe"
+    with event.install_listener("numba:compile", _Recorder(lst)):
+        numba.njit(theirs)(np.ones(4))
+        assert calls == []
+        assert numba.njit(ours)(np.ones(4)) == 4.0
+    assert calls == [2, 0]

@@ -38,7 +38,7 @@ a lower bound, not a prediction.
 
 ``--llvm-interleave K`` compiles with LLVM's loop interleave count K instead of Skateboard's
 (``SKATEBOARD_LLVM_INTERLEAVE``, ``skateboard.engine.interleave``: 2, set only while Numba
-compiles Skateboard's functions); 0 leaves LLVM's cost model, which keeps one vector per
+compiles the fast steps); 0 leaves LLVM's cost model, which keeps one vector per
 iteration. ``--save`` writes the results, to check that two builds give the same bits.
 """
 

@@ -10,22 +10,27 @@ from numba.core import event
 from skateboard.engine import interleave
 
 
-def _ev(module):
+def _ev(module, name="fast_step"):
     f = types.FunctionType(compile("def f():\n    pass\n", "<test>", "exec").co_consts[0], {})
-    f.__module__ = module
+    f.__module__, f.__name__ = module, name
     return types.SimpleNamespace(data={"dispatcher": types.SimpleNamespace(py_func=f)})
 
 
 def test_listener_sets_the_count_for_our_outermost_compile_only():
     calls = []
     lst = interleave.CompileListener(2, set_count=calls.append)
-    ours, inner, user = _ev("skateboard.engine.lanes"), _ev("skateboard.physics.battery"), _ev("mine")
+    ours, inner, user = _ev("skateboard.engine.lanes"), _ev("skateboard.engine.lanes"), _ev("mine")
+    kernel, gen = _ev("skateboard.engine.lanes", "run_tiles"), _ev("skateboard.engine.generating", "generating_step")
     lst.on_start(user)             # a user's compile: untouched
-    lst.on_start(ours)             # ours, nested in the user's: set
-    lst.on_start(inner)            # our callee, nested in ours: already set
+    lst.on_start(ours)             # a fast step, nested in the user's: set
+    lst.on_start(inner)            # nested in it: already set
     lst.on_end(inner)
-    lst.on_end(ours)               # the outermost of ours ends: LLVM's default back
+    lst.on_end(ours)               # the outermost fast step ends: LLVM's default back
     lst.on_end(user)
+    assert calls == [2, 0]
+    for other in (kernel, gen):    # the rest of the kernel and the range-extender step: untouched
+        lst.on_start(other)
+        lst.on_end(other)
     assert calls == [2, 0]
     assert lst.depth == 0
 
@@ -53,11 +58,11 @@ class _Recorder(event.Listener):
 
 
 def test_numba_compile_events_reach_the_listener():
-    """Real Numba compiles: a function of ours (by module) sets and restores, a user's does not."""
+    """Real Numba compiles: a fast step (by module and name) sets and restores, a user's does not."""
     calls = []
     lst = interleave.CompileListener(2, set_count=calls.append)
 
-    def ours(x):
+    def fast_step(x):
         s = 0.0
         for v in x:
             s += v
@@ -66,9 +71,9 @@ def test_numba_compile_events_reach_the_listener():
     def theirs(x):
         return x.sum()
 
-    ours.__module__ = "skateboard.engine.test_probe"
+    fast_step.__module__ = "skateboard.engine.lanes"
     with event.install_listener("numba:compile", _Recorder(lst)):
         numba.njit(theirs)(np.ones(4))
         assert calls == []
-        assert numba.njit(ours)(np.ones(4)) == 4.0
+        assert numba.njit(fast_step)(np.ones(4)) == 4.0
     assert calls == [2, 0]

@@ -1,5 +1,5 @@
-"""Two vectors per iteration of the kernel's lane loops: LLVM's loop interleaving, forced while
-Numba compiles Skateboard's own functions and for them only.
+"""Two vectors per iteration of the fast steps' lane loops: LLVM's loop interleaving, forced
+while Numba compiles those functions and for them only.
 
 Why: a fast step (``engine/lanes.py``) runs one loop over the 16 lanes of a tile, two 512-bit
 vectors. LLVM's cost model vectorises it but leaves it at one vector per iteration, so the two
@@ -9,15 +9,19 @@ their latencies. Every lane gets the same operations in the same order (interlea
 no floating-point operation: without fast-math LLVM vectorises no floating-point reduction), so
 the results are the same bits. Measured 2026-12-04 (2-core AMD EPYC, Zen 4, AVX-512;
 ``benchmarks/kernel_floor.py`` and ``--llvm-interleave 0``, three alternating pairs, UDDS,
-N = 10 000, one thread): 6.29-6.43 against 6.69-7.09 ns per vehicle-step, results identical.
+N = 10 000, one thread): 6.17-6.20 against 6.77-7.06 ns per vehicle-step, results identical.
 
 The option is one of LLVM's process-wide settings (``llvmlite.binding.set_option``). So that it
-never changes how a user's own Numba functions compile in the same process, a listener on
-Numba's ``numba:compile`` event sets it when Numba starts compiling a function of
-``skateboard.engine`` or ``skateboard.physics`` and puts LLVM's default (0: its cost model) back
-when that compile ends. Numba compiles under one global lock, and a compile of ours nested in a
-user's compile (a user function calling ours) sets and restores it around ours only. Loading a
-compiled function from the cache involves no LLVM and no event.
+never changes how anything else compiles, a listener on Numba's ``numba:compile`` event sets it
+when Numba starts compiling one of the fast steps (the functions named ``fast_step`` of
+``skateboard.engine.lanes``) and puts LLVM's default (0: its cost model) back when that compile
+ends: a user's own Numba functions in the same process, the range-extender step and the rest of
+the kernel compile as they would without it. Numba compiles under one global lock, so no other
+compile runs meanwhile. Loading a compiled function from the cache involves no LLVM and no
+event. Measured per variant on the bundled Hongqi derivatives' WLTP procedure (1 024 variants,
+one thread, three alternating pairs): range-extended 0.189-0.204 ms against 0.198-0.208 ms,
+battery-electric 0.084 against 0.085 ms, so the procedures, mostly constant-speed steps, are
+unchanged and UDDS-like driving gains.
 
 ``SKATEBOARD_LLVM_INTERLEAVE`` (an integer, read once at import) replaces the count: 0 leaves
 LLVM's choice (for measuring). It applies to what is compiled afterwards; a kernel already in
@@ -30,8 +34,10 @@ import os
 
 #: Vectors per iteration of the lane loops (``SKATEBOARD_LLVM_INTERLEAVE`` overrides it).
 DEFAULT_COUNT = 2
-#: The modules whose compiles get the count.
-OURS = ("skateboard.engine.", "skateboard.physics.")
+#: The functions whose compiles get the count: the fast steps of ``engine/lanes.py`` (every
+#: variant ``_make_fast_step`` makes is named ``fast_step``), by module and name.
+OURS = ("skateboard.engine.lanes",)
+NAMES = ("fast_step",)
 
 
 def count_from_env() -> int:
@@ -48,8 +54,9 @@ def _set_llvm_count(count: int) -> None:
 
 
 def is_ours(dispatcher) -> bool:
-    module = getattr(getattr(dispatcher, "py_func", None), "__module__", "") or ""
-    return module.startswith(OURS)
+    func = getattr(dispatcher, "py_func", None)
+    module = getattr(func, "__module__", "") or ""
+    return module.startswith(OURS) and getattr(func, "__name__", "") in NAMES
 
 
 class CompileListener:

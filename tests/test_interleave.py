@@ -46,17 +46,6 @@ def test_count_from_env(monkeypatch):
     assert interleave.count_from_env() == interleave.DEFAULT_COUNT
 
 
-class _Recorder(event.Listener):
-    def __init__(self, inner):
-        self.inner = inner
-
-    def on_start(self, ev):
-        self.inner.on_start(ev)
-
-    def on_end(self, ev):
-        self.inner.on_end(ev)
-
-
 def test_numba_compile_events_reach_the_listener():
     """Real Numba compiles: a fast step (by module and name) sets and restores, a user's does not."""
     calls = []
@@ -72,7 +61,7 @@ def test_numba_compile_events_reach_the_listener():
         return x.sum()
 
     fast_step.__module__ = "skateboard.engine.lanes"
-    with event.install_listener("numba:compile", _Recorder(lst)):
+    with event.install_listener("numba:compile", interleave.numba_listener(lst)):
         numba.njit(theirs)(np.ones(4))
         assert calls == []
         assert numba.njit(fast_step)(np.ones(4)) == 4.0

@@ -81,6 +81,20 @@ class CompileListener:
                 self.set_count(0)
 
 
+def numba_listener(inner: CompileListener):
+    """``inner`` as a listener Numba accepts (its abstract ``event.Listener``)."""
+    from numba.core import event
+
+    class _Listener(event.Listener):
+        def on_start(self, ev):
+            inner.on_start(ev)
+
+        def on_end(self, ev):
+            inner.on_end(ev)
+
+    return _Listener()
+
+
 _installed: CompileListener | None = None
 
 
@@ -94,16 +108,6 @@ def install() -> CompileListener | None:
         return None
     from numba.core import event
 
-    class _Listener(event.Listener):  # Numba's abstract base; the logic is CompileListener's
-        def __init__(self, inner):
-            self.inner = inner
-
-        def on_start(self, ev):
-            self.inner.on_start(ev)
-
-        def on_end(self, ev):
-            self.inner.on_end(ev)
-
     _installed = CompileListener(count)
-    event.register("numba:compile", _Listener(_installed))
+    event.register("numba:compile", numba_listener(_installed))
     return _installed

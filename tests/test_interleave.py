@@ -1,5 +1,5 @@
 """The interleave listener (``skateboard.engine.interleave``): it sets LLVM's interleave count
-for Skateboard's compiles only and puts LLVM's default back after each, nested or not."""
+for the fast steps' compiles only and puts LLVM's default back after each, nested or not."""
 
 import types
 

@@ -54,7 +54,7 @@ from skateboard.physics.road_load import axle_loads, road_load, step_kinematics,
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
 from skateboard.engine import interleave
 
-interleave.install()  # two vectors per iteration of the lane loops, for our compiles only
+interleave.install()  # two vectors per iteration of the fast steps' lane loops, while they compile
 
 _HINGE_CACHE: dict = {}
 

@@ -36,8 +36,7 @@ import os
 DEFAULT_COUNT = 2
 #: The functions whose compiles get the count: the fast steps of ``engine/lanes.py`` (every
 #: variant ``_make_fast_step`` makes is named ``fast_step``), by module and name.
-OURS = ("skateboard.engine.lanes",)
-NAMES = ("fast_step",)
+MODULE, NAME = "skateboard.engine.lanes", "fast_step"
 
 
 def count_from_env() -> int:
@@ -53,29 +52,28 @@ def _set_llvm_count(count: int) -> None:
     llvm.set_option("", f"-force-vector-interleave={count}")
 
 
-def is_ours(dispatcher) -> bool:
+def is_fast_step(dispatcher) -> bool:
     func = getattr(dispatcher, "py_func", None)
-    module = getattr(func, "__module__", "") or ""
-    return module.startswith(OURS) and getattr(func, "__name__", "") in NAMES
+    return getattr(func, "__module__", None) == MODULE and getattr(func, "__name__", None) == NAME
 
 
 class CompileListener:
-    """Sets the count at the start of the outermost compile of one of our functions and puts
+    """Sets the count at the start of the outermost compile of a fast step and puts
     LLVM's default back at its end. ``set_count`` is the setter (LLVM's, or a test's)."""
 
     def __init__(self, count: int, set_count=_set_llvm_count):
         self.count = count
         self.set_count = set_count
-        self.depth = 0  # our compiles under way (nested: a kernel compiles its callees)
+        self.depth = 0  # fast-step compiles under way (nested ones keep the count set)
 
     def on_start(self, event) -> None:
-        if is_ours(event.data.get("dispatcher")):
+        if is_fast_step(event.data.get("dispatcher")):
             if self.depth == 0:
                 self.set_count(self.count)
             self.depth += 1
 
     def on_end(self, event) -> None:
-        if is_ours(event.data.get("dispatcher")):
+        if is_fast_step(event.data.get("dispatcher")):
             self.depth -= 1
             if self.depth == 0:
                 self.set_count(0)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skateboard.engine import interleave
 from skateboard.engine import layout as L
 from skateboard.engine import tile as T
 from skateboard.engine.generating import generating_step
@@ -52,7 +53,6 @@ from skateboard.physics.braking import axle_brake_share, free_distribution, rege
 from skateboard.physics.drive_unit import unit_loss, wheel_force_envelope
 from skateboard.physics.road_load import axle_loads, road_load, step_kinematics, tractive_force
 from skateboard.physics.range_extender import generator_efficiency_along_line, operating_point_power
-from skateboard.engine import interleave
 
 interleave.install()  # two vectors per iteration of the fast steps' lane loops, while they compile
 

@@ -173,6 +173,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     **{n: ("skateboard.validation.climate", n) for n in ("CLIMATE_FILE", "validate_climate")},
     **{n: ("skateboard.validation.erev", n) for n in ("EREV_FILE", "validate_erev")},
     **{n: ("skateboard.validation.road_load", n) for n in ("check_road_load", "fit_speed_coefficient")},
+    "compare_drive_maps": ("skateboard.validation.drive_maps", "compare"),
     "EPA_TESTCAR_FILE": ("skateboard.validation.epa_list", "EPA_TESTCAR_FILE"),
 }
 

@@ -291,3 +291,39 @@ def road_load_cmd(
                       f"{s['vs_coast_down_hwfet']['bias_percent']:+.2f} %); {s['families']} model "
                       f"families; speed coefficient {s['speed_coefficient_s_per_m']:g} s/m[/]",
                       highlight=False)
+
+
+@validate_app.command("drive-maps")
+def drive_maps_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (rows, technology, "
+                                 "induction_over_pmsm)."),
+) -> None:
+    """Measured efficiency maps of induction and permanent-magnet drives against the loss model:
+    each drive's own fit and its machine type's map (pmsm_measured, induction_measured)."""
+    from skateboard.api import compare_drive_maps
+
+    res = compare_drive_maps()
+    if as_json:
+        from skateboard.jsonsafe import json_nested
+        print(json.dumps(json_nested(res)))
+        return
+    table = Table(title=f"measured drive maps: {res['source']}", box=box.SIMPLE)
+    for head in ("map", "type", "points", "own fit RMS", "type map RMS", "type map mean",
+                 "type map max"):
+        table.add_column(head, justify="left" if head in ("map", "type") else "right",
+                         no_wrap=head in ("map", "type"))
+    for r in res["rows"]:
+        table.add_row(escape(r["map"].removeprefix("advisor_")), r["motor_type"], str(r["points"]),
+                      f"{r['own_rms_points']:.2f}", f"{r['type_rms_points']:.2f}",
+                      f"{r['type_mean_points']:+.2f}", f"{r['type_max_abs_points']:.1f}")
+    console.print(table)
+    console.print("efficiency errors in percentage points (model - measured)", highlight=False)
+    for t, v in res["technology"].items():
+        c = ", ".join(f"{x:.4g}" for x in (v["named_coefficients"] or v["coefficients"]))
+        console.print(f"{v['named_map'] or t}: ({c}); {v['maps']} drives, {v['points']} points, "
+                      f"RMS {v['named_rms_points']:.2f} points", highlight=False)
+    q = res["induction_over_pmsm"]
+    if q:
+        console.print(f"induction / permanent-magnet, per unit: no-load loss {q['no_load']:.2f}, "
+                      f"load term {q['load']:.2f}", highlight=False)
+

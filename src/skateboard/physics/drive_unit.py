@@ -40,6 +40,15 @@ NAMED_LOSS_MAPS: dict[str, tuple[float, float, float, float]] = {
     # Induction machines: higher magnetising and rotor copper losses (about 2 points lower
     # efficiency than PMSM; Larminie & Lowry sec. 7.4 discuss the difference). Assumption.
     "induction_generic": (0.0060, 0.0250, 0.0650, 0.0150),
+    # Measured technology maps: the same form fitted (fit_per_unit_loss) to every in-envelope
+    # motoring point of the measured maps of one machine type in data/drive_units/ (motor +
+    # inverter/controller drives of the 1990s from NREL's ADVISOR 2003 library; sources in its
+    # PROVENANCE.md), each drive in its own per-unit terms; 4 significant digits
+    # (skateboard.validation.drive_maps refits them; docs/accuracy.md). Their loss *level* is
+    # that of 16-83 kW drives of that decade, not of a modern unit: the calibrated rule is the
+    # default.
+    "pmsm_measured": (0.003660, 0.04352, 0.1464, 0.03590),        # 5 drives, 430 points
+    "induction_measured": (0.008710, 0.02692, 0.1608, 0.01204),   # 4 drives, 318 points
 }
 
 
@@ -176,3 +185,25 @@ def fit_loss_coefficients(speed, torque, efficiency_map, peak_torque, peak_power
     weight = 1.0 / np.maximum(p, 1e-9)
     coef, *_ = np.linalg.lstsq(a * weight[:, None], loss * weight, rcond=None)
     return tuple(float(max(c, 0.0)) for c in coef)
+
+
+def fit_per_unit_loss(s, tau, power, efficiency) -> tuple[float, float, float, float]:
+    """Fit the four per-unit loss coefficients to scattered motoring points, possibly of several
+    machines at once (each point in its own machine's per-unit terms).
+
+    Parameters
+    ----------
+    s : relative speed w / w_max [-];  tau : relative torque T / T_peak [-];
+    power : shaft power / peak power [-], > 0;  efficiency : motoring efficiency, 0..1 [-].
+
+    Least squares on the per-unit loss power / efficiency - power, each point weighted by
+    1 / power (so its error counts as an efficiency error, as in :func:`fit_loss_coefficients`),
+    with every coefficient kept non-negative (SciPy's ``optimize.nnls``)."""
+    from scipy.optimize import nnls
+
+    s, tau, p, eta = (np.asarray(a, dtype=float) for a in (s, tau, power, efficiency))
+    loss = p / eta - p
+    a = np.column_stack([np.ones_like(s), s, tau**2, s**3]) / p[:, None]
+    coef, _ = nnls(a, loss / p)
+    return tuple(float(c) for c in coef)
+

@@ -12,7 +12,7 @@ losses (C). We write it per unit of the motor's rating so one map scales to any 
     s = w / w_max,  tau = |T| / T_peak
 
 A speed x torque efficiency map given by a user is turned into the four coefficients by a
-least-squares fit (:func:`fit_loss_coefficients`), so the compiled kernel evaluates one
+non-negative least-squares fit (:func:`fit_loss_coefficients`), so the compiled kernel evaluates one
 polynomial instead of a table.
 
 The equations live once, in the compiled scalar functions :func:`wheel_force_limit` (with
@@ -176,15 +176,7 @@ def fit_loss_coefficients(speed, torque, efficiency_map, peak_torque, peak_power
     if eta.shape != w.shape:
         raise ValueError(f"efficiency map has shape {eta.shape}, expected {w.shape} (speeds x torques)")
     ok = (eta > 0) & (eta <= 1) & (w > 0) & (t > 0) & (t <= max_torque(w, peak_torque, peak_power, max_speed) + 1e-9)
-    p = (w * t)[ok]
-    loss = p / eta[ok] - p
-    s = w[ok] / max_speed
-    tau = t[ok] / peak_torque
-    a = np.column_stack([np.ones_like(s), s, tau**2, s**3]) * peak_power
-    # Relative weighting: each point's error counts as an efficiency error.
-    weight = 1.0 / np.maximum(p, 1e-9)
-    coef, *_ = np.linalg.lstsq(a * weight[:, None], loss * weight, rcond=None)
-    return tuple(float(max(c, 0.0)) for c in coef)
+    return fit_per_unit_loss(w[ok] / max_speed, t[ok] / peak_torque, (w * t)[ok] / peak_power, eta[ok])
 
 
 def fit_per_unit_loss(s, tau, power, efficiency) -> tuple[float, float, float, float]:
@@ -197,8 +189,9 @@ def fit_per_unit_loss(s, tau, power, efficiency) -> tuple[float, float, float, f
     power : shaft power / peak power [-], > 0;  efficiency : motoring efficiency, 0..1 [-].
 
     Least squares on the per-unit loss power / efficiency - power, each point weighted by
-    1 / power (so its error counts as an efficiency error, as in :func:`fit_loss_coefficients`),
-    with every coefficient kept non-negative (SciPy's ``optimize.nnls``)."""
+    1 / power (so its error counts as an efficiency error), with every coefficient kept
+    non-negative (SciPy's ``optimize.nnls``: the best non-negative fit, not an unconstrained one
+    clipped). :func:`fit_loss_coefficients` fits a grid map with it."""
     from scipy.optimize import nnls
 
     s, tau, p, eta = (np.asarray(a, dtype=float) for a in (s, tau, power, efficiency))

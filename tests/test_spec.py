@@ -540,6 +540,16 @@ def test_unknown_loss_map_name(tmp_path):
                  contains=("did you mean 'pmsm_generic'", "induction_generic"))
 
 
+def test_inline_loss_map_outside_the_envelope_is_one_clear_error(tmp_path):
+    # four valid efficiencies, all at torques beyond the unit's peak torque: nothing to fit
+    table = ("{speed_unit = 'rpm', speed = [1000, 2000], torque = [5000, 6000], "
+             "efficiency = [[0.9, 0.9], [0.9, 0.9]]}")
+    write(tmp_path, PLATFORM.replace("gear_ratio = 10.6", f"gear_ratio = 10.6\nloss_map = {table}"))
+    err = spec_error(load_platform, tmp_path / "platform.toml")
+    assert_error(err, file="platform.toml", field="drive_units.rear.loss_map.efficiency",
+                 contains=("at least 4 motoring points inside the torque envelope, got 0",))
+
+
 def test_inline_loss_map_shape_error(tmp_path):
     table = "{speed = [100, 200], torque = [50, 100, 150], efficiency = [[0.9, 0.9, 0.9], [0.9, 0.9]]}"
     write(tmp_path, PLATFORM.replace("gear_ratio = 10.6", f"gear_ratio = 10.6\nloss_map = {table}"))

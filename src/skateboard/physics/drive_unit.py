@@ -195,6 +195,8 @@ def fit_per_unit_loss(s, tau, power, efficiency) -> tuple[float, float, float, f
     from scipy.optimize import nnls
 
     s, tau, p, eta = (np.asarray(a, dtype=float) for a in (s, tau, power, efficiency))
+    if s.size < 4:
+        raise ValueError(f"a loss fit needs at least 4 motoring points inside the torque envelope, got {s.size}")
     loss = p / eta - p
     a = np.column_stack([np.ones_like(s), s, tau**2, s**3]) / p[:, None]
     coef, _ = nnls(a, loss / p)

@@ -362,9 +362,14 @@ class DriveUnitOption(SpecModel):
                 raise SpecError("an efficiency map needs at least 4 points with efficiency > 0 "
                                 "to fit the 4 loss coefficients", field="loss_map.efficiency",
                                 value=usable)
-            self._loss_coefficients = fit_loss_coefficients(
-                table.speed, table.torque, table.efficiency, self.peak_torque, self.peak_power,
-                self.max_speed)
+            try:
+                self._loss_coefficients = fit_loss_coefficients(
+                    table.speed, table.torque, table.efficiency, self.peak_torque,
+                    self.peak_power, self.max_speed)
+            except ValueError as exc:  # too few points inside the unit's torque envelope
+                raise SpecError(str(exc), field="loss_map.efficiency", value=usable,
+                                allowed="at least 4 points with efficiency > 0 within the "
+                                "unit's peak torque and power") from None
         return self
 
     @property

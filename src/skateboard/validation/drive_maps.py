@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, fit_per_unit_loss
+from skateboard.physics.drive_unit import NAMED_LOSS_MAPS, efficiency, fit_per_unit_loss, unit_loss
 
 MAPS_DIR = Path(__file__).resolve().parent.parent / "data" / "drive_units"
 #: The technology maps' names in NAMED_LOSS_MAPS, by machine type.
@@ -86,15 +86,14 @@ def fit(maps: list[MeasuredMap]) -> tuple[float, float, float, float]:
 
 def predicted_efficiency(m: MeasuredMap, coefficients) -> np.ndarray:
     """Efficiency the loss model with per-unit ``coefficients`` gives at ``m``'s points."""
-    c0, c1, c2, c3 = coefficients
-    loss = c0 + c1 * m.s + c2 * m.tau**2 + c3 * m.s**3
-    return m.power / (m.power + loss)
+    return efficiency(m.s * m.max_speed, m.tau * m.peak_torque, m.peak_torque, m.peak_power,
+                      m.max_speed, coefficients)
 
 
 def no_load_loss(coefficients, s=COMPARISON_SPEEDS) -> float:
     """Mean per-unit no-load loss c0 + c1 s + c3 s^3 over the relative speeds ``s`` [-]."""
-    c0, c1, _, c3 = coefficients
-    return float(np.mean(c0 + c1 * s + c3 * s**3))
+    # unit_loss at zero torque with a zero-torque factor of 1 returns the no-load loss
+    return float(np.mean([unit_loss(x, 0.0, 1.0, *coefficients, 1.0)[0] for x in s]))
 
 
 def compare(directory: str | Path = MAPS_DIR) -> dict:

@@ -240,3 +240,30 @@ def test_the_kernel_writes_every_summary_column():
     summary[:] = -123.0
     run_kernel(*call)
     assert not (result().summary == -123.0).any()
+
+
+def test_pack_columns_of_many_packs_are_each_packs_own():
+    """A sweep of pack sizes builds every pack's columns in one vectorised call: each row (and
+    its OCV table, chosen by chemistry and nominal voltage) equals that pack's alone, and a
+    variant's parameter row carries its own pack's window."""
+    from skateboard.engine import layout as L
+    from skateboard.engine.batch import pack_columns
+
+    base = syn.variant().pack
+    packs = [replace(base, gross_energy=g * 3.6e6, usable_energy=0.93 * g * 3.6e6, chemistry=c,
+                     nominal_voltage=u, max_current=i)
+             for g, c, u, i in [(40, "LFP", 350.0, None), (90, "NMC", 700.0, 600.0),
+                                (60, "LFP", 350.0, None), (75, "NMC", 400.0, None)]]
+    cols, tables = pack_columns(packs)
+    assert len(tables) == 3                       # three distinct (chemistry, voltage)
+    for p, row in zip(packs, cols):
+        own_cols, own_tables = pack_columns([p])
+        np.testing.assert_array_equal(row[1:], own_cols[0, 1:])
+        np.testing.assert_array_equal(tables[int(row[0])], own_tables[0])
+    variants = [syn.variant(pack=p) for p in packs]
+    params, ocv, _ = build_params(variants)
+    for p, prow in zip(packs, params):
+        st_ = pack_state(p)
+        assert prow[L.P_SOC_MIN] == st_["soc_min"] and prow[L.P_SOC_MAX] == st_["soc_max"]
+        np.testing.assert_array_equal(ocv[int(prow[L.P_OCV_ROW])], st_["table"])
+    assert cols[1, -1] == 600.0 and cols[0, -1] == pytest.approx(packs[0].max_discharge_power / cols[0, 3])

@@ -111,3 +111,62 @@ def test_charge_energy_below_is_the_ocv_integral(lo, hi, chemistry):
     # a straight OCV line v = 300 + 100 s: the integral from 0 to s is 300 s + 50 s^2
     line = np.array([300.0 + 100.0 * np.linspace(0.0, 1.0, 101)])
     assert B.charge_energy_below(line, [0], [hi])[0] == pytest.approx(300.0 * hi + 50.0 * hi * hi, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(soc=st.floats(0.0, 1.0), chemistry=st.sampled_from(["LFP", "NMC"]))
+def test_soc_at_charge_energy_inverts_the_ocv_integral(soc, chemistry):
+    """The closed-form inverse gives back the SOC whose integral it was given, and on a straight
+    OCV line v = 300 + 100 s the root of 300 s + 50 s^2 = I by hand."""
+    from skateboard.physics import battery as B
+
+    tables = np.array([B.ocv_table(chemistry, 400.0)])
+    integral = B.charge_energy_below(tables, [0], [soc])
+    assert B.soc_at_charge_energy(tables, [0], integral)[0] == pytest.approx(soc, abs=1e-12)
+    line = np.array([300.0 + 100.0 * np.linspace(0.0, 1.0, 101)])
+    i_line = 300.0 * soc + 50.0 * soc * soc
+    want = (-300.0 + math.sqrt(300.0 ** 2 + 200.0 * i_line)) / 100.0
+    assert B.soc_at_charge_energy(line, [0], [i_line])[0] == pytest.approx(want, abs=1e-12)
+
+
+def _window_by_bisection(table, capacity, usable, top_share=0.25):
+    """The usable window by bisection on energy_between, the way it was computed until
+    2026-12-05: an independent check of the closed form."""
+    from skateboard.physics import battery as B
+
+    gross = B.energy_between(table, capacity, 0.0, 1.0)
+    buffer = max(gross - usable, 0.0)
+
+    def solve(f, target, lo, hi):
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if f(mid) > target else (lo, mid)
+        return 0.5 * (lo + hi)
+
+    high = solve(lambda s: B.energy_between(table, capacity, s, 1.0), buffer * top_share, 0.0, 1.0)
+    low = solve(lambda s: B.energy_between(table, capacity, s, high), usable, 0.0, high)
+    return low, high
+
+
+@settings(max_examples=60, deadline=None)
+@given(gross_kwh=st.floats(10.0, 200.0), share=st.floats(0.5, 1.05),
+       chemistry=st.sampled_from(["LFP", "NMC"]), volts=st.floats(200.0, 900.0))
+def test_usable_windows_match_bisection_and_hold_the_usable_energy(gross_kwh, share, chemistry, volts):
+    """usable_windows (vectorised, closed form) against a bisection, and its window holds the
+    usable energy with a quarter of the buffer on top (the split of its docstring)."""
+    from skateboard.physics import battery as B
+
+    table = B.ocv_table(chemistry, volts)
+    gross = gross_kwh * 3.6e6
+    capacity = B.charge_capacity(table, gross)
+    usable = share * gross
+    tables = np.array([B.ocv_table("NMC", 355.0), table])
+    low, high = B.usable_windows(tables, [1, 1], [capacity] * 2, [usable, min(usable, gross)])
+    ref = _window_by_bisection(table, capacity, usable)
+    assert low[0] == pytest.approx(ref[0], abs=1e-12) and high[0] == pytest.approx(ref[1], abs=1e-12)
+    if share < 1.0:
+        assert B.energy_between(table, capacity, low[0], high[0]) == pytest.approx(usable, rel=1e-9)
+        assert B.energy_between(table, capacity, high[0], 1.0) == pytest.approx(
+            0.25 * (gross - usable), rel=1e-9, abs=1e-3)
+    else:
+        assert (low[0], high[0]) == (0.0, 1.0)

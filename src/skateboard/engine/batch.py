@@ -33,22 +33,50 @@ def _as_array(value, n, default):
 
 @functools.lru_cache(maxsize=4096)
 def pack_state(pack) -> dict:
-    """OCV table row, capacity [C], voltage limits [V] and usable SOC window of a pack."""
-    table = battery.ocv_table(pack.chemistry, pack.nominal_voltage)
-    capacity = battery.charge_capacity(table, pack.gross_energy)
-    soc_min, soc_max = battery.usable_window(table, capacity, pack.usable_energy)
-    v_min, v_max = battery.voltage_limits(pack.chemistry, pack.nominal_voltage)
-    return dict(table=table, capacity=capacity, soc_min=soc_min, soc_max=soc_max, v_min=v_min, v_max=v_max)
+    """OCV table row, capacity [C], voltage limits [V] and usable SOC window of a pack (one row
+    of :func:`pack_columns`)."""
+    cols, tables = pack_columns([pack])
+    capacity, _, v_min, v_max, soc_min, soc_max = (float(x) for x in cols[0, 1:7])
+    return dict(table=tables[0], capacity=capacity, soc_min=soc_min, soc_max=soc_max,
+                v_min=v_min, v_max=v_max)
+
+
+def pack_columns(packs: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """The pack columns of the parameter row for each of ``packs`` (in the order of
+    ``_PACK_COLS``: OCV table row, capacity, resistance, voltage limits, usable SOC window,
+    power and current limits) and their OCV tables (one per distinct chemistry and nominal
+    voltage). Vectorised over packs: a sweep of pack sizes has a pack per variant, and the SOC
+    window is solved for all of them at once (:func:`battery.usable_windows`)."""
+    n = len(packs)
+    if n == 0:
+        return np.zeros((0, len(_PACK_COLS))), np.zeros((0, battery.OCV_TABLE_POINTS))
+    keys = [(p.chemistry, p.nominal_voltage) for p in packs]
+    distinct = list(dict.fromkeys(keys))
+    index = {key: i for i, key in enumerate(distinct)}
+    rows = np.fromiter((index[key] for key in keys), dtype=np.intp, count=n)
+    tables = np.array([battery.ocv_table(*key) for key in distinct])
+    grid = np.linspace(0.0, 1.0, tables.shape[1])
+    per_table = np.array([(np.trapezoid(t, grid), *battery.voltage_limits(*key))
+                          for t, key in zip(tables, distinct)])
+    num = np.array([(p.gross_energy, p.usable_energy, p.resistance, p.max_discharge_power,
+                     p.max_charge_power, np.nan if p.max_current is None else p.max_current)
+                    for p in packs], dtype=float).reshape(n, 6)
+    capacity = num[:, 0] / per_table[rows, 0]
+    soc_min, soc_max = battery.usable_windows(tables, rows, capacity, num[:, 1])
+    v_min = per_table[rows, 1]
+    # pack_current_limit: the declared max_current, else the rated power at the voltage floor
+    current = np.where(np.isnan(num[:, 5]), num[:, 3] / v_min, num[:, 5])
+    cols = np.column_stack([rows, capacity, num[:, 2], v_min, per_table[rows, 2], soc_min,
+                            soc_max, num[:, 3], num[:, 4], current])
+    return cols, tables
 
 
 def pack_current_limit(pack) -> float:
     """Largest discharge current of a pack [A]: its declared ``max_current``, else its rated
     discharge power at its lowest terminal voltage (a pack rated for P_max down to V_min carries
-    P_max / V_min; at that default the limit never binds before the voltage floor does)."""
-    if getattr(pack, "max_current", None) is not None:
-        return float(pack.max_current)
-    v_min = battery.voltage_limits(pack.chemistry, pack.nominal_voltage)[0]
-    return pack.max_discharge_power / v_min
+    P_max / V_min; at that default the limit never binds before the voltage floor does). One
+    row of :func:`pack_columns`."""
+    return float(pack_columns([pack])[0][0, -1])
 
 
 def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
@@ -77,12 +105,13 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
             np.where(coast, given[:, 2], f2))
 
 
-def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], row, n_cols: int) -> np.ndarray:
-    """(N x n_cols) rows ``row(v)``, built once per distinct combination of the objects
-    ``v.<part>`` for ``parts`` and looked up for the other variants that share it (a sweep's
-    variants share their packs, drive units and range extenders). The objects are told apart by
-    identity, found for all variants at once (C-level attribute gets and NumPy); ``row`` is
-    called in the order of each combination's first variant."""
+def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], rows, n_cols: int) -> np.ndarray:
+    """(N x n_cols) rows, built once per distinct combination of the objects ``v.<part>`` for
+    ``parts`` and looked up for the other variants that share it (a sweep's variants share
+    their packs, drive units and range extenders). The objects are told apart by identity,
+    found for all variants at once (C-level attribute gets and NumPy); ``rows`` is called once
+    with each combination's first variant, in the order of those variants, and returns their
+    rows (one per variant: vectorised where the parts' values are, as for packs)."""
     ids = [np.fromiter(map(id, map(operator.attrgetter(part), variants)), dtype=np.uint64,
                        count=len(variants)) for part in parts]
     # one part: a plain unique (np.unique over rows sorts a structured view, 4x slower)
@@ -91,8 +120,13 @@ def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], row, n_c
     order = np.argsort(first)            # distinct combinations in the order of their first variant
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    table = np.array([row(variants[i]) for i in first[order]], dtype=float).reshape(len(first), n_cols)
+    table = np.asarray(rows([variants[i] for i in first[order]]), dtype=float).reshape(len(first), n_cols)
     return table[rank[of.reshape(-1)]]
+
+
+def _each(row):
+    """A ``rows`` builder for :func:`_rows_per_part` from a one-variant ``row``."""
+    return lambda vs: [row(v) for v in vs]
 
 
 def _unit_slots(v: Variant, n_cols: int) -> tuple:
@@ -111,17 +145,8 @@ def _unit_slots(v: Variant, n_cols: int) -> tuple:
     return tuple(out)
 
 
-def _pack_row(pack, ocv_rows: dict, ocv_list: list) -> tuple:
-    """A pack's columns of the parameter row; its OCV table is added to ``ocv_list`` (one per
-    distinct chemistry and nominal voltage, indexed through ``ocv_rows``)."""
-    st = pack_state(pack)
-    key = (pack.chemistry, pack.nominal_voltage)
-    if key not in ocv_rows:
-        ocv_rows[key] = len(ocv_list)
-        ocv_list.append(st["table"])
-    return (ocv_rows[key], st["capacity"], pack.resistance, st["v_min"], st["v_max"],
-            st["soc_min"], st["soc_max"], pack.max_discharge_power, pack.max_charge_power,
-            pack_current_limit(pack))
+_PACK_COLS = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
+              L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
 
 
 _REX_COLS = [L.P_REX_PRESENT, L.P_REX_MAX_POWER, L.P_REX_GENERATOR_EFFICIENCY, L.P_REX_IDLE_FUEL_POWER,
@@ -161,7 +186,8 @@ def _rex_columns(variants: Sequence[Variant], params: np.ndarray, fuel, fuels) -
                 em.min_power, len(tables) - 1)
 
     params[np.ix_(with_rex, _REX_COLS)] = _rows_per_part(
-        [variants[i] for i in with_rex], ("range_extender", "energy_management"), row, len(_REX_COLS))
+        [variants[i] for i in with_rex], ("range_extender", "energy_management"), _each(row),
+        len(_REX_COLS))
     return np.array(tables)
 
 
@@ -201,8 +227,6 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     """
     n = len(variants)
     params = np.zeros((n, L.N_PARAMS))
-    ocv_rows: dict = {}   # one OCV table per distinct (chemistry, nominal voltage)
-    ocv_list = []
     curb = np.array([v.curb_mass for v in variants])
     mass = _as_array(mass, n, np.nan)
     mass = np.where(np.isnan(mass), curb + DRIVER_MASS, mass)
@@ -230,12 +254,16 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
     params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = _rows_per_part(
-        variants, ("drive_units",), lambda v: _unit_slots(v, len(unit_cols)),
+        variants, ("drive_units",), _each(lambda v: _unit_slots(v, len(unit_cols))),
         2 * len(unit_cols))
-    pack_cols = [L.P_OCV_ROW, L.P_CAPACITY, L.P_RESISTANCE, L.P_V_MIN, L.P_V_MAX, L.P_SOC_MIN,
-                 L.P_SOC_MAX, L.P_MAX_DISCHARGE_POWER, L.P_MAX_CHARGE_POWER, L.P_MAX_CURRENT]
-    params[:, pack_cols] = _rows_per_part(
-        variants, ("pack",), lambda v: _pack_row(v.pack, ocv_rows, ocv_list), len(pack_cols))
+    ocv: list[np.ndarray] = []    # the OCV tables of the distinct packs' chemistries and voltages
+
+    def pack_rows(firsts):
+        cols, tables = pack_columns([v.pack for v in firsts])
+        ocv.append(tables)
+        return cols
+
+    params[:, _PACK_COLS] = _rows_per_part(variants, ("pack",), pack_rows, len(_PACK_COLS))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
     params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
@@ -243,7 +271,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     if rex_tables is None:
         rex_tables = np.ones((1, REX_TABLE_POINTS))
     derive(params)
-    ocv_tables = np.array(ocv_list) if ocv_list else np.zeros((1, battery.OCV_TABLE_POINTS))
+    ocv_tables = ocv[0] if ocv else np.zeros((1, battery.OCV_TABLE_POINTS))
     return params, ocv_tables, rex_tables
 
 

@@ -73,6 +73,13 @@ def energy_between(table: np.ndarray, capacity: float, soc_low: float, soc_high:
     return capacity * np.trapezoid(np.interp(s, grid, table), s)
 
 
+def _integral_at_knots(tables: np.ndarray) -> np.ndarray:
+    """Integral of each uniform table (tables x points) from SOC 0 to each knot [V]."""
+    k = tables.shape[1] - 1
+    return np.concatenate([np.zeros((len(tables), 1)),
+                           np.cumsum(0.5 * (tables[:, 1:] + tables[:, :-1]), axis=1) / k], axis=1)
+
+
 def charge_energy_below(tables: np.ndarray, rows, soc) -> np.ndarray:
     """Integral of the OCV [V] from SOC 0 to ``soc`` (clipped to [0, 1]) for each ``rows`` entry
     of the uniform tables ``tables`` (tables x points): exact for the piecewise-linear table, as
@@ -80,8 +87,7 @@ def charge_energy_below(tables: np.ndarray, rows, soc) -> np.ndarray:
     table's integral up to each knot, plus the trapezoid from that knot to ``soc``."""
     tables = np.asarray(tables, dtype=float)
     k = tables.shape[1] - 1
-    at_knots = np.concatenate([np.zeros((len(tables), 1)),
-                               np.cumsum(0.5 * (tables[:, 1:] + tables[:, :-1]), axis=1) / k], axis=1)
+    at_knots = _integral_at_knots(tables)
     rows = np.asarray(rows, dtype=np.intp)
     s = np.clip(np.asarray(soc, dtype=float), 0.0, 1.0)
     j = np.minimum((s * k).astype(np.intp), k - 1)
@@ -90,36 +96,53 @@ def charge_energy_below(tables: np.ndarray, rows, soc) -> np.ndarray:
     return at_knots[rows, j] + (s - j / k) * 0.5 * (v0 + v_s)
 
 
-def usable_window(table: np.ndarray, capacity: float, usable_energy: float,
-                  top_share: float = 0.25) -> tuple[float, float]:
-    """SOC limits (low, high) whose OCV energy equals ``usable_energy``.
+def soc_at_charge_energy(tables: np.ndarray, rows, integral) -> np.ndarray:
+    """The inverse of :func:`charge_energy_below`: the SOC whose OCV integral from SOC 0 is
+    ``integral`` [V] (clipped to the table's range), for each ``rows`` entry. Exact for the
+    piecewise-linear table: in the knot interval holding the integral, the integral is quadratic
+    in SOC, I(s) = I_j + v_j x + a x^2 / 2 with x = s - s_j and a the interval's slope, solved
+    as x = 2 r / (v_j + sqrt(v_j^2 + 2 a r)), r = integral - I_j (no cancellation; v_j > 0)."""
+    tables = np.asarray(tables, dtype=float)
+    k = tables.shape[1] - 1
+    at_knots = _integral_at_knots(tables)
+    rows = np.asarray(rows, dtype=np.intp)
+    cum = at_knots[rows]
+    target = np.clip(np.asarray(integral, dtype=float), 0.0, cum[:, -1])
+    j = np.clip(np.sum(cum <= target[:, None], axis=1) - 1, 0, k - 1)
+    v0 = tables[rows, j]
+    slope = (tables[rows, j + 1] - v0) * k
+    r = target - cum[np.arange(len(rows)), j]
+    x = 2.0 * r / (v0 + np.sqrt(np.maximum(v0 * v0 + 2.0 * slope * r, 0.0)))
+    return np.clip(j / k + x, 0.0, 1.0)
+
+
+def usable_windows(tables: np.ndarray, rows, capacity, usable_energy,
+                   top_share: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """SOC limits (low, high) whose OCV energy equals ``usable_energy`` [J], for packs of
+    ``capacity`` [C] on the ``rows`` entries of the uniform OCV ``tables``: vectorised over
+    packs (a sweep of pack sizes has one pack per variant).
 
     The unusable energy (gross - usable) is kept as a buffer, ``top_share`` of it at the top and
     the rest at the bottom. Assumption: makers keep most of the buffer at the bottom, where
-    power capability and ageing are worst; 25 % on top is our generic split."""
-    gross = energy_between(table, capacity, 0.0, 1.0)
-    buffer = max(gross - usable_energy, 0.0)
-    high = _soc_for_energy_from_top(table, capacity, buffer * top_share)
-    # find low such that energy(low, high) == usable
-    lo, hi_ = 0.0, high
-    for _ in range(80):
-        mid = 0.5 * (lo + hi_)
-        if energy_between(table, capacity, mid, high) > usable_energy:
-            lo = mid
-        else:
-            hi_ = mid
-    return 0.5 * (lo + hi_), high
+    power capability and ageing are worst; 25 % on top is our generic split. A usable energy at
+    or above gross gives the whole table, (0, 1)."""
+    tables = np.asarray(tables, dtype=float)
+    rows = np.asarray(rows, dtype=np.intp)
+    capacity = np.asarray(capacity, dtype=float)
+    total = _integral_at_knots(tables)[rows, -1]            # [V]: gross energy / capacity
+    buffer = np.maximum(total - np.asarray(usable_energy, dtype=float) / capacity, 0.0)
+    top = total - buffer * top_share
+    high = np.where(buffer > 0.0, soc_at_charge_energy(tables, rows, top), 1.0)
+    low = np.where(buffer > 0.0, soc_at_charge_energy(tables, rows, top - (total - buffer)), 0.0)
+    return low, high
 
 
-def _soc_for_energy_from_top(table, capacity, energy):
-    lo, hi = 0.0, 1.0
-    for _ in range(80):
-        mid = 0.5 * (lo + hi)
-        if energy_between(table, capacity, mid, 1.0) > energy:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+def usable_window(table: np.ndarray, capacity: float, usable_energy: float,
+                  top_share: float = 0.25) -> tuple[float, float]:
+    """One pack's usable SOC window: :func:`usable_windows` for one table."""
+    low, high = usable_windows(np.asarray(table, dtype=float)[None, :], [0], [capacity],
+                               [usable_energy], top_share)
+    return float(low[0]), float(high[0])
 
 
 @njit(cache=True, error_model="numpy")

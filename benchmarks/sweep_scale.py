@@ -13,7 +13,10 @@ The sweep: ``skateboard sweep hongqi-on-b10`` over a Latin hypercube of N points
 (seed 0), EU market only (WLTP shortened test procedure, the headline range), written to a
 temporary directory (removed afterwards unless ``--out`` is given). ``--variant
 hongqi-b10-erev`` sweeps the range-extended derivative over the same ranges instead (WLTP's
-charge-depleting and charge-sustaining tests, utility-factor weighted).
+charge-depleting and charge-sustaining tests, utility-factor weighted). ``--pack`` varies the
+pack instead of the curb mass: ``pack.gross_energy = 60..67 kWh`` and ``pack.usable_energy =
+55..58 kWh`` with the drag coefficient (every variant then has its own pack, its mass and the
+curb mass following the energy, and its own usable SOC window).
 
 Printed: wall time (planning included, the one-off Numba compilation excluded by a warm-up
 sweep of 8 variants), variants per second, the resident set size (RSS) of this process after
@@ -40,11 +43,15 @@ from skateboard.explore.sweep import read_sweep, run_sweep  # noqa: E402
 
 VARY = ["hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32",
         'hongqi-b10-bev.top_hat.curb_mass="1.7 t".."1.9 t"']
+#: ``--pack``: a pack per variant.
+VARY_PACK = ["hongqi-b10-bev.top_hat.drag_coefficient=0.26..0.32",
+             'hongqi-b10-bev.pack.gross_energy="60 kWh".."67 kWh"',
+             'hongqi-b10-bev.pack.usable_energy="55 kWh".."58 kWh"']
 
 
-def vary(variant: str) -> list[str]:
-    """The two ranges of :data:`VARY` on ``variant``."""
-    return [v.replace("hongqi-b10-bev.", f"{variant}.", 1) for v in VARY]
+def vary(variant: str, pack: bool = False) -> list[str]:
+    """The ranges of :data:`VARY` (or :data:`VARY_PACK`) on ``variant``."""
+    return [v.replace("hongqi-b10-bev.", f"{variant}.", 1) for v in (VARY_PACK if pack else VARY)]
 
 
 def rss_mb() -> float:
@@ -71,13 +78,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None, help="keep the sweep here")
     ap.add_argument("--variant", default="hongqi-b10-bev", choices=["hongqi-b10-bev", "hongqi-b10-erev"],
                     help="the derivative varied (default the battery-electric one)")
+    ap.add_argument("--pack", action="store_true",
+                    help="vary the pack's gross and usable energy instead of the curb mass")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sweep_scale_"))
     out = args.out or tmp / "sweep"
     markets = args.markets.split(",")
     try:
-        ranges = vary(args.variant)
+        ranges = vary(args.variant, args.pack)
         run_sweep("hongqi-on-b10", ranges, samples=8, markets=markets, out=tmp / "warmup",
                   chunk_size=8)  # Numba compilation / cache load
         rss0 = rss_mb()
@@ -102,7 +111,8 @@ def main() -> None:
         col = df[f"{markets[0]}_range_km"]
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
               f"python {platform.python_version()}")
-        print(f"sweep: {args.variant}, LHS N={args.n}, Cd 0.26-0.32 x curb mass 1.7-1.9 t, "
+        box = ("gross 60-67 kWh x usable 55-58 kWh" if args.pack else "curb mass 1.7-1.9 t")
+        print(f"sweep: {args.variant}, LHS N={args.n}, Cd 0.26-0.32 x {box}, "
               f"markets {','.join(markets)}, chunk {args.chunk_size}, executor {args.executor}"
               + (f" ({args.workers} workers)" if args.executor == "dask" else ""))
         print(f"{markets[0]} range: {col.min():.1f} .. {col.max():.1f} km")

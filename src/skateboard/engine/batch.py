@@ -35,10 +35,16 @@ def _as_array(value, n, default):
 def pack_state(pack) -> dict:
     """OCV table row, capacity [C], voltage limits [V] and usable SOC window of a pack (one row
     of :func:`pack_columns`)."""
-    cols, tables = pack_columns([pack])
+    cols, tables = _one_pack_columns(pack)
     capacity, _, v_min, v_max, soc_min, soc_max = (float(x) for x in cols[0, 1:7])
     return dict(table=tables[0], capacity=capacity, soc_min=soc_min, soc_max=soc_max,
                 v_min=v_min, v_max=v_max)
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_pack_columns(pack) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pack_columns` of one pack, cached with it (callers copy before changing them)."""
+    return pack_columns([pack])
 
 
 def pack_columns(packs: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +82,7 @@ def pack_current_limit(pack) -> float:
     discharge power at its lowest terminal voltage (a pack rated for P_max down to V_min carries
     P_max / V_min; at that default the limit never binds before the voltage floor does). One
     row of :func:`pack_columns`."""
-    return float(pack_columns([pack])[0][0, -1])
+    return float(_one_pack_columns(pack)[0][0, -1])
 
 
 def road_load_coefficients(variant: Variant, mass: float, air_density: float = AIR_DENSITY_WLTP):
@@ -259,7 +265,11 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     ocv: list[np.ndarray] = []    # the OCV tables of the distinct packs' chemistries and voltages
 
     def pack_rows(firsts):
-        cols, tables = pack_columns([v.pack for v in firsts])
+        if len(firsts) == 1:   # one pack (most batches): its row is cached with the pack
+            cols, tables = _one_pack_columns(firsts[0].pack)
+            tables = tables.copy()   # the kernel's input, not the cache's
+        else:
+            cols, tables = pack_columns([v.pack for v in firsts])
         ocv.append(tables)
         return cols
 

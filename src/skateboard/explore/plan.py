@@ -41,8 +41,12 @@ DEFAULT_MARKETS = ("eu",)
 #: of 32 while their charge-depleting test kept a time series per variant (about 2 MB each over
 #: WLTP); the kernel now records where the engine first delivered power instead, so they take
 #: the same size (a 5 000-variant EREV sweep, EU: 1 110-1 150 variants/s in batches of 32,
-#: 1 360-1 610 in batches of 2 000; 2026-12-04, 2-core AMD EPYC).
-BEV_BATCH = 2000
+#: 1 360-1 610 in batches of 2 000; 2026-12-04, 2-core AMD EPYC). Battery-electric batches
+#: hold a whole default chunk since 2026-12-05: the shortened test splits each batch into groups
+#: by CSSM duration, each with its own composed cycle and parameter build, so fewer, larger
+#: groups save that overhead (``benchmarks/sweep_scale.py 100000``: 13 700 -> 16 900
+#: variants/s with the pack rows cached; range-extended sweeps gained nothing from 5 000).
+BEV_BATCH = 5000
 EREV_BATCH = 2000
 #: More corners than this and the limit check resolves each range's ends instead of every corner.
 MAX_CORNERS = 64

@@ -398,9 +398,10 @@ def test_memory_stays_bounded(tmp_path, monkeypatch):
     N = 20 000 in chunks of 2 000: the peak of traced Python/NumPy memory must not grow with N.
     The procedures are replaced by a cheap stand-in (their memory per call is bounded by the
     batch size, independent of N); benchmarks/sweep_scale.py measures the real thing."""
-    def fake_market(plan, market, variants, codes, errors):
-        x = np.array([v.drag_coefficient * v.curb_mass if v is not None else np.nan
-                      for v in variants])
+    def fake_market(plan, market, groups, n, errors):
+        x = np.full(n, np.nan)
+        for rows, batch in groups:
+            x[rows] = batch.column("drag_coefficient") * batch.column("curb_mass")
         return {c: x.copy() for c in sweep.RESULT_COLUMNS}
     monkeypatch.setattr(sweep_run, "_run_market", fake_market)
 
@@ -414,8 +415,8 @@ def test_memory_stays_bounded(tmp_path, monkeypatch):
     peak(100)  # first use: imports and caches, not sweep memory
     small, large = peak(4000), peak(20000)
     assert len(read_sweep(tmp_path / "n20000", columns=["sample"])) == 20000
-    # bound: 15 MB (measured 4.2 MB at both sizes: a 2 000-variant chunk of Variant objects,
-    # sample arrays and ~30 result columns); holding every chunk would need 5 x more at 20 000
+    # bound: 15 MB (measured 4.2 MB at both sizes while a chunk held 2 000 Variant objects;
+    # now a VariantBatch of arrays, sample arrays and ~30 result columns); holding every chunk would need 5 x more at 20 000
     assert large < 15e6, large
     assert large < 1.25 * small + 1e6, (small, large)
 

@@ -76,6 +76,13 @@ class Table:
     def set_rows(self, name: str, rows: Sequence[int], values: Iterable) -> None:
         """Set ``name`` at the given rows (a new column is NaN elsewhere), as ``df.loc``."""
         col = self.columns.get(name)
+        new = np.asarray(values) if not isinstance(values, np.ndarray) else values
+        if new.dtype.kind in "fiu" and (col is None or (isinstance(col, np.ndarray)
+                                                         and col.dtype.kind == "f")):
+            arr = np.full(self.n, np.nan) if col is None else col.copy()
+            arr[np.asarray(rows, dtype=np.intp)] = new   # numbers: one array assignment
+            self.columns[name] = arr
+            return
         col = [math.nan] * self.n if col is None else list(_items(col))
         for i, value in zip(rows, values):
             col[i] = value

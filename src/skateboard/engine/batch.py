@@ -12,6 +12,7 @@ from skateboard.engine import layout as L
 from skateboard.physics import battery
 from skateboard.physics.constants import AIR_DENSITY_WLTP, DRIVER_MASS, GRAVITY  # noqa: F401 (re-exported)
 from skateboard.physics.road_load import coefficients as road_load_physical
+from skateboard.spec.batch import VariantBatch, column, has_range_extender, take
 from skateboard.spec.variant import Variant
 
 #: Peak tyre-road friction on dry asphalt (Wong, Theory of Ground Vehicles, 4th ed., 2008,
@@ -60,13 +61,30 @@ def pack_columns(packs: Sequence) -> tuple[np.ndarray, np.ndarray]:
     distinct = list(dict.fromkeys(keys))
     index = {key: i for i, key in enumerate(distinct)}
     rows = np.fromiter((index[key] for key in keys), dtype=np.intp, count=n)
+    num = np.array([(p.gross_energy, p.usable_energy, p.resistance, p.max_discharge_power,
+                     p.max_charge_power, np.nan if p.max_current is None else p.max_current)
+                    for p in packs], dtype=float).reshape(n, 6)
+    return _pack_columns(distinct, rows, num)
+
+
+def _batch_pack_columns(batch) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pack_columns` of a :class:`~skateboard.spec.batch.VariantBatch`'s packs (one
+    chemistry and voltage; energies, resistance and limits from its arrays)."""
+    num = np.column_stack([batch.pack_column(k) for k in (
+        "gross_energy", "usable_energy", "resistance", "max_discharge_power", "max_charge_power",
+        "max_current")])
+    key = (batch.template.pack.chemistry, batch.template.pack.nominal_voltage)
+    return _pack_columns([key], np.zeros(len(batch), dtype=np.intp), num)
+
+
+def _pack_columns(distinct, rows, num) -> tuple[np.ndarray, np.ndarray]:
+    """The pack columns from the distinct (chemistry, nominal voltage) keys, each pack's key
+    ``rows`` and its numbers ``num`` (gross, usable energy, resistance, discharge and charge
+    power, max current or NaN: N x 6)."""
     tables = np.array([battery.ocv_table(*key) for key in distinct])
     grid = np.linspace(0.0, 1.0, tables.shape[1])
     per_table = np.array([(np.trapezoid(t, grid), *battery.voltage_limits(*key))
                           for t, key in zip(tables, distinct)])
-    num = np.array([(p.gross_energy, p.usable_energy, p.resistance, p.max_discharge_power,
-                     p.max_charge_power, np.nan if p.max_current is None else p.max_current)
-                    for p in packs], dtype=float).reshape(n, 6)
     capacity = num[:, 0] / per_table[rows, 0]
     soc_min, soc_max = battery.usable_windows(tables, rows, capacity, num[:, 1])
     v_min = per_table[rows, 1]
@@ -98,17 +116,14 @@ def road_load_arrays(variants: Sequence[Variant], mass: np.ndarray,
 
     Physical form: :func:`skateboard.physics.road_load.coefficients`. Coast-down form: the
     coefficients as given (they were measured at the vehicle's own test mass)."""
-    coast = np.array([v.f0 is not None for v in variants], dtype=bool)
-    physical = np.array([(np.nan,) * 4 if c else (v.rolling_resistance_coefficient,
-                                                  v.drag_coefficient, v.frontal_area,
-                                                  v.rolling_resistance_speed_coefficient)
-                         for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 4)
-    f0, f1, f2 = road_load_physical(physical[:, 0], physical[:, 1], physical[:, 2], mass,
-                                    air_density, physical[:, 3])
-    given = np.array([(v.f0, v.f1, v.f2) if c else (0.0, 0.0, 0.0)
-                      for v, c in zip(variants, coast)], dtype=float).reshape(len(coast), 3)
-    return (np.where(coast, given[:, 0], f0), np.where(coast, given[:, 1], f1),
-            np.where(coast, given[:, 2], f2))
+    given = [column(variants, k) for k in ("f0", "f1", "f2")]
+    coast = ~np.isnan(given[0])
+    phys = [np.where(coast, np.nan, column(variants, k)) for k in (
+        "rolling_resistance_coefficient", "drag_coefficient", "frontal_area",
+        "rolling_resistance_speed_coefficient")]
+    f0, f1, f2 = road_load_physical(phys[0], phys[1], phys[2], mass, air_density, phys[3])
+    return (np.where(coast, given[0], f0), np.where(coast, given[1], f1),
+            np.where(coast, given[2], f2))
 
 
 def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], rows, n_cols: int) -> np.ndarray:
@@ -118,6 +133,9 @@ def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], rows, n_
     found for all variants at once (C-level attribute gets and NumPy); ``rows`` is called once
     with each combination's first variant, in the order of those variants, and returns their
     rows (one per variant: vectorised where the parts' values are, as for packs)."""
+    if isinstance(variants, VariantBatch):   # one template: its row for every variant
+        row = np.asarray(rows([variants.template]), dtype=float).reshape(1, n_cols)
+        return np.repeat(row, len(variants), axis=0)
     ids = [np.fromiter(map(id, map(operator.attrgetter(part), variants)), dtype=np.uint64,
                        count=len(variants)) for part in parts]
     # one part: a plain unique (np.unique over rows sorts a structured view, 4x slower)
@@ -133,6 +151,26 @@ def _rows_per_part(variants: Sequence[Variant], parts: tuple[str, ...], rows, n_
 def _each(row):
     """A ``rows`` builder for :func:`_rows_per_part` from a one-variant ``row``."""
     return lambda vs: [row(v) for v in vs]
+
+
+#: The first unit's parameter column of each DriveUnit field a sweep may vary (the second
+#: unit's is DU_STRIDE further; the loss coefficients are four columns from P_DU0_C0).
+_UNIT_COLUMN = {"peak_power": L.P_DU0_PEAK_POWER, "peak_torque": L.P_DU0_PEAK_TORQUE,
+                "max_speed": L.P_DU0_MAX_SPEED, "gear_ratio": L.P_DU0_GEAR_RATIO,
+                "gearbox_efficiency": L.P_DU0_GEARBOX_EFFICIENCY,
+                "zero_torque_loss_factor": L.P_DU0_ZERO_TORQUE_LOSS}
+
+
+def _batch_unit_columns(batch, params: np.ndarray) -> None:
+    """Write a batch's per-variant drive-unit values into their slots of ``params``."""
+    units = sorted(batch.template.drive_units, key=lambda d: d.axle != "rear")  # as _unit_slots
+    for u, du in enumerate(units):
+        o = u * L.DU_STRIDE
+        for attr, values in batch.units.get(du.name, {}).items():
+            if attr == "loss_coefficients":
+                params[:, [L.P_DU0_C0 + o + k for k in range(4)]] = values
+            else:
+                params[:, _UNIT_COLUMN[attr] + o] = values
 
 
 def _unit_slots(v: Variant, n_cols: int) -> tuple:
@@ -167,8 +205,8 @@ def _rex_columns(variants: Sequence[Variant], params: np.ndarray, fuel, fuels) -
     return the engine-efficiency tables, one row per distinct (range extender, energy
     management): a sweep's variants share them (the fuel follows from the range extender and
     the arguments). None when no variant has a range extender."""
-    with_rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    if not with_rex:
+    with_rex = np.flatnonzero(has_range_extender(variants))
+    if not len(with_rex):
         return None
     tables: list[np.ndarray] = []
 
@@ -192,7 +230,7 @@ def _rex_columns(variants: Sequence[Variant], params: np.ndarray, fuel, fuels) -
                 em.min_power, len(tables) - 1)
 
     params[np.ix_(with_rex, _REX_COLS)] = _rows_per_part(
-        [variants[i] for i in with_rex], ("range_extender", "energy_management"), _each(row),
+        take(variants, with_rex), ("range_extender", "energy_management"), _each(row),
         len(_REX_COLS))
     return np.array(tables)
 
@@ -233,7 +271,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     """
     n = len(variants)
     params = np.zeros((n, L.N_PARAMS))
-    curb = np.array([v.curb_mass for v in variants])
+    curb = column(variants, "curb_mass")
     mass = _as_array(mass, n, np.nan)
     mass = np.where(np.isnan(mass), curb + DRIVER_MASS, mass)
     inertial = _as_array(inertial_mass, n, np.nan)
@@ -243,7 +281,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     soc0 = _as_array(soc_initial, n, np.nan)
     # Per-variant attributes are gathered into lists and written column by column (one NumPy
     # assignment per column, not one per variant and field); the arithmetic is on arrays.
-    rot = np.array([v.rotating_inertia_fraction for v in variants], dtype=float)
+    rot = column(variants, "rotating_inertia_fraction")
     params[:, L.P_MASS] = mass
     params[:, L.P_INERTIAL_MASS] = np.where(np.isnan(inertial), mass * (1.0 + rot), inertial)
     params[:, L.P_F0], params[:, L.P_F1], params[:, L.P_F2] = road_load_arrays(
@@ -253,19 +291,23 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     params[:, L.P_BATTERY_TEMPERATURE] = temp
     params[:, L.P_REGEN_FADE_LOW], params[:, L.P_REGEN_FADE_HIGH] = regen_fade
     chassis_cols = [L.P_WHEEL_RADIUS, L.P_WHEELBASE, L.P_CG_HEIGHT, L.P_FRONT_MASS_SHARE]
-    params[:, chassis_cols] = np.array(
-        [(v.wheel_radius, v.wheelbase, v.cg_height, v.front_mass_share) for v in variants],
-        dtype=float).reshape(n, len(chassis_cols))
+    params[:, chassis_cols] = np.column_stack(
+        [column(variants, k) for k in ("wheel_radius", "wheelbase", "cg_height", "front_mass_share")]
+    ).reshape(n, len(chassis_cols))
     unit_cols = [L.P_DU0_PRESENT, L.P_DU0_FRONT, L.P_DU0_PEAK_POWER, L.P_DU0_PEAK_TORQUE,
                  L.P_DU0_MAX_SPEED, L.P_DU0_GEAR_RATIO, L.P_DU0_GEARBOX_EFFICIENCY,
                  L.P_DU0_ZERO_TORQUE_LOSS, L.P_DU0_C0, L.P_DU0_C0 + 1, L.P_DU0_C0 + 2, L.P_DU0_C0 + 3]
     params[:, [c + u * L.DU_STRIDE for u in range(2) for c in unit_cols]] = _rows_per_part(
         variants, ("drive_units",), _each(lambda v: _unit_slots(v, len(unit_cols))),
         2 * len(unit_cols))
+    if isinstance(variants, VariantBatch) and variants.units:   # rated per variant
+        _batch_unit_columns(variants, params)
     ocv: list[np.ndarray] = []    # the OCV tables of the distinct packs' chemistries and voltages
 
     def pack_rows(firsts):
-        if len(firsts) == 1:   # one pack (most batches): its row is cached with the pack
+        if isinstance(firsts[0], VariantBatch):
+            cols, tables = _batch_pack_columns(firsts[0])
+        elif len(firsts) == 1:   # one pack (most batches): its row is cached with the pack
             cols, tables = _one_pack_columns(firsts[0].pack)
             tables = tables.copy()   # the kernel's input, not the cache's
         else:
@@ -273,9 +315,12 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         ocv.append(tables)
         return cols
 
-    params[:, _PACK_COLS] = _rows_per_part(variants, ("pack",), pack_rows, len(_PACK_COLS))
+    if isinstance(variants, VariantBatch) and variants.pack:     # a pack per variant
+        params[:, _PACK_COLS] = pack_rows([variants])
+    else:
+        params[:, _PACK_COLS] = _rows_per_part(variants, ("pack",), pack_rows, len(_PACK_COLS))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)
-    params[:, L.P_AUX_POWER] = np.array([v.aux_power for v in variants], dtype=float) + hvac
+    params[:, L.P_AUX_POWER] = column(variants, "aux_power") + hvac
     params[:, L.P_REX_LOWER_HEATING_VALUE] = 1.0  # avoids 0/0 for BEVs; no fuel flows without a range extender
     rex_tables = _rex_columns(variants, params, fuel, fuels) if range_extender_enabled else None
     if rex_tables is None:

@@ -50,7 +50,7 @@ class SimResult:
     def take(self, rows) -> SimResult:
         """The results of rows ``rows`` (indices), in that order."""
         rows = np.asarray(rows, dtype=np.intp)
-        return SimResult(names=[self.names[i] for i in rows], cycle=self.cycle,
+        return SimResult(names=np.asarray(self.names, dtype=object)[rows].tolist(), cycle=self.cycle,
                          summary=self.summary[rows], phases=self.phases[rows],
                          phase_names=self.phase_names,
                          trace=self.trace[rows] if self.trace is not None else None,

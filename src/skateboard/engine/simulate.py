@@ -14,6 +14,7 @@ from skateboard.engine import layout as L
 from skateboard.engine.batch import build_params, derive
 from skateboard.engine.lanes import LANES, ocv_hinges, run_tiles
 from skateboard.engine.result import SimResult
+from skateboard.spec.batch import names as names_of
 
 #: The engine's thread pools, by size. A forked child (a process pool's worker, Dask's) inherits
 #: the pool objects but not their threads, and would wait for ever on work sent to them: the
@@ -148,7 +149,8 @@ def _prepare(params, ocv_tables, rex_tables, cycle, *, names=None, repeats: int 
             summary, phases, trace)
 
     def result() -> SimResult:
-        return SimResult(names=list(names) if names is not None else [str(i) for i in range(n)],
+        return SimResult(names=(np.asarray(names, dtype=object).tolist() if names is not None
+                                else np.arange(n).astype(str).tolist()),
                          cycle=getattr(cycle, "name", "custom"), summary=summary, phases=phases,
                          phase_names=phase_names, trace=trace if record else None, params=params,
                          dt=dt)
@@ -204,6 +206,6 @@ def simulate(variants: Sequence, cycle, *, repeats: int = 1, stop_on_breakoff: b
         battery_temperature, hvac_power, tyre_road_friction, range_extender_enabled, ...).
     """
     params, ocv, rex = build_params(variants, **conditions)
-    return simulate_params(params, ocv, rex, cycle, names=[v.name for v in variants], repeats=repeats,
+    return simulate_params(params, ocv, rex, cycle, names=names_of(variants), repeats=repeats,
                            stop_on_breakoff=stop_on_breakoff, breakoff_shortfall=breakoff_shortfall,
                            record=record)

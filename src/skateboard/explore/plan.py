@@ -252,35 +252,54 @@ def pack_mass_change(pack, gross_energy: float) -> float:
     return pack.mass * (gross_energy / pack.gross_energy - 1.0)
 
 
-def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
-    """The variant with the numeric dimensions' values applied. Not checked again: the plan
-    checked each range against the spec's allowed values and every platform limit at the
-    corners of the box (:func:`_check_corners`; the limits are linear in these fields), so
-    every point inside is valid (``tests/test_sweep.py`` compares with a full resolution).
-    When the pack's gross energy varies and the curb mass does not, the pack's mass and the
-    curb mass follow the energy (:func:`mass_follows_pack`); a drive unit on the calibrated
-    loss rule gets the coefficients of its new rating (``DriveUnit.rerated``)."""
-    changes: dict[str, Any] = {"name": name}
-    pack: dict[str, float] = {}
-    units: dict[str, dict[str, float]] = {}
-    for d, value in zip(dims, row_values):
+def batch_of(variant, dims: Sequence[Dimension], values: np.ndarray, name_prefix: str,
+             first: int = 0, names=None):
+    """The variant with each row of ``values`` (samples x ``dims``, SI) applied: a
+    :class:`~skateboard.spec.batch.VariantBatch` of ``len(values)`` variants named
+    ``name_prefix#first``, ``#first+1``, ... (or ``names``), built with array operations (no Python loop over
+    the samples). Not checked again: the plan checked each range against the spec's allowed
+    values and every platform limit at the corners of the box (:func:`_check_corners`; the
+    limits are linear in these fields), so every point inside is valid (``tests/test_sweep.py``
+    compares with a full resolution). When the pack's gross energy varies and the curb mass
+    does not, the pack's mass and the curb mass follow the energy (:func:`pack_mass_change`); a
+    drive unit on the calibrated loss rule gets the coefficients of its new rating (as
+    ``DriveUnit.rerated`` gives them)."""
+    from skateboard.spec import defaults
+    from skateboard.spec.batch import VariantBatch
+
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != len(dims):
+        raise ValueError(f"values of shape {values.shape} for {len(dims)} dimensions")
+    fields: dict[str, np.ndarray] = {}
+    pack: dict[str, np.ndarray] = {}
+    units: dict[str, dict[str, np.ndarray]] = {}
+    for j, d in enumerate(dims):
         kind, attr = d.field.target
-        if kind == "variant":
-            changes[attr] = float(value)
-        elif kind == "pack":
-            pack[attr] = float(value)
-        elif kind == "drive_unit":
-            units.setdefault(d.field.unit, {})[attr] = float(value)
-    if pack and "gross_energy" in pack and "curb_mass" not in changes:
+        target = {"variant": fields, "pack": pack}.get(kind)
+        if target is None:
+            target = units.setdefault(d.field.unit, {})
+        target[attr] = values[:, j]
+    if "gross_energy" in pack and "curb_mass" not in fields:
         dm = pack_mass_change(variant.pack, pack["gross_energy"])
         pack["mass"] = variant.pack.mass + dm
-        changes["curb_mass"] = variant.curb_mass + dm
-    if pack:
-        changes["pack"] = copy_with(variant.pack, pack)
-    if units:
-        changes["drive_units"] = tuple(du.rerated(**units[du.name]) if du.name in units
-                                       else du for du in variant.drive_units)
-    return copy_with(variant, changes)
+        fields["curb_mass"] = variant.curb_mass + dm
+    for du in variant.drive_units:
+        changed = units.get(du.name)
+        if changed and du.loss_map == defaults.CALIBRATED_LOSS_MAP:
+            rating = {k: changed.get(k, getattr(du, k)) for k in ("peak_power", "peak_torque",
+                                                                   "max_speed")}
+            coeffs = defaults.calibrated_loss_coefficients(
+                rating["peak_power"], rating["peak_torque"], rating["max_speed"],
+                motor_type=du.motor_type, inverter=du.inverter)
+            changed["loss_coefficients"] = np.column_stack(
+                [np.broadcast_to(np.asarray(c, dtype=float), (len(values),)) for c in coeffs])
+    return VariantBatch(variant, len(values), fields, pack, units, name_prefix, first, names)
+
+
+def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
+    """One variant of :func:`batch_of`, named ``name`` (the optimiser's samples)."""
+    batch = batch_of(variant, dims, np.asarray(row_values, dtype=float)[None, :], name)
+    return copy_with(batch.variant(0), {"name": name})
 
 
 def _ends(d: Dimension) -> tuple[float, float]:

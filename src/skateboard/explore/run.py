@@ -15,9 +15,8 @@ import pyarrow as pa
 from skateboard.errors import SpecError
 from skateboard.explore.lock import SweepLock
 from skateboard.explore.plan import (BEV_BATCH, DEFAULT_CHUNK_SIZE, EREV_BATCH,
-                                     RESULT_COLUMNS, SweepPlan, _fast, plan_sweep)
+                                     RESULT_COLUMNS, SweepPlan, batch_of, plan_sweep)
 from skateboard.physics.constants import KWH
-from skateboard.procedures.cltc import auto_method as cltc_auto_method
 from skateboard.explore.store import (
     check_out,
     default_directory,
@@ -34,22 +33,25 @@ from skateboard.explore.store import (
 # One chunk
 # ---------------------------------------------------------------------------------------------
 
-def _batches(rows: Sequence[int], variants: Sequence, codes: np.ndarray, headline: str,
-             options: dict) -> Iterable[tuple[list[int], dict]]:
-    """Positions grouped into procedure calls: one combination of options per call (so one
-    pack and powertrain), at most BEV_BATCH / EREV_BATCH variants, in sample order."""
-    groups: dict[tuple, list[int]] = {}
-    auto = headline == "cltc" and options.get("method", "auto") == "auto"
-    for r in rows:
-        key = (int(codes[r]), cltc_auto_method(variants[r]) if auto else None)
-        groups.setdefault(key, []).append(r)
-    for (code, method), members in sorted(groups.items()):
-        opts = dict(options)
-        if method not in (None, "auto"):
-            opts["method"] = method
-        size = EREV_BATCH if variants[members[0]].range_extender is not None else BEV_BATCH
-        for i in range(0, len(members), size):
-            yield members[i:i + size], opts
+def _batches(groups, headline: str, options: dict):
+    """The chunk's variants as procedure calls: one combination of options per call (so one
+    pack and powertrain), for CLTC's ``auto`` method one method per call, at most BEV_BATCH /
+    EREV_BATCH variants, in sample order within a combination. Yields (rows, batch, options)."""
+    from skateboard.procedures.cltc import auto_methods
+    from skateboard.spec.batch import has_range_extender
+
+    for rows, batch in groups:
+        methods = (auto_methods(batch) if headline == "cltc"
+                   and options.get("method", "auto") == "auto" else np.full(len(rows), "auto"))
+        size = EREV_BATCH if has_range_extender(batch[:1])[0] else BEV_BATCH
+        for method in sorted(set(methods.tolist())):
+            pick = np.flatnonzero(methods == method)
+            opts = dict(options)
+            if method != "auto":
+                opts["method"] = method
+            for i in range(0, len(pick), size):
+                sel = pick[i:i + size]
+                yield rows[sel], batch.take(sel), opts
 
 
 def _call(procedure, variants, fuel, options):
@@ -58,25 +60,21 @@ def _call(procedure, variants, fuel, options):
             for c in RESULT_COLUMNS}
 
 
-def _run_market(plan: SweepPlan, market, variants, codes, errors) -> dict[str, np.ndarray]:
+def _run_market(plan: SweepPlan, market, groups, n: int, errors) -> dict[str, np.ndarray]:
     from skateboard.procedures import TABLES
 
-    n = len(variants)
     out = {c: np.full(n, np.nan) for c in RESULT_COLUMNS}
     procedure = TABLES[market.headline]
     fuel = plan.fuels[market.name]
-    rows = [r for r in range(n) if variants[r] is not None]
-    for members, opts in _batches(rows, variants, codes, market.headline,
-                                  dict(market.procedure_options)):
-        batch = [variants[r] for r in members]
+    for members, batch, opts in _batches(groups, market.headline, dict(market.procedure_options)):
         try:
             res = _call(procedure, batch, fuel, opts)
             for c in RESULT_COLUMNS:
                 out[c][members] = res[c]
         except Exception:  # noqa: BLE001 - isolate the variant(s) that fail, keep the others
-            for r in members:
+            for k, r in enumerate(members.tolist()):
                 try:
-                    res = _call(procedure, [variants[r]], fuel, opts)
+                    res = _call(procedure, [batch[k]], fuel, opts)
                     for c in RESULT_COLUMNS:
                         out[c][r] = res[c][0]
                 except Exception as exc:  # noqa: BLE001
@@ -86,7 +84,9 @@ def _run_market(plan: SweepPlan, market, variants, codes, errors) -> dict[str, n
 
 def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
     """Simulate chunk ``index`` of the plan: one row per variant (see ``docs/sweep.md`` for the
-    columns). A pure function of the plan and the index."""
+    columns). A pure function of the plan and the index. The chunk's samples become one
+    :class:`~skateboard.spec.batch.VariantBatch` per combination of options, built and run with
+    array operations (no Python object or loop per sample)."""
     start, stop = plan.chunk_bounds(index)
     n = stop - start
     values = plan.values(start, stop)
@@ -99,20 +99,32 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
     numeric = [i for i, d in enumerate(dims) if d.field.kind == "numeric"]
     num_dims = [dims[i] for i in numeric]
     num_values = np.column_stack([values[i] for i in numeric]) if numeric else np.zeros((n, 0))
-    variants: list = [None] * n
-    errors: list = [None] * n
-    for r in range(n):
-        combo = plan.combinations[codes[r]]
+    names = np.char.add(f"{plan.variant}#", np.arange(start, stop).astype(str)).astype(object)
+    errors = np.full(n, None, dtype=object)  # None, or why the sample has no results
+    groups = []                               # (rows, batch) per feasible combination
+    pack_gross = np.full(n, np.nan)
+    pack_usable = np.full(n, np.nan)
+    pack_mass = np.full(n, np.nan)
+    curb_mass = np.full(n, np.nan)
+    for code in np.unique(codes).tolist():    # one per combination of options (a few)
+        rows = np.flatnonzero(codes == code)
+        combo = plan.combinations[code]
         if combo.variant is None:
-            errors[r] = combo.error
+            errors[rows] = combo.error
             continue
-        variants[r] = _fast(combo.variant, num_dims, num_values[r], f"{plan.variant}#{start + r}")
+        batch = batch_of(combo.variant, num_dims, num_values[rows], plan.variant,
+                         names=names[rows])
+        groups.append((rows, batch))
+        pack_gross[rows] = batch.pack_column("gross_energy") / KWH
+        pack_usable[rows] = batch.pack_column("usable_energy") / KWH
+        pack_mass[rows] = batch.pack_column("mass")
+        curb_mass[rows] = batch.column("curb_mass")
 
     results = {}
     shared: dict = {}  # markets with the same procedure, options and fuel share one run (as evaluate)
     for mk in plan.markets:
         if mk.headline_key not in shared:
-            shared[mk.headline_key] = _run_market(plan, mk, variants, codes, errors)
+            shared[mk.headline_key] = _run_market(plan, mk, groups, n, errors)
         res = shared[mk.headline_key]
         prefix = plan.market_prefix(mk)
         for c in RESULT_COLUMNS:
@@ -125,13 +137,11 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
             cols[d.field.column] = [d.values[i] for i in v]
         else:
             cols[d.field.column] = v / d.field.scale
-    cols["pack_gross_energy_kwh"] = np.array(
-        [v.pack.gross_energy / KWH if v is not None else np.nan for v in variants])
-    cols["pack_usable_energy_kwh"] = np.array(
-        [v.pack.usable_energy / KWH if v is not None else np.nan for v in variants])
-    cols["pack_mass_kg"] = np.array([v.pack.mass if v is not None else np.nan for v in variants])
-    cols["curb_mass_kg"] = np.array([v.curb_mass if v is not None else np.nan for v in variants])
-    cols["feasible"] = np.array([e is None for e in errors], dtype=bool)
+    cols["pack_gross_energy_kwh"] = pack_gross
+    cols["pack_usable_energy_kwh"] = pack_usable
+    cols["pack_mass_kg"] = pack_mass
+    cols["curb_mass_kg"] = curb_mass
+    cols["feasible"] = np.equal(errors, None).astype(bool)
     cols["error"] = errors
     cols.update(results)
     if plan.economics is not None:  # cost, landed cost, compliance value, margin (vectorised)

@@ -47,6 +47,7 @@ import numpy as np
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
 from skateboard.procedures import wltp
+from skateboard.spec.batch import has_range_extender, objects, pack_column, take
 from skateboard.table import Table
 
 if TYPE_CHECKING:
@@ -58,23 +59,34 @@ CONVENTIONAL_MAX_CYCLES = 8
 TEST_TEMPERATURE_K = 296.15
 
 
-def method_for(v, method: str = "auto") -> str:
-    """"STP" (shortened) or "CCP" (conventional) for one variant. ``auto`` applies the
+def methods_for(variants, method: str = "auto") -> np.ndarray:
+    """"STP" (shortened) or "CCP" (conventional) for each variant. ``auto`` applies the
     standard's rule per variant: conventional when the range is at most 8 CLTC-P cycles,
     estimated as usable energy / 120 Wh/km (a low CLTC consumption, so long-range cars are not
     misclassified)."""
     if method != "auto":
-        return method
+        return np.full(len(variants), method, dtype=object)
     cyc = load_cycle(CYCLE)
-    long_range = v.pack.usable_energy / (120 * 3.6) > CONVENTIONAL_MAX_CYCLES * cyc.distance
-    return "STP" if long_range else "CCP"
+    usable = pack_column(variants, "usable_energy")
+    long_range = usable / (120 * 3.6) > CONVENTIONAL_MAX_CYCLES * cyc.distance
+    return np.where(long_range, "STP", "CCP").astype(object)
+
+
+def method_for(v, method: str = "auto") -> str:
+    """:func:`methods_for` of one variant."""
+    return str(methods_for([v], method)[0])
+
+
+def auto_methods(variants) -> np.ndarray:
+    """The method ``auto`` picks for each variant on its own: :func:`methods_for` for a
+    battery-electric variant, ``"auto"`` for a range-extended one (its CD and CS tests have one
+    structure). Sweeps group their batches by it, so each batch runs one method."""
+    return np.where(has_range_extender(variants), "auto", methods_for(variants)).astype(object)
 
 
 def auto_method(variant) -> str:
-    """The method ``auto`` picks for this variant on its own: :func:`method_for` for a
-    battery-electric variant, ``"auto"`` for a range-extended one (its CD and CS tests have one
-    structure). Sweeps group their batches by it, so each batch runs one method."""
-    return "auto" if variant.range_extender is not None else method_for(variant, "auto")
+    """:func:`auto_methods` of one variant."""
+    return str(auto_methods([variant])[0])
 
 
 def table(variants, *, method: str = "auto", fuel=None, **conditions) -> Table:
@@ -86,19 +98,20 @@ def table(variants, *, method: str = "auto", fuel=None, **conditions) -> Table:
     cyc = load_cycle(CYCLE)
     fuel = fuel or load_fuel("CN92")
     conditions.setdefault("battery_temperature", TEST_TEMPERATURE_K)
-    methods = [method_for(v, method) for v in variants]
+    methods = methods_for(variants, method)
     parts = []
-    for m in sorted(set(methods)):
-        idx = [i for i, x in enumerate(methods) if x == m]
-        parts.append((idx, wltp.range_test([variants[i] for i in idx], cyc, m, fuel,
-                                           wltp.UF_DN_KM["euro6"], "CLTC", C.china_test_mass,
+    for m in sorted(set(methods.tolist())):
+        idx = np.flatnonzero(methods == m)
+        parts.append((idx, wltp.range_test(take(variants, idx), cyc, m, fuel,
+                                           wltp.UF_DN_KM["euro6"], "CLTC", C.china_test_masses,
                                            **conditions)))
     out = parts[0][1] if len(parts) == 1 else Table.stack(parts, len(variants))
-    out["method"] = [("shortened" if m == "STP" else "conventional") if v.range_extender is None
-                     else "EREV: CD on CLTC-P, CS on WLTC" for v, m in zip(variants, methods)]
-    erev = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    if erev:
-        _erev_china(out, [variants[i] for i in erev], erev, fuel, **conditions)
+    rex = has_range_extender(variants)
+    out["method"] = np.where(rex, "EREV: CD on CLTC-P, CS on WLTC",
+                             np.where(methods == "STP", "shortened", "conventional")).astype(object)
+    erev = np.flatnonzero(rex)
+    if len(erev):
+        _erev_china(out, take(variants, erev), erev.tolist(), fuel, **conditions)
     return out
 
 
@@ -109,12 +122,13 @@ def run(variants, **options) -> pd.DataFrame:
 
 def _erev_china(out: Table, vs, idx, fuel, **conditions) -> None:
     """Replace the range-extended rows' figures by China's: CLTC pure-electric range, WLTC CS fuel."""
-    w = wltp.ovc_columns(vs, load_cycle(wltp.CYCLE), [C.wltp_test_mass(v) for v in vs], fuel=fuel,
+    masses = C.wltp_test_masses(vs)
+    w = wltp.ovc_columns(vs, load_cycle(wltp.CYCLE), masses, fuel=fuel,
                          d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC", **conditions)
-    cltc_cs = np.array([out["fuel_cs_l_per_100km"][i] for i in idx], dtype=float)
-    aer = np.array([out["all_electric_range_km"][i] for i in idx], dtype=float)
-    tank = np.array([v.range_extender.fuel_tank_volume * 1e5 for v in vs])  # l x 100
-    residual = np.array([out["energy_audit_residual"][i] for i in idx], dtype=float)
+    cltc_cs = np.asarray(out["fuel_cs_l_per_100km"], dtype=float)[idx]
+    aer = np.asarray(out["all_electric_range_km"], dtype=float)[idx]
+    tank = np.array([r.fuel_tank_volume * 1e5 for r in objects(vs, "range_extender")])  # l x 100
+    residual = np.asarray(out["energy_audit_residual"], dtype=float)[idx]
     out.set_rows("fuel_cs_cltc_l_per_100km", idx, cltc_cs)
     out.set_rows("electric_range_km", idx, aer)
     out.set_rows("range_km", idx, aer + tank / cltc_cs)
@@ -125,7 +139,7 @@ def _erev_china(out: Table, vs, idx, fuel, **conditions) -> None:
     out.set_rows("co2_cs_g_per_km", idx, np.asarray(w["co2_cs_g_per_km"]))
     out.set_rows("co2_weighted_g_per_km", idx, [np.nan] * len(idx))
     out.set_rows("wltc_all_electric_range_km", idx, np.asarray(w["all_electric_range_km"]))
-    out.set_rows("cs_test_mass_kg", idx, [C.wltp_test_mass(v)[0] for v in vs])
+    out.set_rows("cs_test_mass_kg", idx, masses[:, 0])
     out.set_rows("utility_factor", idx, [np.nan] * len(idx))
     out.set_rows("energy_audit_residual", idx,
                  np.maximum(residual, np.asarray(w["energy_audit_residual"], dtype=float)))

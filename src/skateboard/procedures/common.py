@@ -16,6 +16,8 @@ from skateboard.engine.tile import LANES
 from skateboard.errors import ResultError
 from skateboard.physics import battery
 from skateboard.physics.constants import POUND
+from skateboard.spec.batch import column, part_column, take
+from skateboard.spec.batch import names as names_of
 
 LB = POUND  # kg per pound (exact, 40 CFR 1066.1005)
 
@@ -26,44 +28,64 @@ def mass_in_running_order(v) -> float:
     return v.curb_mass + DRIVER_MASS
 
 
-def wltp_test_mass(v) -> tuple[float, float]:
-    """WLTP test mass and inertial mass [kg] (EU 2017/1151 Annex XXI 3.2.25-3.2.29; GTR 15 Annex 4).
+def wltp_test_masses(variants) -> np.ndarray:
+    """WLTP test mass and inertial mass [kg] of each variant, (N, 2) (EU 2017/1151 Annex XXI
+    3.2.25-3.2.29; GTR 15 Annex 4).
 
     TM = MRO + m_opt + 25 kg + 15 % of the maximum vehicle load (M1), where the maximum load is
     the technically permissible laden mass - MRO - 25 kg - m_opt. Rotating masses: 3 % of
     (MRO + 25 kg) added to the inertia (GTR 15 Annex 4 para. 2.5.1, the default allowance)."""
-    mro = mass_in_running_order(v)
-    m_opt = v.optional_equipment_mass
-    load = max(v.max_gross_mass - mro - 25.0 - m_opt, 0.0)
+    mro = column(variants, "curb_mass") + DRIVER_MASS          # mass in running order
+    m_opt = column(variants, "optional_equipment_mass")
+    load = np.maximum(column(variants, "max_gross_mass") - mro - 25.0 - m_opt, 0.0)
     tm = mro + m_opt + 25.0 + 0.15 * load
-    return tm, tm + 0.03 * (mro + 25.0)
+    return np.column_stack([tm, tm + 0.03 * (mro + 25.0)])
+
+
+def wltp_test_mass(v) -> tuple[float, float]:
+    """:func:`wltp_test_masses` of one variant."""
+    tm, im = wltp_test_masses([v])[0]
+    return float(tm), float(im)
+
+
+def china_test_masses(variants) -> np.ndarray:
+    """GB/T 18386.1-2021: curb mass + 100 kg for M1 [kg]; inertia with the variant's own
+    rotating-mass fraction. (N, 2)."""
+    tm = column(variants, "curb_mass") + 100.0
+    return np.column_stack([tm, tm * (1.0 + column(variants, "rotating_inertia_fraction"))])
 
 
 def china_test_mass(v) -> tuple[float, float]:
-    """GB/T 18386.1-2021: curb mass + 100 kg for M1 [kg]; inertia with the variant's own
-    rotating-mass fraction."""
-    tm = v.curb_mass + 100.0
-    return tm, tm * (1.0 + v.rotating_inertia_fraction)
+    """:func:`china_test_masses` of one variant."""
+    tm, im = china_test_masses([v])[0]
+    return float(tm), float(im)
+
+
+def nedc_reference_masses(variants) -> np.ndarray:
+    """UN R101/R83 reference mass: mass in running order - 75 kg driver + 100 kg = kerb + 100 kg."""
+    return china_test_masses(variants)
 
 
 def nedc_reference_mass(v) -> tuple[float, float]:
-    """UN R101/R83 reference mass: mass in running order - 75 kg driver + 100 kg = kerb + 100 kg."""
+    """:func:`nedc_reference_masses` of one variant."""
     return china_test_mass(v)
 
 
-def epa_equivalent_test_weight(v) -> tuple[float, float]:
+def epa_equivalent_test_weights(variants) -> np.ndarray:
     """EPA equivalent test weight [kg] (40 CFR 1066.805): loaded vehicle weight = curb + 300 lb,
     rounded to its inertia class: 125-lb steps up to 4000 lb, 250-lb steps to 5500 lb and 500-lb
-    steps above. The dynamometer simulates the ETW; rotating parts add the variant's fraction."""
-    lvw_lb = (v.curb_mass + 300.0 * LB) / LB
-    if lvw_lb <= 4000.0 + 62.5:
-        step = 125.0
-    elif lvw_lb <= 5500.0 + 125.0:
-        step = 250.0
-    else:
-        step = 500.0
-    etw = math.floor(lvw_lb / step + 0.5) * step * LB
-    return etw, etw * (1.0 + v.rotating_inertia_fraction)
+    steps above. The dynamometer simulates the ETW; rotating parts add the variant's fraction.
+    (N, 2)."""
+    lvw_lb = (column(variants, "curb_mass") + 300.0 * LB) / LB
+    step = np.where(lvw_lb <= 4000.0 + 62.5, 125.0, np.where(lvw_lb <= 5500.0 + 125.0, 250.0, 500.0))
+    etw = np.floor(lvw_lb / step + 0.5) * step * LB
+    return np.column_stack([etw, etw * (1.0 + column(variants, "rotating_inertia_fraction"))])
+
+
+def epa_equivalent_test_weight(v) -> tuple[float, float]:
+    """:func:`epa_equivalent_test_weights` of one variant."""
+    etw, im = epa_equivalent_test_weights([v])[0]
+    return float(etw), float(im)
 
 
 # --- cycles ----------------------------------------------------------------------------------
@@ -104,9 +126,9 @@ def compose(name: str, parts: list[tuple[str, np.ndarray]], dt: float = 1.0) -> 
 # --- runs ------------------------------------------------------------------------------------
 
 def params_for(variants, masses, **conditions):
-    tm = np.array([m[0] for m in masses])
-    im = np.array([m[1] for m in masses])
-    return build_params(variants, mass=tm, inertial_mass=im, **conditions)
+    """build_params at test masses ``masses``: (test mass, inertial mass) [kg] per variant."""
+    ms = np.asarray(masses, dtype=float).reshape(len(variants), 2)
+    return build_params(variants, mass=ms[:, 0], inertial_mass=ms[:, 1], **conditions)
 
 
 #: Most repetitions of a cycle a depletion run may take. Assumption: a bound on memory and time
@@ -131,11 +153,12 @@ def _available_energy(params, ocv) -> np.ndarray:
 
 def _repeats_each(names, cycle, available, per_cycle) -> np.ndarray:
     """Repetitions that draw ``available`` [J] at ``per_cycle`` [J per cycle], per variant."""
-    for name, e in zip(names, per_cycle):
-        if not e > 0.0:
-            raise ResultError(variant=name, cycle=cycle.name, quantity="battery energy per cycle",
-                              value=float(e), allowed="> 0 J: a cycle that draws no energy "
-                              "from the pack never depletes it")
+    bad = np.flatnonzero(~(np.asarray(per_cycle, dtype=float) > 0.0))
+    if len(bad):
+        i = int(bad[0])
+        raise ResultError(variant=names[i], cycle=cycle.name, quantity="battery energy per cycle",
+                          value=float(per_cycle[i]), allowed="> 0 J: a cycle that draws no energy "
+                          "from the pack never depletes it")
     need = np.ceil(DEPLETION_MARGIN * available / np.asarray(per_cycle)) + 2
     worst = int(np.argmax(need))
     if need[worst] > MAX_DEPLETION_REPEATS:
@@ -187,12 +210,12 @@ def deplete(variants, cycle: Cycle, masses, **conditions):
     2 km/h); the range extender stays off. Returns the SimResult (rows in the order of
     ``variants``; the kernel runs them in :func:`tile_order`)."""
     params, ocv, rex = params_for(variants, masses, range_extender_enabled=False, **conditions)
-    names = [v.name for v in variants]
+    names = np.asarray(names_of(variants), dtype=object)
     available, per_cycle = _window_and_first_cycle(params, ocv, rex, cycle, names)
     n = int(_repeats_each(names, cycle, available, per_cycle).max())
     order = tile_order(available / per_cycle)   # cycles each window holds
     back = np.argsort(order)
-    run_params, run_names = params[order], [names[i] for i in order]
+    run_params, run_names = params[order], names[order]
     for _ in range(3):
         res = simulate_params(run_params, ocv, rex, cycle, names=run_names, repeats=n,
                               stop_on_breakoff=True).take(back)
@@ -201,7 +224,7 @@ def deplete(variants, cycle: Cycle, masses, **conditions):
         # consumption rose more than the margin allows: the count this run's own energy implies
         n = max(n + 1, int(_repeats_each(names, cycle, available,
                                          res["e_battery_chem"] / np.maximum(res["repeats_done"], 1)).max()))
-    bad = [v.name for v, s in zip(variants, res["stopped"]) if s == 0]
+    bad = names[np.asarray(res["stopped"]) == 0]
     raise ResultError(variant=", ".join(bad), cycle=cycle.name, quantity="break-off",
                       value=f"none after {n} cycles", allowed="a range test that ends at break-off")
 
@@ -211,7 +234,7 @@ def require_not_depleted(variants, res, what: str) -> None:
     out = np.nonzero(~np.isnan(res["depleted_at"]))[0]
     if len(out):
         i = int(out[0])
-        raise ResultError(variant=variants[i].name, cycle=f"{res.cycle} ({what})", quantity="depleted_at_s",
+        raise ResultError(variant=names_of(variants)[i], cycle=f"{res.cycle} ({what})", quantity="depleted_at_s",
                           value=float(res["depleted_at"][i]), allowed="never: the test needs the "
                           "full cycles, and the pack ran out")
 
@@ -219,8 +242,7 @@ def require_not_depleted(variants, res, what: str) -> None:
 def recharge_energy(variants, res) -> np.ndarray:
     """Energy from the mains to recharge [J]: the electrochemical energy drawn / charger efficiency
     (the charger efficiency covers on-board charger and battery charging losses)."""
-    eta = np.array([v.charger_efficiency for v in variants])
-    return res["e_battery_chem"] / eta
+    return res["e_battery_chem"] / column(variants, "charger_efficiency")
 
 
 @dataclass
@@ -281,12 +303,12 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     1 for WLTP, China and NEDC type-1 tests; the FTP weights its cold-start test 0.43 and the
     highway test starts hot (0)."""
     params, ocv, rex = params_for(variants, masses, fuel=fuel, **conditions)
-    names = [v.name for v in variants]
+    names = np.asarray(names_of(variants), dtype=object)
     # each variant's count from its own consumption, and variants with the same count run
     # together, so a variant's figures never depend on the batch it is in
     n_each = (np.full(len(variants), max_cd_cycles) if max_cd_cycles
               else repeats_each(params, ocv, rex, cycle, names) + 2)
-    cold = cold_start_weight * np.array([v.range_extender.cold_start_fuel_energy for v in variants]) \
+    cold = cold_start_weight * part_column(variants, "range_extender", "cold_start_fuel_energy") \
         / params[:, L.P_REX_LOWER_HEATING_VALUE]   # kg
     n = len(variants)
     r_cdc = np.zeros(n)
@@ -300,7 +322,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     # each variant stops at the end of its transition cycle (the cycle in which the engine first
     # delivered power): the cycles after it are not part of the test; the groups run together
     runs = simulate_many([dict(params=params[idx], ocv_tables=ocv, rex_tables=rex, cycle=cycle,
-                               names=[names[i] for i in idx], repeats=n_cd, stop_after_generation=True)
+                               names=names[idx], repeats=n_cd, stop_after_generation=True)
                           for n_cd, idx in zip(counts, groups)])
     n_phase = runs[0].phases.shape[2] if runs else 1
     width = max(counts, default=1) * n_phase
@@ -308,7 +330,7 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     f = np.zeros((n, width))
     e = np.zeros((n, width))
     for n_cd, idx, cd in zip(counts, groups, runs):
-        group = [variants[i] for i in idx]
+        group = take(variants, idx)
         require_not_depleted(group, cd, "charge-depleting test (range extender on)")
         cd_residual[idx] = np.abs(cd.energy_audit_residual())
         # the all-electric range: the distance before the first step in which the range extender
@@ -338,9 +360,9 @@ def ovc_hev(variants, cycle: Cycle, masses, *, fuel=None, max_cd_cycles: int | N
     width = int(kept.max()) if n else 1
     d, f, e = d[:, :width], f[:, :width], e[:, :width]
     # charge-sustaining test from the sustain target
-    soc_cs = np.array([v.energy_management.soc_target for v in variants])
+    soc_cs = part_column(variants, "energy_management", "soc_target")
     cs_params, ocv, rex = params_for(variants, masses, fuel=fuel, soc_initial=soc_cs, **conditions)
-    cs = simulate_params(cs_params, ocv, rex, cycle, names=[v.name for v in variants], repeats=cs_cycles)
+    cs = simulate_params(cs_params, ocv, rex, cycle, names=names, repeats=cs_cycles)
     require_not_depleted(variants, cs, "charge-sustaining test")
     fuel_mass = cs["fuel_mass"]
     lhv = cs_params[:, L.P_REX_LOWER_HEATING_VALUE]

@@ -23,6 +23,8 @@ import numpy as np
 from skateboard.cycles import load_cycle
 from skateboard.physics.constants import MILE, WH_PER_GALLON_EQUIVALENT
 from skateboard.procedures import common as C
+from skateboard.spec.batch import column, has_range_extender, is_batch, objects, part_column, take
+from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
 if TYPE_CHECKING:
@@ -74,14 +76,17 @@ def multi_cycle_test(variants: Sequence, cycle="udds", masses: Sequence | None =
     (:func:`~skateboard.procedures.common.epa_equivalent_test_weight`). A known test mass, e.g.
     the ETW of an EPA test-car record, is given here (``skateboard.validation`` does).
     """
-    variants = list(variants)
+    if not is_batch(variants):
+        variants = list(variants)
     cyc = load_cycle(cycle) if isinstance(cycle, str) else cycle
     if masses is None:
-        ms = [C.epa_equivalent_test_weight(v) for v in variants]
+        ms = C.epa_equivalent_test_weights(variants)
+    elif isinstance(masses, np.ndarray) and masses.ndim == 2:
+        ms = masses
     else:
         ms = [tuple(m) if isinstance(m, (tuple, list)) else (float(m), float(m)) for m in masses]
-        if len(ms) != len(variants):
-            raise ValueError(f"{len(ms)} masses for {len(variants)} variants")
+    if len(ms) != len(variants):
+        raise ValueError(f"{len(ms)} masses for {len(variants)} variants")
     res = C.deplete(variants, cyc, ms, **conditions)
     return MultiCycleTest(distance=np.asarray(res["breakoff_distance"], float),
                           ac_energy=C.recharge_energy(variants, res),
@@ -96,72 +101,70 @@ def table(variants, *, fuel=None, **conditions) -> Table:
 
     fuel = fuel or load_fuel("E10")
     udds, hwfet = load_cycle("udds"), load_cycle("hwfet")
-    masses = [C.epa_equivalent_test_weight(v) for v in variants]
-    bev = [i for i, v in enumerate(variants) if v.range_extender is None]
-    rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    rows = [None] * len(variants)
-    if bev:
-        vs = [variants[i] for i in bev]
-        ms = [masses[i] for i in bev]
+    masses = C.epa_equivalent_test_weights(variants)
+    has_rex = has_range_extender(variants)
+    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    parts = []
+    if len(bev):
+        vs = take(variants, bev)
+        ms = masses[bev]
         city = multi_cycle_test(vs, udds, ms, **conditions)
         hwy = multi_cycle_test(vs, hwfet, ms, **conditions)
         residual = np.maximum(city.residual, hwy.residual)
-        ac_city, ac_hwy = city.ac_wh_per_km, hwy.ac_wh_per_km
-        dc_city, dc_hwy = city.dc_wh_per_km, hwy.dc_wh_per_km
-        for k, i in enumerate(bev):
-            v = variants[i]
-            res_c, res_h = city.distance[k], hwy.distance[k]
-            ac_c, ac_h, dc_c, dc_h = ac_city[k], ac_hwy[k], dc_city[k], dc_hwy[k]
-            ac = CITY_WEIGHT * ac_c + (1 - CITY_WEIGHT) * ac_h
-            rng = (CITY_WEIGHT * res_c + (1 - CITY_WEIGHT) * res_h) / 1000.0
-            mpge = WH_PER_GALLON_EQUIVALENT / (ac * MILE / 1000.0)
-            rows[i] = {
-                "variant": v.name, "powertrain": v.powertrain, "procedure": "EPA", "method": "MCT 2-cycle",
-                "range_unadjusted_km": rng, "range_km": rng * LABEL_FACTOR,
-                "electric_range_km": rng * LABEL_FACTOR,
-                "label_range_km": rng * LABEL_FACTOR,
-                "label_range_mi": rng * LABEL_FACTOR * 1000.0 / MILE,
-                "consumption_wh_per_km": (CITY_WEIGHT * dc_c + (1 - CITY_WEIGHT) * dc_h) / LABEL_FACTOR,
-                "consumption_ac_wh_per_km": ac / LABEL_FACTOR,
-                "consumption_ac_unadjusted_wh_per_km": ac,
-                "city_ac_unadjusted_wh_per_km": ac_c, "highway_ac_unadjusted_wh_per_km": ac_h,
-                "mpge_unadjusted": mpge, "mpge": mpge * LABEL_FACTOR,
-                "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
-                "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
-                "energy_audit_residual": float(residual[k]),
-            }
-    if rex:
-        vs = [variants[i] for i in rex]
-        ms = [masses[i] for i in rex]
+        ac_c, ac_h = city.ac_wh_per_km, hwy.ac_wh_per_km
+        dc_c, dc_h = city.dc_wh_per_km, hwy.dc_wh_per_km
+        ac = CITY_WEIGHT * ac_c + (1 - CITY_WEIGHT) * ac_h
+        rng = (CITY_WEIGHT * city.distance + (1 - CITY_WEIGHT) * hwy.distance) / 1000.0
+        mpge = WH_PER_GALLON_EQUIVALENT / (ac * MILE / 1000.0)
+        k = len(bev)
+        parts.append((bev, Table({
+            "variant": names_of(vs), "powertrain": objects(vs, "powertrain"),
+            "procedure": ["EPA"] * k, "method": ["MCT 2-cycle"] * k,
+            "range_unadjusted_km": rng, "range_km": rng * LABEL_FACTOR,
+            "electric_range_km": rng * LABEL_FACTOR,
+            "label_range_km": rng * LABEL_FACTOR,
+            "label_range_mi": rng * LABEL_FACTOR * 1000.0 / MILE,
+            "consumption_wh_per_km": (CITY_WEIGHT * dc_c + (1 - CITY_WEIGHT) * dc_h) / LABEL_FACTOR,
+            "consumption_ac_wh_per_km": ac / LABEL_FACTOR,
+            "consumption_ac_unadjusted_wh_per_km": ac,
+            "city_ac_unadjusted_wh_per_km": ac_c, "highway_ac_unadjusted_wh_per_km": ac_h,
+            "mpge_unadjusted": mpge, "mpge": mpge * LABEL_FACTOR,
+            "fuel_weighted_l_per_100km": np.zeros(k), "co2_weighted_g_per_km": np.zeros(k),
+            "fuel_cs_l_per_100km": np.full(k, np.nan), "co2_cs_g_per_km": np.full(k, np.nan),
+            "energy_audit_residual": residual})))
+    if len(rex):
+        vs = take(variants, rex)
+        ms = masses[rex]
         oc = C.ovc_hev(vs, udds, ms, fuel=fuel, cold_start_weight=FTP_COLD_START_WEIGHT, **conditions)
         oh = C.ovc_hev(vs, hwfet, ms, fuel=fuel, cold_start_weight=0.0, **conditions)
         co2_per_kg = fuel.co2_per_volume / fuel.density
-        for k, i in enumerate(rex):
-            v = variants[i]
-            fc = CITY_WEIGHT * oc.cs_fuel_per_m[k] + (1 - CITY_WEIGHT) * oh.cs_fuel_per_m[k]  # kg/m
-            l_per_100 = fc / fuel.density * 1e8
-            mpg = (1.0 / (fc / fuel.density / US_GALLON)) / MILE
-            aer = oc.aer[k] / 1000.0
-            total = (aer + v.range_extender.fuel_tank_volume * fuel.density / fc / 1000.0) * LABEL_FACTOR
-            ac_cd = oc.cd_energy[k] / v.charger_efficiency / oc.cd_distance[k] / 3.6 / LABEL_FACTOR
-            rows[i] = {
-                "variant": v.name, "powertrain": v.powertrain, "procedure": "EPA", "method": "CD/CS 2-cycle",
-                "range_unadjusted_km": aer, "electric_range_km": aer * LABEL_FACTOR,
-                "range_km": total, "label_range_km": total,
-                "label_range_mi": total * 1000.0 / MILE,
-                "consumption_wh_per_km": oc.cd_energy[k] / oc.cd_distance[k] / 3.6 / LABEL_FACTOR,
-                "consumption_ac_wh_per_km": ac_cd,
-                # charge-depleting (electric) MPGe of the label
-                "mpge": WH_PER_GALLON_EQUIVALENT / (ac_cd * MILE / 1000.0),
-                "mpg_cs": mpg * LABEL_FACTOR,
-                # the SAE J2841 utility-factor weighting of the PHEV label is not implemented
-                "fuel_weighted_l_per_100km": np.nan, "co2_weighted_g_per_km": np.nan,
-                "fuel_cs_l_per_100km": l_per_100 / LABEL_FACTOR,
-                "co2_cs_g_per_km": fc * co2_per_kg * 1e6 / LABEL_FACTOR,
-                "energy_audit_residual": float(max(oc.residual[k], oh.residual[k])),
-            }
-    out = Table.from_records(rows)
-    out["test_mass_kg"] = [m[0] for m in masses]
+        fc = CITY_WEIGHT * oc.cs_fuel_per_m + (1 - CITY_WEIGHT) * oh.cs_fuel_per_m  # kg/m
+        l_per_100 = fc / fuel.density * 1e8
+        mpg = (1.0 / (fc / fuel.density / US_GALLON)) / MILE
+        aer = oc.aer / 1000.0
+        tank = part_column(vs, "range_extender", "fuel_tank_volume")
+        total = (aer + tank * fuel.density / fc / 1000.0) * LABEL_FACTOR
+        ac_cd = oc.cd_energy / column(vs, "charger_efficiency") / oc.cd_distance / 3.6 / LABEL_FACTOR
+        k = len(rex)
+        parts.append((rex, Table({
+            "variant": names_of(vs), "powertrain": objects(vs, "powertrain"),
+            "procedure": ["EPA"] * k, "method": ["CD/CS 2-cycle"] * k,
+            "range_unadjusted_km": aer, "electric_range_km": aer * LABEL_FACTOR,
+            "range_km": total, "label_range_km": total,
+            "label_range_mi": total * 1000.0 / MILE,
+            "consumption_wh_per_km": oc.cd_energy / oc.cd_distance / 3.6 / LABEL_FACTOR,
+            "consumption_ac_wh_per_km": ac_cd,
+            # charge-depleting (electric) MPGe of the label
+            "mpge": WH_PER_GALLON_EQUIVALENT / (ac_cd * MILE / 1000.0),
+            "mpg_cs": mpg * LABEL_FACTOR,
+            # the SAE J2841 utility-factor weighting of the PHEV label is not implemented
+            "fuel_weighted_l_per_100km": np.full(k, np.nan),
+            "co2_weighted_g_per_km": np.full(k, np.nan),
+            "fuel_cs_l_per_100km": l_per_100 / LABEL_FACTOR,
+            "co2_cs_g_per_km": fc * co2_per_kg * 1e6 / LABEL_FACTOR,
+            "energy_audit_residual": np.maximum(oc.residual, oh.residual)})))
+    out = parts[0][1] if len(parts) == 1 else Table.stack(parts, len(variants))
+    out["test_mass_kg"] = masses[:, 0]
     return out
 
 

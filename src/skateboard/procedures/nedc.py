@@ -15,6 +15,8 @@ import numpy as np
 
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
+from skateboard.spec.batch import column, has_range_extender, part_column, take
+from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
 if TYPE_CHECKING:
@@ -28,46 +30,53 @@ def table(variants, *, fuel=None, **conditions) -> Table:
 
     fuel = fuel or load_fuel("E10")
     cyc = load_cycle("nedc")
-    masses = [C.nedc_reference_mass(v) for v in variants]
-    rows = [None] * len(variants)
-    bev = [i for i, v in enumerate(variants) if v.range_extender is None]
-    rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    if bev:
-        vs = [variants[i] for i in bev]
-        res = C.deplete(vs, cyc, [masses[i] for i in bev], **conditions)
+    masses = C.nedc_reference_masses(variants)
+    has_rex = has_range_extender(variants)
+    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    parts = []
+    if len(bev):
+        vs = take(variants, bev)
+        res = C.deplete(vs, cyc, masses[bev], **conditions)
         e_ac = C.recharge_energy(vs, res)
-        residual = np.abs(res.energy_audit_residual())
-        for k, i in enumerate(bev):
-            d = res["breakoff_distance"][k]
-            rows[i] = {"variant": vs[k].name, "powertrain": "BEV", "procedure": "NEDC", "method": "R101",
-                       "range_km": d / 1000.0, "electric_range_km": d / 1000.0,
-                       "consumption_wh_per_km": res["e_battery_terminal"][k] / d / 3.6,
-                       "consumption_ac_wh_per_km": e_ac[k] / d / 3.6,
-                       "fuel_weighted_l_per_100km": 0.0, "co2_weighted_g_per_km": 0.0,
-                       "fuel_cs_l_per_100km": np.nan, "co2_cs_g_per_km": np.nan,
-                       "energy_audit_residual": float(residual[k])}
-    if rex:
-        vs = [variants[i] for i in rex]
-        oc = C.ovc_hev(vs, cyc, [masses[i] for i in rex], fuel=fuel, **conditions)
+        d = np.asarray(res["breakoff_distance"], dtype=float)
+        k = len(bev)
+        parts.append((bev, Table({
+            "variant": names_of(vs), "powertrain": ["BEV"] * k, "procedure": ["NEDC"] * k,
+            "method": ["R101"] * k, "range_km": d / 1000.0, "electric_range_km": d / 1000.0,
+            "consumption_wh_per_km": res["e_battery_terminal"] / d / 3.6,
+            "consumption_ac_wh_per_km": e_ac / d / 3.6,
+            "fuel_weighted_l_per_100km": np.zeros(k), "co2_weighted_g_per_km": np.zeros(k),
+            "fuel_cs_l_per_100km": np.full(k, np.nan), "co2_cs_g_per_km": np.full(k, np.nan),
+            "energy_audit_residual": np.abs(res.energy_audit_residual())})))
+    if len(rex):
+        vs = take(variants, rex)
+        oc = C.ovc_hev(vs, cyc, masses[rex], fuel=fuel, **conditions)
         co2_per_kg = fuel.co2_per_volume / fuel.density
-        cd_fuel = oc.cd_phase_fuel   # per variant (a property: built once here)
-        for k, i in enumerate(rex):
-            de = oc.aer[k] / 1000.0
-            c1 = float(np.sum(cd_fuel[k]) / oc.cd_distance[k])   # kg/m
-            c2 = oc.cs_fuel_per_m[k]
-            c = (de * c1 + D_AV_KM * c2) / (de + D_AV_KM)
-            rows[i] = {"variant": vs[k].name, "powertrain": "EREV", "procedure": "NEDC", "method": "R101 OVC",
-                       "range_km": de + vs[k].range_extender.fuel_tank_volume * fuel.density / c2 / 1000.0,
-                       "electric_range_km": de,
-                       "consumption_wh_per_km": oc.cd_energy[k] / oc.cd_distance[k] / 3.6,
-                       "consumption_ac_wh_per_km": oc.cd_energy[k] / vs[k].charger_efficiency / oc.cd_distance[k] / 3.6,
-                       "fuel_weighted_l_per_100km": c / fuel.density * 1e8,
-                       "co2_weighted_g_per_km": c * co2_per_kg * 1e6,
-                       "fuel_cs_l_per_100km": c2 / fuel.density * 1e8,
-                       "co2_cs_g_per_km": c2 * co2_per_kg * 1e6,
-                       "energy_audit_residual": float(oc.residual[k])}
-    out = Table.from_records(rows)
-    out["test_mass_kg"] = [m[0] for m in masses]
+        de = oc.aer / 1000.0
+        cd_fuel = np.zeros(len(rex))
+        for n_ph in np.unique(oc.cd_phases):   # each variant's own phases (as ovc_hev sums)
+            rows = np.flatnonzero(oc.cd_phases == n_ph)
+            cd_fuel[rows] = oc.cd_fuels[rows, :n_ph].sum(axis=1)
+        c1 = cd_fuel / oc.cd_distance          # kg/m
+        c2 = oc.cs_fuel_per_m
+        c = (de * c1 + D_AV_KM * c2) / (de + D_AV_KM)
+        tank = part_column(vs, "range_extender", "fuel_tank_volume")
+        k = len(rex)
+        parts.append((rex, Table({
+            "variant": names_of(vs), "powertrain": ["EREV"] * k, "procedure": ["NEDC"] * k,
+            "method": ["R101 OVC"] * k,
+            "range_km": de + tank * fuel.density / c2 / 1000.0,
+            "electric_range_km": de,
+            "consumption_wh_per_km": oc.cd_energy / oc.cd_distance / 3.6,
+            "consumption_ac_wh_per_km": (oc.cd_energy / column(vs, "charger_efficiency")
+                                         / oc.cd_distance / 3.6),
+            "fuel_weighted_l_per_100km": c / fuel.density * 1e8,
+            "co2_weighted_g_per_km": c * co2_per_kg * 1e6,
+            "fuel_cs_l_per_100km": c2 / fuel.density * 1e8,
+            "co2_cs_g_per_km": c2 * co2_per_kg * 1e6,
+            "energy_audit_residual": np.asarray(oc.residual, dtype=float)})))
+    out = parts[0][1] if len(parts) == 1 else Table.stack(parts, len(variants))
+    out["test_mass_kg"] = masses[:, 0]
     return out
 
 

@@ -26,6 +26,8 @@ from skateboard.engine.batch import road_load_arrays
 from skateboard.errors import ResultError
 from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
+from skateboard.spec.batch import column, has_range_extender, objects, pack_column, part_column, take
+from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ def _bev_columns(variants, res, e_ac, distance, method, procedure, extra=None) -
     ube = res["e_battery_terminal"] if extra is None else extra["ube"]
     ec_dc = ube / distance if extra is None else extra["ec_dc"]
     return {
-        "variant": [v.name for v in variants], "powertrain": [v.powertrain for v in variants],
+        "variant": names_of(variants), "powertrain": objects(variants, "powertrain"),
         "procedure": [procedure] * n, "method": [method] * n,
         "range_km": distance / 1000.0, "electric_range_km": distance / 1000.0,
         "consumption_wh_per_km": ec_dc / 3.6,
@@ -93,8 +95,8 @@ def _constant_speed_powers(variants, test_mass, css_speed):
     variant (what both constant-speed segments are sized from)."""
     f0, f1, f2 = road_load_arrays(variants, test_mass)
     road = (f0 + f1 * css_speed + f2 * css_speed**2) * css_speed
-    aux = np.array([v.aux_power for v in variants], dtype=float)
-    usable = np.array([v.pack.usable_energy for v in variants], dtype=float)
+    aux = column(variants, "aux_power")
+    usable = pack_column(variants, "usable_energy")
     return road, aux, usable
 
 
@@ -122,7 +124,7 @@ def _csse_bounds(variants, road, aux, usable):
     too_long = np.flatnonzero(~(t_e <= MAX_CSSE_DURATION))
     if len(too_long):
         i = int(too_long[0])
-        raise ResultError(variant=variants[i].name, cycle="WLTP STP", quantity="CSSE duration",
+        raise ResultError(variant=names_of(variants)[i], cycle="WLTP STP", quantity="CSSE duration",
                           value=f"{t_e[i]:.3g} s", allowed=f"at most {MAX_CSSE_DURATION:g} s "
                           "(procedures.wltp.MAX_CSSE_DURATION); use method = \"CCP\"")
     return 60.0 * np.ceil(t_e / 60.0)
@@ -134,15 +136,15 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
     from skateboard.engine import layout as L
     from skateboard.engine.simulate import simulate_many
 
-    powers = _constant_speed_powers(variants, np.array([tm for tm, _ in masses], dtype=float),
-                                    css_speed)
+    masses = np.asarray(masses, dtype=float).reshape(len(variants), 2)
+    powers = _constant_speed_powers(variants, masses[:, 0], css_speed)
     durations = _cssm_durations(cycle, *powers)
     bounds = _csse_bounds(variants, *powers)
     members, jobs = [], []
     for t_m in np.unique(durations):
-        idx = np.flatnonzero(durations == t_m).tolist()
-        vs = [variants[i] for i in idx]
-        ms = [masses[i] for i in idx]
+        idx = np.flatnonzero(durations == t_m)
+        vs = take(variants, idx)
+        ms = masses[idx]
         t_e = float(bounds[idx].max())  # break-off ends it earlier
         t_m = float(t_m)
         seq = C.compose("wltp_stp", [("DS1", cycle.speed), ("CSSM", C.constant_speed_segment(css_speed, t_m)),
@@ -151,18 +153,18 @@ def bev_stp(variants, cycle, masses, procedure="WLTP", css_speed=CSS_SPEED, **co
         params, ocv, rex = C.params_for(vs, ms, range_extender_enabled=False, **conditions)
         members.append((idx, vs, seq))
         jobs.append(dict(params=params, ocv_tables=ocv, rex_tables=rex, cycle=seq,
-                         names=[v.name for v in vs], repeats=1, stop_on_breakoff=True))
+                         names=names_of(vs), repeats=1, stop_on_breakoff=True))
     groups = []
     for (idx, vs, seq), res in zip(members, simulate_many(jobs)):   # the groups run together
         if not np.all(res["stopped"] > 0):
-            bad = [v.name for v, s in zip(vs, res["stopped"]) if s == 0]
+            bad = np.asarray(names_of(vs), dtype=object)[np.asarray(res["stopped"]) == 0]
             raise ResultError(variant=", ".join(bad), cycle="WLTP STP", quantity="break-off",
                               value="none by the end of CSSE", allowed="break-off in CSSE")
         csse_start = seq.phases[3].start * seq.dt
         early = np.nonzero(res["breakoff_time"] < csse_start)[0]
         if len(early):  # DS1, CSSM and DS2 must be driven in full
             i = int(early[0])
-            raise ResultError(variant=vs[i].name, cycle="WLTP STP", quantity="break-off time",
+            raise ResultError(variant=names_of(vs)[i], cycle="WLTP STP", quantity="break-off time",
                               value=f"{res['breakoff_time'][i]:.0f} s",
                               allowed=f">= {csse_start:.0f} s (the start of CSSE: the shortened "
                               "test needs DS1, CSSM and DS2 complete; use method = \"CCP\")")
@@ -197,14 +199,14 @@ def ovc_columns(variants, cycle, masses, *, fuel, d_n_km, procedure="WLTP", **co
     co2_cs = fc_cs * co2_per_kg
     co2_cd_avg = fuel_cd.sum(axis=1) / ovc.cd_distance * co2_per_kg
     eaer = (co2_cs - co2_cd_avg) / co2_cs * ovc.cd_distance   # Annex 8 4.4.4.1
-    charger = np.array([v.charger_efficiency for v in variants], dtype=float)
+    charger = column(variants, "charger_efficiency")
     e_ac_cd = ovc.cd_energies / charger[:, None]
     ec_ac_w = (np.sum(uf * np.where(d > 0, e_ac_cd / np.maximum(d, 1e-9), 0.0), axis=1)
                / np.maximum(uf_sum, 1e-12))
     dens = ovc.fuel_density
-    tank_range = np.array([v.range_extender.fuel_tank_volume for v in variants], dtype=float) * dens / fc_cs
+    tank_range = part_column(variants, "range_extender", "fuel_tank_volume") * dens / fc_cs
     return {
-        "variant": [v.name for v in variants], "powertrain": [v.powertrain for v in variants],
+        "variant": names_of(variants), "powertrain": objects(variants, "powertrain"),
         "procedure": [procedure] * n, "method": [f"OVC-HEV d_n={d_n_km:g} km"] * n,
         "range_km": (eaer + tank_range) / 1000.0,
         "electric_range_km": eaer / 1000.0,
@@ -236,34 +238,35 @@ def table(variants, *, method: str = "STP", cycle: str | None = None, fuel=None,
 
     cyc = load_cycle(cycle or CYCLE) if isinstance(cycle, (str, type(None))) else cycle
     return range_test(variants, cyc, method, fuel or load_fuel("E10"), UF_DN_KM[uf_stage], procedure,
-                C.wltp_test_mass, **conditions)
+                C.wltp_test_masses, **conditions)
 
 
 def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditions):
     """The range and consumption test WLTP and CLTC share (GTR 15's structure on either cycle):
     battery-electric variants by the shortened (``"STP"``) or consecutive-cycle (``"CCP"``)
     method, range-extended ones by the OVC-HEV charge-depleting and charge-sustaining tests
-    weighted with the utility factor of ``d_n`` [km]; test masses from ``mass_rule``.
+    weighted with the utility factor of ``d_n`` [km]; test masses from ``mass_rule`` (variants
+    -> (N, 2) test and inertial masses [kg], e.g. :func:`~skateboard.procedures.common.wltp_test_masses`).
     Rows in input order; variants are matched by position (names need not be unique)."""
-    bev = [i for i, v in enumerate(variants) if v.range_extender is None]
-    rex = [i for i, v in enumerate(variants) if v.range_extender is not None]
-    masses = [mass_rule(v) for v in variants]
+    has_rex = has_range_extender(variants)
+    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    masses = mass_rule(variants)
     fn = bev_stp if method.upper() == "STP" else bev_ccp
-    if not rex:   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
+    if not len(rex):   # battery-electric only (every sweep of a BEV): columns, no per-row dicts
         out = Table(fn(variants, cyc, masses, procedure=procedure, **conditions))
-    elif not bev:   # range-extended only (every sweep of an EREV): columns too
+    elif not len(bev):   # range-extended only (every sweep of an EREV): columns too
         out = Table(ovc_columns(variants, cyc, masses, fuel=fuel, d_n_km=d_n,
                                 procedure=procedure, **conditions))
     else:   # both: rows, so that each keeps its own columns (the others NaN)
         rows = [None] * len(variants)
-        for idx, cols in ((bev, fn([variants[i] for i in bev], cyc, [masses[i] for i in bev],
+        for idx, cols in ((bev, fn(take(variants, bev), cyc, masses[bev],
                                    procedure=procedure, **conditions)),
-                          (rex, ovc_columns([variants[i] for i in rex], cyc, [masses[i] for i in rex],
+                          (rex, ovc_columns(take(variants, rex), cyc, masses[rex],
                                             fuel=fuel, d_n_km=d_n, procedure=procedure, **conditions))):
-            for i, r in zip(idx, _rows_of(cols)):
+            for i, r in zip(idx.tolist(), _rows_of(cols)):
                 rows[i] = r
         out = Table.from_records(rows)
-    out["test_mass_kg"] = np.array([m[0] for m in masses], dtype=float)
+    out["test_mass_kg"] = np.asarray(masses, dtype=float)[:, 0]
     return out
 
 

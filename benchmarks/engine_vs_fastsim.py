@@ -414,10 +414,12 @@ def to_variant(key: str, f: dict, loss_map: str = "fit"):
     torques = np.linspace(0.0, t_peak, MAP_POINTS + 1)[1:]
     w, t = np.meshgrid(speeds, torques, indexing="ij")
     eta_fastsim = np.interp(w * t / p_peak, f["em_eff_frac"], f["em_eff"])
-    coef = (fit_loss_coefficients(speeds, torques, eta_fastsim, p_peak, t_peak, w_max)
+    coef = (fit_loss_coefficients(speeds, torques, eta_fastsim, peak_torque=t_peak,
+                                  peak_power=p_peak, max_speed=w_max)
             if loss_map == "fit" else named_loss_map(loss_map))
-    inside = t <= max_torque(w, t_peak, p_peak, w_max) + 1e-9
-    eta_fit = efficiency(w, t, p_peak, t_peak, w_max, coef)
+    inside = t <= max_torque(w, peak_torque=t_peak, peak_power=p_peak, max_speed=w_max) + 1e-9
+    eta_fit = efficiency(w, t, peak_torque=t_peak, peak_power=p_peak, max_speed=w_max,
+                         coefficients=coef)
     fit_rms = float(np.sqrt(np.mean((eta_fit - eta_fastsim)[inside] ** 2)))
     du = DriveUnit(name="fastsim_em", axle="front" if front_drive else "rear",
                        peak_power=p_peak, continuous_power=p_peak, peak_torque=t_peak,

@@ -134,7 +134,7 @@ def run_chunk(plan: SweepPlan, index: int) -> pa.Table:
                             "variant": [plan.variant] * n}
     for d, v in zip(dims, values):
         if d.field.kind == "option":
-            cols[d.field.column] = [d.values[i] for i in v]
+            cols[d.field.column] = np.array(d.values, dtype=object)[v]   # option names
         else:
             cols[d.field.column] = v / d.field.scale
     cols["pack_gross_energy_kwh"] = pack_gross

@@ -115,3 +115,17 @@ def test_cli_validate_erev_json_and_bad_input(tmp_path):
     assert r.returncode == 2 and "unknown strategy" in r.stderr and "Traceback" not in r.stderr
     r = _cli("validate", "erev", str(tmp_path / "absent.csv"))
     assert r.returncode == 2 and "file not found" in r.stderr
+
+
+def test_cli_validate_published_reports_the_erev_file():
+    """Issue #21 section 2: `skateboard validate published` reports the range-extended file's
+    errors too, the same summary `validate erev` computes."""
+    from skateboard.api import EREV_FILE, validate_erev
+
+    r = _cli("validate", "published")
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    s = validate_erev(EREV_FILE).summary
+    for what, key in (("electric range", "electric_range_km"),
+                      ("charge-sustaining fuel", "cs_fuel_l_per_100km")):
+        assert f"{what}: n = {s[key]['n']}, MAPE {s[key]['mape_percent']:.2f} %" in text

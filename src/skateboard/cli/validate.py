@@ -121,7 +121,7 @@ def published(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list, one object per figure."),
 ) -> None:
     """Run the bundled vehicles through their published procedures and compare with the
-    makers' figures (WLTP)."""
+    makers' figures (WLTP); then the range-extended validation file's errors."""
     from skateboard.api import validate_published
 
     df = validate_published()
@@ -150,6 +150,21 @@ def published(
     for r in df.to_dict("records"):
         console.print(f"{r['vehicle']} {r['quantity']} ({r['procedure']}): {r['source']}",
                       highlight=False, markup=False)
+    from skateboard.api import EREV_FILE, validate_erev
+
+    console.print(f"\n[bold]range-extended cars and series hybrids[/] ({EREV_FILE.name}, nothing "
+                  "fitted on them; each car: skateboard validate erev)", highlight=False)
+    _erev_summary(validate_erev(EREV_FILE))
+
+
+def _erev_summary(res) -> None:
+    """The summary lines of a range-extended validation (electric range, CS fuel, weighted CO2)."""
+    for key, what in (("electric_range_km", "electric range"),
+                      ("cs_fuel_l_per_100km", "charge-sustaining fuel"),
+                      ("weighted_co2_g_per_km", "weighted CO2")):
+        console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
+    c = res.summary["co2_within_10"]
+    console.print(f"weighted CO2 within +-10 %: {c['within']} of {c['n']} cars", highlight=False)
 
 
 def _table_out(df, title: str, cols: list[tuple[str, str, str]], as_json: bool, summary: dict,
@@ -256,12 +271,7 @@ def erev_cmd(
     _table_out(rows if not as_json else res.rows, f"range-extended cars: {res.source}", cols,
                as_json, res.summary, res.skipped)
     if not as_json:
-        for key, what in (("electric_range_km", "electric range"),
-                          ("cs_fuel_l_per_100km", "charge-sustaining fuel"),
-                          ("weighted_co2_g_per_km", "weighted CO2")):
-            console.print(f"{what}: {_summary_line(res.summary[key])}", highlight=False)
-        c = res.summary["co2_within_10"]
-        console.print(f"weighted CO2 within +-10 %: {c['within']} of {c['n']} cars", highlight=False)
+        _erev_summary(res)
 
 
 @validate_app.command("road-load")

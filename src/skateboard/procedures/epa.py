@@ -23,7 +23,7 @@ import numpy as np
 from skateboard.cycles import load_cycle
 from skateboard.physics.constants import MILE, WH_PER_GALLON_EQUIVALENT
 from skateboard.procedures import common as C
-from skateboard.spec.batch import column, has_range_extender, is_batch, objects, part_column, take
+from skateboard.spec.batch import column, is_batch, objects, part_column, split_range_extended, take
 from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
@@ -102,8 +102,7 @@ def table(variants, *, fuel=None, **conditions) -> Table:
     fuel = fuel or load_fuel("E10")
     udds, hwfet = load_cycle("udds"), load_cycle("hwfet")
     masses = C.epa_equivalent_test_weights(variants)
-    has_rex = has_range_extender(variants)
-    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    bev, rex = split_range_extended(variants)
     parts = []
     if len(bev):
         vs = take(variants, bev)

@@ -15,7 +15,7 @@ import numpy as np
 
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
-from skateboard.spec.batch import column, has_range_extender, part_column, take
+from skateboard.spec.batch import column, part_column, split_range_extended, take
 from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
@@ -31,8 +31,7 @@ def table(variants, *, fuel=None, **conditions) -> Table:
     fuel = fuel or load_fuel("E10")
     cyc = load_cycle("nedc")
     masses = C.nedc_reference_masses(variants)
-    has_rex = has_range_extender(variants)
-    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    bev, rex = split_range_extended(variants)
     parts = []
     if len(bev):
         vs = take(variants, bev)

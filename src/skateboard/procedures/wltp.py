@@ -26,7 +26,8 @@ from skateboard.engine.batch import road_load_arrays
 from skateboard.errors import ResultError
 from skateboard.physics.constants import KWH
 from skateboard.procedures import common as C
-from skateboard.spec.batch import column, has_range_extender, objects, pack_column, part_column, take
+from skateboard.spec.batch import (column, objects, pack_column, part_column,
+                                   split_range_extended, take)
 from skateboard.spec.batch import names as names_of
 from skateboard.table import Table
 
@@ -248,8 +249,7 @@ def range_test(variants, cyc, method, fuel, d_n, procedure, mass_rule, **conditi
     weighted with the utility factor of ``d_n`` [km]; test masses from ``mass_rule`` (variants
     -> (N, 2) test and inertial masses [kg], e.g. :func:`~skateboard.procedures.common.wltp_test_masses`).
     Rows in input order; variants are matched by position (names need not be unique)."""
-    has_rex = has_range_extender(variants)
-    bev, rex = np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+    bev, rex = split_range_extended(variants)
     masses = mass_rule(variants)
     fn = bev_stp if method.upper() == "STP" else bev_ccp
     if not len(rex):   # battery-electric only (every sweep of a BEV): columns, no per-row dicts

@@ -161,14 +161,6 @@ def objects(variants: Sequence[Variant], attr: str) -> list:
     return [getattr(v, attr) for v in variants]
 
 
-def shared(variants: Sequence[Variant], attr: str):
-    """The field's value when every variant has the same object (always in a batch), else None."""
-    if isinstance(variants, VariantBatch):
-        return getattr(variants.template, attr)
-    values = [getattr(v, attr) for v in variants]
-    return values[0] if values and all(x is values[0] for x in values) else None
-
-
 def names(variants: Sequence[Variant]):
     """The variants' names: a list, or a batch's array."""
     if isinstance(variants, VariantBatch):
@@ -183,6 +175,12 @@ def has_range_extender(variants: Sequence[Variant]) -> np.ndarray:
     return np.array([v.range_extender is not None for v in variants], dtype=bool).reshape(len(variants))
 
 
+def split_range_extended(variants: Sequence[Variant]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the battery-electric variants and of the range-extended ones."""
+    has_rex = has_range_extender(variants)
+    return np.flatnonzero(~has_rex), np.flatnonzero(has_rex)
+
+
 def take(variants: Sequence[Variant], idx) -> Sequence[Variant]:
     """The variants at positions ``idx``: a batch stays a batch, a list stays a list."""
     if isinstance(variants, VariantBatch):
@@ -191,4 +189,4 @@ def take(variants: Sequence[Variant], idx) -> Sequence[Variant]:
 
 
 __all__ = ["VariantBatch", "column", "has_range_extender", "is_batch", "names", "objects",
-           "pack_column", "part_column", "shared", "take"]
+           "pack_column", "part_column", "split_range_extended", "take"]

@@ -73,3 +73,30 @@ def test_batch_rows_hold_each_samples_values():
     for field in ("frontal_area", "aux_power", "f0"):
         np.testing.assert_array_equal(column(batch, field), column([batch[i] for i in range(6)], field))
     assert not has_range_extender(batch).any()
+
+
+@pytest.mark.parametrize("kw,field,words", [
+    (dict(fields={"drag_coefficient": [0.3, 27.0]}), "#1.drag_coefficient", "out of range"),
+    (dict(fields={"drag_coefficient": [0.3, float("nan")]}), "#1.drag_coefficient", "finite"),
+    (dict(fields={"drag_coefficient": [0.3]}), ".drag_coefficient", "one per variant"),
+    (dict(fields={"drag": [0.3, 0.3]}), ".drag", "not a Variant field"),
+    (dict(fields={"curb_mass": [1800.0, 3500.0]}), "#1.curb_mass", "maximum gross mass"),
+    (dict(pack={"gross_energy": [80 * 3.6e6, 10 * 3.6e6]}), "#1.pack.gross_energy", "usable_energy"),
+    (dict(units={"front": {"peak_power": [1e5, 1e5]}}), ".drive_units.front", "no drive unit"),
+    (dict(units={"rear": {"peak_power": [1e5, 1e3]}}), "#1.drive_units.rear.continuous_power", "peak_power"),
+    (dict(fields={"f0": [100.0, 100.0]}), "#0.f0", "one form"),
+    (dict(fields={"front_mass_share": [0.5, 0.95]}), "#1.front_mass_share", "axle load"),
+])
+def test_a_bad_batch_is_one_clear_error_naming_the_row(kw, field, words):
+    """A VariantBatch checks its arrays as Variant.replace checks one change: the first bad
+    row and field in one SpecError line, never a NaN or an out-of-range value in a result."""
+    from skateboard.errors import SpecError
+    from skateboard.spec import resolve_variant
+
+    v = resolve_variant("hongqi-b10-bev")
+    kw = {k: ({u: {f: np.asarray(a) for f, a in d.items()} for u, d in val.items()} if k == "units"
+              else {f: np.asarray(a) for f, a in val.items()}) for k, val in kw.items()}
+    with pytest.raises(SpecError) as info:
+        VariantBatch(v, 2, **kw)
+    line = info.value.one_line()
+    assert f"hongqi-b10-bev{field}" in line and words in line and "\n" not in line

@@ -293,7 +293,8 @@ def batch_of(variant, dims: Sequence[Dimension], values: np.ndarray, name_prefix
                 motor_type=du.motor_type, inverter=du.inverter)
             changed["loss_coefficients"] = np.column_stack(
                 [np.broadcast_to(np.asarray(c, dtype=float), (len(values),)) for c in coeffs])
-    return VariantBatch(variant, len(values), fields, pack, units, name_prefix, first, names)
+    return VariantBatch(variant, len(values), fields, pack, units, name_prefix, first, names,
+                        check=False)
 
 
 def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):

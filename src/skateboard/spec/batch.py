@@ -34,10 +34,14 @@ class VariantBatch(Sequence):
     units : drive-unit name -> {DriveUnit field -> (n,) array}; ``loss_coefficients`` is (n, 4).
     name_prefix, first : variant ``i`` is named ``f"{name_prefix}#{first + i}"``, unless
     names : the names given (n,).
+    check : check the arrays as ``Variant.replace`` checks a change (the default; a SpecError
+        names the first bad row); :func:`skateboard.explore.plan.batch_of` skips it, the sweep
+        plan having checked its box.
 
-    The arrays are the values, already consistent (a pack whose energy changed carries its new
-    mass, and the curb mass with it; a rerated unit its new loss coefficients): the batch does
-    not derive one field from another. :func:`skateboard.explore.plan.batch_of` builds it.
+    The arrays are the values, checked but not derived from each other (a pack whose energy
+    changed keeps its mass unless ``pack["mass"]`` is given; a rerated unit keeps its loss
+    coefficients unless ``loss_coefficients`` is): :func:`skateboard.explore.plan.batch_of`
+    builds sweeps' batches with those consequences.
     """
 
     __slots__ = ("template", "n", "fields", "pack", "units", "name_prefix", "first", "_names")
@@ -45,7 +49,7 @@ class VariantBatch(Sequence):
     def __init__(self, template: Variant, n: int, fields: Mapping[str, np.ndarray] | None = None,
                  pack: Mapping[str, np.ndarray] | None = None,
                  units: Mapping[str, Mapping[str, np.ndarray]] | None = None,
-                 name_prefix: str | None = None, first: int = 0, names=None):
+                 name_prefix: str | None = None, first: int = 0, names=None, check: bool = True):
         self.template = template
         self.n = int(n)
         self.fields = dict(fields or {})
@@ -55,6 +59,10 @@ class VariantBatch(Sequence):
         self.first = int(first)
         # given names (an object array of str), else name_prefix#first+i
         self._names = None if names is None else np.asarray(names, dtype=object)
+        if check:
+            from skateboard.spec.checks import check_batch   # (the schema's import, when used)
+
+            check_batch(self)
 
     def __len__(self) -> int:
         return self.n
@@ -97,7 +105,7 @@ class VariantBatch(Sequence):
                            {k: a[idx] for k, a in self.fields.items()},
                            {k: a[idx] for k, a in self.pack.items()},
                            {u: {k: a[idx] for k, a in d.items()} for u, d in self.units.items()},
-                           self.name_prefix, 0, names=self.names()[idx])
+                           self.name_prefix, 0, names=self.names()[idx], check=False)
         return out
 
     def names(self) -> np.ndarray:

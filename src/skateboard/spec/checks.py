@@ -158,4 +158,115 @@ def _cross_checks(v, changed: set, where) -> None:
                         f"driver + optional_equipment_mass <= {v.max_gross_mass:g} kg")
 
 
-__all__ = ["checked_replace", "copy_with"]
+def check_batch(batch) -> None:
+    """A :class:`~skateboard.spec.batch.VariantBatch`'s arrays checked as ``replace`` checks one
+    variant's changes, for all rows at once: known fields, one value per variant, finite, within
+    the spec's range, and the cross checks (road-load form, gross >= usable energy, continuous <=
+    peak power, mass in running order within the maximum gross mass, axle loads). The first
+    failing row is named in the SpecError (``<name>#<i>.<field>``)."""
+    import numpy as np
+
+    t, n, where = batch.template, batch.n, batch.template.source_file
+
+    def fail(message, key, i, value=None, allowed=None):
+        raise SpecError(message, file=where, field=f"{batch.name(int(i))}.{key}",
+                        value=value, allowed=allowed)
+
+    def values(key, a, model, name, shape=(n,)):
+        arr = np.asarray(a, dtype=float) if np.ndim(a) else np.full(shape, np.nan)
+        if arr.shape != shape:
+            raise SpecError(f"expected {shape[0]} values (one per variant)", file=where,
+                            field=f"{batch.name_prefix}.{key}", value=f"shape {np.shape(a)}")
+        bad = np.flatnonzero(~np.isfinite(arr).reshape(n, -1).all(axis=1))
+        if len(bad):
+            fail("expected a finite number", key, bad[0], value=str(arr[bad[0]]))
+        if model is None:
+            return arr
+        q = _info(model, name)
+        lo = arr < q.minimum if q.minimum is not None and not q.exclusive_minimum else \
+            (arr <= q.minimum if q.minimum is not None else np.zeros(shape, bool))
+        hi = arr > q.maximum if q.maximum is not None else np.zeros(shape, bool)
+        bad = np.flatnonzero(lo | hi)
+        if len(bad):
+            i = bad[0]
+            unit = f" {q.shown}" if q.unit else ""
+            fail(f"{q.kind} out of range", key, i, value=f"{arr[i]:g}{unit}",
+                 allowed=f"{q.minimum:g} .. {q.maximum:g}{unit}" if q.maximum is not None
+                 else f"{'>' if q.exclusive_minimum else '>='} {q.minimum:g}{unit}")
+        return arr
+
+    for key, a in batch.fields.items():
+        if key not in _VARIANT:
+            raise SpecError(f"not a Variant field a batch may vary{close_matches(key, _VARIANT)}",
+                            file=where, field=f"{batch.name_prefix}.{key}",
+                            allowed=", ".join(sorted(_VARIANT)))
+        values(key, a, *_VARIANT[key])
+    for key, a in batch.pack.items():
+        if key not in _PACK + ("max_current",):
+            raise SpecError(f"not a Pack field a batch may vary{close_matches(key, _PACK)}",
+                            file=where, field=f"{batch.name_prefix}.pack.{key}",
+                            allowed=", ".join(_PACK))
+        values(f"pack.{key}", a, *((None, None) if key == "max_current" else (m.PackOption, key)))
+    unit_names = {du.name for du in t.drive_units}
+    for unit, changed in batch.units.items():
+        if unit not in unit_names:
+            raise SpecError(f"the variant has no drive unit {unit!r}", file=where,
+                            field=f"{batch.name_prefix}.drive_units.{unit}",
+                            allowed=", ".join(sorted(unit_names)))
+        for key, a in changed.items():
+            if key == "loss_coefficients":
+                arr = values(f"drive_units.{unit}.{key}", a, None, None, shape=(n, 4))
+                bad = np.flatnonzero((arr < 0).any(axis=1))
+                if len(bad):
+                    fail("loss coefficients must not be negative", f"drive_units.{unit}.{key}",
+                         bad[0], value=str(arr[bad[0]].tolist()))
+            elif key in _DRIVE_UNIT:
+                values(f"drive_units.{unit}.{key}", a, m.DriveUnitOption, key)
+            else:
+                raise SpecError(f"not a DriveUnit field a batch may vary"
+                                f"{close_matches(key, _DRIVE_UNIT)}", file=where,
+                                field=f"{batch.name_prefix}.drive_units.{unit}.{key}",
+                                allowed=", ".join(_DRIVE_UNIT + ("loss_coefficients",)))
+    col, pack = batch.column, batch.pack_column
+    # road load in one form: a batch cannot unset a field, so the template's form stays
+    coast = t.f0 is not None
+    other = ({"drag_coefficient", "frontal_area"} if coast else {"f0", "f1", "f2"}) & set(batch.fields)
+    if other:
+        key = sorted(other)[0]
+        fail(f"road load must be in one form: the variant's is "
+             f"{'f0 + f1 + f2' if coast else 'drag_coefficient + frontal_area'}", key, 0,
+             allowed="fields of the variant's road-load form")
+    bad = np.flatnonzero(pack("gross_energy") < pack("usable_energy"))
+    if len(bad):
+        i = bad[0]
+        check_energy_order(pack("gross_energy")[i], pack("usable_energy")[i],
+                           field=f"{batch.name(int(i))}.pack.gross_energy", file=where)
+    for du in t.drive_units:
+        u = batch.units.get(du.name, {})
+        cont = np.broadcast_to(np.asarray(u.get("continuous_power", du.continuous_power), float), (n,))
+        peak = np.broadcast_to(np.asarray(u.get("peak_power", du.peak_power), float), (n,))
+        bad = np.flatnonzero(cont > peak)
+        if len(bad):
+            i = bad[0]
+            check_power_order(cont[i], peak[i], file=where,
+                              field=f"{batch.name(int(i))}.drive_units.{du.name}.continuous_power")
+    gross, share = col("max_gross_mass"), col("front_mass_share")
+    mro = col("curb_mass") + DRIVER_MASS + col("optional_equipment_mass")
+    bad = np.flatnonzero(mro > gross)
+    if len(bad):
+        i = bad[0]
+        fail(f"mass in running order {mro[i]:.0f} kg exceeds the maximum gross mass "
+             f"{gross[i]:.0f} kg", "curb_mass", i, value=f"{col('curb_mass')[i]:g} kg",
+             allowed=f"curb_mass + {DRIVER_MASS:g} kg driver + optional_equipment_mass <= "
+             f"{gross[i]:g} kg")
+    for axle, load, limit in (("front", gross * share, col("max_front_axle_load")),
+                              ("rear", gross * (1 - share), col("max_rear_axle_load"))):
+        bad = np.flatnonzero(load > limit * (1 + 1e-12))
+        if len(bad):
+            i = bad[0]
+            fail(f"static {axle} axle load at maximum gross mass {load[i]:.0f} kg exceeds the "
+                 f"maximum {axle} axle load {limit[i]:.0f} kg", "front_mass_share", i,
+                 value=float(share[i]))
+
+
+__all__ = ["check_batch", "checked_replace", "copy_with"]

@@ -804,7 +804,6 @@ def run(args, env_note: str) -> int:
     print(f"\n## Memory: tracemalloc peak of tiling + one WLTC call at N={n_max} (numpy arrays): "
           f"{_mib(traced)} ({traced / n_max:.0f} B per variant)")
 
-    ratio = math.nan
     if fs is not None:
         labels = {"walk_lean": "walk, lean", "walk_off": "walk, no hist.",
                   "walk_on": "walk, history", "with_setup": "setup+walk"}
@@ -827,7 +826,6 @@ def run(args, env_note: str) -> int:
         for n, _ in sk_plan:
             print(f"N={n:<7d} " + "   ".join(f"{t}: {fs_vc[label] / sk_per_vc[n]:7.1f}x"
                                               for label, t in labels.items()))
-        ratio = fs_vc["walk_lean"] / sk_per_vc[n_max]
 
     n_core, reps_core = (10_000, 5) if args.quick else (10_000, 11)
     core, build_share, threads = per_core_section(fastsim, fields, converted, base, ocv, rex,

@@ -3,9 +3,6 @@ electric range, charge-sustaining fuel and weighted CO2 (issue #21)."""
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest

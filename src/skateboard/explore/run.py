@@ -4,7 +4,7 @@ batches, the rows into Parquet parts under the lock, resumable (:mod:`.store`)."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

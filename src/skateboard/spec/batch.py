@@ -16,6 +16,8 @@ and for a sweep, so the sweep's figures are those of the same cars evaluated one
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -134,20 +136,29 @@ def is_batch(variants) -> bool:
     return isinstance(variants, VariantBatch)
 
 
+def _gather(variants: Sequence[Variant], path: str) -> np.ndarray:
+    """``operator.attrgetter(path)`` of every variant as floats, NaN where it is None: C-level
+    gets, with a comprehension only when a None is met."""
+    get = operator.attrgetter(path)
+    try:
+        return np.fromiter(map(get, variants), dtype=float, count=len(variants))
+    except TypeError:
+        return np.array([np.nan if (x := get(v)) is None else x for v in variants],
+                        dtype=float).reshape(len(variants))
+
+
 def column(variants: Sequence[Variant], attr: str) -> np.ndarray:
     """A numeric Variant field of every variant [SI], NaN where it is None."""
     if isinstance(variants, VariantBatch):
         return variants.column(attr)
-    return np.array([np.nan if (x := getattr(v, attr)) is None else x for v in variants],
-                    dtype=float).reshape(len(variants))
+    return _gather(variants, attr)
 
 
 def pack_column(variants: Sequence[Variant], attr: str) -> np.ndarray:
     """A numeric field of every variant's pack [SI], NaN where it is None."""
     if isinstance(variants, VariantBatch):
         return variants.pack_column(attr)
-    return np.array([np.nan if (x := getattr(v.pack, attr)) is None else x for v in variants],
-                    dtype=float).reshape(len(variants))
+    return _gather(variants, f"pack.{attr}")
 
 
 def part_column(variants: Sequence[Variant], part: str, attr: str) -> np.ndarray:
@@ -157,8 +168,7 @@ def part_column(variants: Sequence[Variant], part: str, attr: str) -> np.ndarray
         return pack_column(variants, attr)
     if isinstance(variants, VariantBatch):
         return np.full(variants.n, float(getattr(getattr(variants.template, part), attr)))
-    return np.array([getattr(getattr(v, part), attr) for v in variants],
-                    dtype=float).reshape(len(variants))
+    return _gather(variants, f"{part}.{attr}")
 
 
 def objects(variants: Sequence[Variant], attr: str) -> list:
@@ -166,21 +176,22 @@ def objects(variants: Sequence[Variant], attr: str) -> list:
     template's, shared by all."""
     if isinstance(variants, VariantBatch):
         return [getattr(variants.template, attr)] * variants.n
-    return [getattr(v, attr) for v in variants]
+    return list(map(operator.attrgetter(attr), variants))
 
 
 def names(variants: Sequence[Variant]):
     """The variants' names: a list, or a batch's array."""
     if isinstance(variants, VariantBatch):
         return variants.names()
-    return [v.name for v in variants]
+    return list(map(operator.attrgetter("name"), variants))
 
 
 def has_range_extender(variants: Sequence[Variant]) -> np.ndarray:
     """Boolean array: which variants have a range extender."""
     if isinstance(variants, VariantBatch):
         return np.full(variants.n, variants.template.range_extender is not None)
-    return np.array([v.range_extender is not None for v in variants], dtype=bool).reshape(len(variants))
+    return np.fromiter(map(operator.is_not, map(operator.attrgetter("range_extender"), variants),
+                           itertools.repeat(None)), dtype=bool, count=len(variants))
 
 
 def split_range_extended(variants: Sequence[Variant]) -> tuple[np.ndarray, np.ndarray]:

@@ -69,6 +69,8 @@ def test_batch_rows_hold_each_samples_values():
     with pytest.raises(IndexError):
         batch[6]
     assert batch[1:3][0] == batch[1]
+    mask = np.array([False, True, False, False, True, False])
+    assert list(names(batch[mask])) == [batch[1].name, batch[4].name]
     # fields no sample changes come from the template, for a list of objects alike
     for field in ("frontal_area", "aux_power", "f0"):
         np.testing.assert_array_equal(column(batch, field), column([batch[i] for i in range(6)], field))

@@ -101,8 +101,10 @@ class VariantBatch(Sequence):
         return f"{self.name_prefix}#{self.first + i}"
 
     def take(self, idx) -> VariantBatch:
-        """The variants at positions ``idx`` (their names kept)."""
-        idx = np.asarray(idx, dtype=np.intp)
+        """The variants at positions ``idx`` (their names kept); a boolean mask picks where
+        it is True."""
+        idx = np.asarray(idx)
+        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.intp)
         out = VariantBatch(self.template, len(idx),
                            {k: a[idx] for k, a in self.fields.items()},
                            {k: a[idx] for k, a in self.pack.items()},

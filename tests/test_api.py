@@ -316,3 +316,18 @@ def test_a_market_reports_only_climate_cases_with_a_result_column(monkeypatch, t
         assert info.value.field == "climate_cases_c"
     finally:
         mk.load_market.cache_clear()
+
+
+def test_a_variant_batch_is_evaluated_as_its_variants():
+    """sb.evaluate and sb.simulate take a VariantBatch as they take a list of Variants: the
+    same rows, named by the batch."""
+    v = sb.load_program("hongqi-on-b10").variant("hongqi-b10-bev")
+    batch = sb.VariantBatch(v, 3, fields={"drag_coefficient": np.array([0.26, 0.29, 0.32])})
+    objects = [batch[i] for i in range(3)]
+    a = sb.evaluate(batch, markets=["eu"], motorway_cases=False).to_pandas()
+    b = sb.evaluate(objects, markets=["eu"], motorway_cases=False).to_pandas()
+    assert list(a["variant"]) == [f"hongqi-b10-bev#{i}" for i in range(3)] == list(b["variant"])
+    np.testing.assert_array_equal(a["range_km"].to_numpy(), b["range_km"].to_numpy())
+    assert a["range_km"].is_monotonic_decreasing          # more drag, less range
+    s = sb.simulate(batch, cycle="udds").to_pandas()
+    assert len(s) == 3 and s["variant"].iloc[2] == "hongqi-b10-bev#2"

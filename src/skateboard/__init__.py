@@ -12,6 +12,7 @@ _LAZY = {
     "load_program": "skateboard.spec",
     "Program": "skateboard.spec",
     "Variant": "skateboard.spec",
+    "VariantBatch": "skateboard.spec.batch",
     "evaluate": "skateboard.api",
     "simulate": "skateboard.api",
     "sweep": "skateboard.api",

@@ -16,14 +16,18 @@ from skateboard.selection import select_variants
 
 
 def as_program(program):
-    """A Program from a bundled name, a path, a Program, a Variant or a list of Variants (the
-    last two: an ad-hoc program without targets)."""
+    """A Program from a bundled name, a path, a Program, a Variant, a list of Variants or a
+    :class:`~skateboard.spec.batch.VariantBatch` (the last three: an ad-hoc program without
+    targets; a batch's variants become objects, as a program holds them)."""
     from skateboard.spec import Program, Variant, load_program
+    from skateboard.spec.batch import VariantBatch
 
     if isinstance(program, Program):
         return program
     if isinstance(program, Variant):
         program = [program]
+    if isinstance(program, VariantBatch):
+        program = [program.variant(i) for i in range(len(program))]
     if isinstance(program, (list, tuple)) and program and all(isinstance(v, Variant) for v in program):
         names = [v.name for v in program]
         if len(set(names)) != len(names):
@@ -33,7 +37,8 @@ def as_program(program):
     if isinstance(program, str) or hasattr(program, "__fspath__"):
         return load_program(program)
     raise SpecError("expected a program", field="program", value=type(program).__name__,
-                    allowed="a bundled program name, a program file, a Program, or Variants")
+                    allowed="a bundled program name, a program file, a Program, Variants or a "
+                    "VariantBatch")
 
 
 def evaluate(program="hongqi-on-b10", *, markets=None, variants=None, motorway_cases=True):

@@ -243,10 +243,10 @@ def test_cltc_auto_method_helper_matches_cltc():
     v = load_program(PROGRAM).variant(BEV)
     small = v.replace(pack=v.pack.__class__(**{**v.pack.__dict__, "usable_energy": 10 * 3.6e6,
                                                  "gross_energy": 10.5 * 3.6e6}))
-    assert cltc.auto_method(small) == "CCP"
+    assert cltc.auto_methods([small])[0] == "CCP"
     assert cltc.run([small])["method"].iloc[0] == "conventional"
-    assert cltc.auto_method(v) == "STP"
-    assert cltc.auto_method(load_program(PROGRAM).variant("hongqi-b10-erev")) == "auto"
+    assert cltc.auto_methods([v])[0] == "STP"
+    assert cltc.auto_methods([load_program(PROGRAM).variant("hongqi-b10-erev")])[0] == "auto"
 
 
 # --- determinism -----------------------------------------------------------------------------

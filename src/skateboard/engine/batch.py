@@ -163,8 +163,7 @@ _UNIT_COLUMN = {"peak_power": L.P_DU0_PEAK_POWER, "peak_torque": L.P_DU0_PEAK_TO
 
 def _batch_unit_columns(batch, params: np.ndarray) -> None:
     """Write a batch's per-variant drive-unit values into their slots of ``params``."""
-    units = sorted(batch.template.drive_units, key=lambda d: d.axle != "rear")  # as _unit_slots
-    for u, du in enumerate(units):
+    for u, du in enumerate(_slot_order(batch.template.drive_units)):
         o = u * L.DU_STRIDE
         for attr, values in batch.units.get(du.name, {}).items():
             if attr == "loss_coefficients":
@@ -173,10 +172,15 @@ def _batch_unit_columns(batch, params: np.ndarray) -> None:
                 params[:, _UNIT_COLUMN[attr] + o] = values
 
 
+def _slot_order(drive_units) -> list:
+    """Drive units in the order of their parameter slots: rear (the primary) first."""
+    return sorted(drive_units, key=lambda d: d.axle != "rear")
+
+
 def _unit_slots(v: Variant, n_cols: int) -> tuple:
     """The two drive-unit slots of a variant's parameter row (rear, the primary, first; an
     absent unit is zeros), flattened."""
-    units = sorted(v.drive_units, key=lambda d: d.axle != "rear")  # rear (primary) first
+    units = _slot_order(v.drive_units)
     if len(units) > 2:
         raise ValueError(f"{v.name}: at most two drive units are supported")
     out: list[float] = []
@@ -305,9 +309,7 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
     ocv: list[np.ndarray] = []    # the OCV tables of the distinct packs' chemistries and voltages
 
     def pack_rows(firsts):
-        if isinstance(firsts[0], VariantBatch):
-            cols, tables = _batch_pack_columns(firsts[0])
-        elif len(firsts) == 1:   # one pack (most batches): its row is cached with the pack
+        if len(firsts) == 1:   # one pack (most batches): its row is cached with the pack
             cols, tables = _one_pack_columns(firsts[0].pack)
             tables = tables.copy()   # the kernel's input, not the cache's
         else:
@@ -316,7 +318,9 @@ def build_params(variants: Sequence[Variant], *, mass=None, inertial_mass=None, 
         return cols
 
     if isinstance(variants, VariantBatch) and variants.pack:     # a pack per variant
-        params[:, _PACK_COLS] = pack_rows([variants])
+        cols, tables = _batch_pack_columns(variants)
+        ocv.append(tables)
+        params[:, _PACK_COLS] = cols
     else:
         params[:, _PACK_COLS] = _rows_per_part(variants, ("pack",), pack_rows, len(_PACK_COLS))
     params[:, L.P_SOC_INITIAL] = np.where(np.isnan(soc0), params[:, L.P_SOC_MAX], soc0)

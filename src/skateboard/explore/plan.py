@@ -52,7 +52,6 @@ EREV_BATCH = 2000
 MAX_CORNERS = 64
 from skateboard.physics.constants import KWH
 from skateboard.spec.bounds import check_energy_order, check_power_order
-from skateboard.spec.checks import copy_with
 
 #: Result columns taken from each market's headline procedure (prefixed ``<market>_``).
 RESULT_COLUMNS = ("range_km", "electric_range_km", "label_range_km", "label_range_mi", "mpge",
@@ -299,8 +298,8 @@ def batch_of(variant, dims: Sequence[Dimension], values: np.ndarray, name_prefix
 
 def _fast(variant, dims: Sequence[Dimension], row_values: Sequence[float], name: str):
     """One variant of :func:`batch_of`, named ``name`` (the optimiser's samples)."""
-    batch = batch_of(variant, dims, np.asarray(row_values, dtype=float)[None, :], name)
-    return copy_with(batch.variant(0), {"name": name})
+    return batch_of(variant, dims, np.asarray(row_values, dtype=float)[None, :], name,
+                    names=[name]).variant(0)
 
 
 def _ends(d: Dimension) -> tuple[float, float]:

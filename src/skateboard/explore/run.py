@@ -38,12 +38,11 @@ def _batches(groups, headline: str, options: dict):
     pack and powertrain), for CLTC's ``auto`` method one method per call, at most BEV_BATCH /
     EREV_BATCH variants, in sample order within a combination. Yields (rows, batch, options)."""
     from skateboard.procedures.cltc import auto_methods
-    from skateboard.spec.batch import has_range_extender
 
     for rows, batch in groups:
         methods = (auto_methods(batch) if headline == "cltc"
                    and options.get("method", "auto") == "auto" else np.full(len(rows), "auto"))
-        size = EREV_BATCH if has_range_extender(batch[:1])[0] else BEV_BATCH
+        size = EREV_BATCH if batch.template.range_extender is not None else BEV_BATCH
         for method in sorted(set(methods.tolist())):
             pick = np.flatnonzero(methods == method)
             opts = dict(options)

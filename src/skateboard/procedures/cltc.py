@@ -47,7 +47,7 @@ import numpy as np
 from skateboard.cycles import load_cycle
 from skateboard.procedures import common as C
 from skateboard.procedures import wltp
-from skateboard.spec.batch import has_range_extender, objects, pack_column, take
+from skateboard.spec.batch import has_range_extender, pack_column, part_column, take
 from skateboard.table import Table
 
 if TYPE_CHECKING:
@@ -72,21 +72,11 @@ def methods_for(variants, method: str = "auto") -> np.ndarray:
     return np.where(long_range, "STP", "CCP").astype(object)
 
 
-def method_for(v, method: str = "auto") -> str:
-    """:func:`methods_for` of one variant."""
-    return str(methods_for([v], method)[0])
-
-
 def auto_methods(variants) -> np.ndarray:
     """The method ``auto`` picks for each variant on its own: :func:`methods_for` for a
     battery-electric variant, ``"auto"`` for a range-extended one (its CD and CS tests have one
     structure). Sweeps group their batches by it, so each batch runs one method."""
     return np.where(has_range_extender(variants), "auto", methods_for(variants)).astype(object)
-
-
-def auto_method(variant) -> str:
-    """:func:`auto_methods` of one variant."""
-    return str(auto_methods([variant])[0])
 
 
 def table(variants, *, method: str = "auto", fuel=None, **conditions) -> Table:
@@ -111,7 +101,7 @@ def table(variants, *, method: str = "auto", fuel=None, **conditions) -> Table:
                              np.where(methods == "STP", "shortened", "conventional")).astype(object)
     erev = np.flatnonzero(rex)
     if len(erev):
-        _erev_china(out, take(variants, erev), erev.tolist(), fuel, **conditions)
+        _erev_china(out, take(variants, erev), erev, fuel, **conditions)
     return out
 
 
@@ -127,7 +117,7 @@ def _erev_china(out: Table, vs, idx, fuel, **conditions) -> None:
                          d_n_km=wltp.UF_DN_KM["euro6"], procedure="CLTC", **conditions)
     cltc_cs = np.asarray(out["fuel_cs_l_per_100km"], dtype=float)[idx]
     aer = np.asarray(out["all_electric_range_km"], dtype=float)[idx]
-    tank = np.array([r.fuel_tank_volume * 1e5 for r in objects(vs, "range_extender")])  # l x 100
+    tank = part_column(vs, "range_extender", "fuel_tank_volume") * 1e5  # l x 100
     residual = np.asarray(out["energy_audit_residual"], dtype=float)[idx]
     out.set_rows("fuel_cs_cltc_l_per_100km", idx, cltc_cs)
     out.set_rows("electric_range_km", idx, aer)

@@ -23,9 +23,16 @@ LB = POUND  # kg per pound (exact, 40 CFR 1066.1005)
 
 # --- test masses ---------------------------------------------------------------------------
 
-def mass_in_running_order(v) -> float:
-    """EU mass in running order [kg]: kerb mass + 75 kg driver (EU 2021/535 Annex XIII)."""
-    return v.curb_mass + DRIVER_MASS
+def masses_in_running_order(variants) -> np.ndarray:
+    """EU mass in running order [kg] of each variant: kerb mass + 75 kg driver (EU 2021/535
+    Annex XIII)."""
+    return column(variants, "curb_mass") + DRIVER_MASS
+
+
+def _of_one(masses_rule, v) -> tuple[float, float]:
+    """A (N, 2) mass rule's (test mass, inertial mass) of one variant [kg]."""
+    tm, im = masses_rule([v])[0]
+    return float(tm), float(im)
 
 
 def wltp_test_masses(variants) -> np.ndarray:
@@ -35,7 +42,7 @@ def wltp_test_masses(variants) -> np.ndarray:
     TM = MRO + m_opt + 25 kg + 15 % of the maximum vehicle load (M1), where the maximum load is
     the technically permissible laden mass - MRO - 25 kg - m_opt. Rotating masses: 3 % of
     (MRO + 25 kg) added to the inertia (GTR 15 Annex 4 para. 2.5.1, the default allowance)."""
-    mro = column(variants, "curb_mass") + DRIVER_MASS          # mass in running order
+    mro = masses_in_running_order(variants)
     m_opt = column(variants, "optional_equipment_mass")
     load = np.maximum(column(variants, "max_gross_mass") - mro - 25.0 - m_opt, 0.0)
     tm = mro + m_opt + 25.0 + 0.15 * load
@@ -44,8 +51,7 @@ def wltp_test_masses(variants) -> np.ndarray:
 
 def wltp_test_mass(v) -> tuple[float, float]:
     """:func:`wltp_test_masses` of one variant."""
-    tm, im = wltp_test_masses([v])[0]
-    return float(tm), float(im)
+    return _of_one(wltp_test_masses, v)
 
 
 def china_test_masses(variants) -> np.ndarray:
@@ -57,8 +63,7 @@ def china_test_masses(variants) -> np.ndarray:
 
 def china_test_mass(v) -> tuple[float, float]:
     """:func:`china_test_masses` of one variant."""
-    tm, im = china_test_masses([v])[0]
-    return float(tm), float(im)
+    return _of_one(china_test_masses, v)
 
 
 def nedc_reference_masses(variants) -> np.ndarray:
@@ -68,7 +73,7 @@ def nedc_reference_masses(variants) -> np.ndarray:
 
 def nedc_reference_mass(v) -> tuple[float, float]:
     """:func:`nedc_reference_masses` of one variant."""
-    return china_test_mass(v)
+    return _of_one(nedc_reference_masses, v)
 
 
 def epa_equivalent_test_weights(variants) -> np.ndarray:
@@ -84,8 +89,7 @@ def epa_equivalent_test_weights(variants) -> np.ndarray:
 
 def epa_equivalent_test_weight(v) -> tuple[float, float]:
     """:func:`epa_equivalent_test_weights` of one variant."""
-    etw, im = epa_equivalent_test_weights([v])[0]
-    return float(etw), float(im)
+    return _of_one(epa_equivalent_test_weights, v)
 
 
 # --- cycles ----------------------------------------------------------------------------------

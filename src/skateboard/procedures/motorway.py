@@ -42,7 +42,7 @@ def column(case: str) -> str:
 def table(variants, *, speeds_kmh=SPEEDS_KMH, artemis: bool = True, **conditions) -> Table:
     """One row per variant: ``motorway_range_<speed>_km`` for each speed and
     ``motorway_range_artemis_km``, with the DC consumption of each case."""
-    masses = [C.wltp_test_mass(v) for v in variants]
+    masses = C.wltp_test_masses(variants)
     cases = [(f"{s:g}", steady_cycle(s)) for s in speeds_kmh]
     if artemis:
         cases.append(("artemis", load_cycle(ARTEMIS_CYCLE)))

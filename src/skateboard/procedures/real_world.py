@@ -40,7 +40,7 @@ def table(variants, *, ambient_c=CASES_C, cycle: str = "wltc_class3b", heat_pump
         raise SpecError("ambient temperature out of range", field="ambient_c", value=bad[0],
                         allowed="a finite temperature from -60 to 60 degC")
     cyc = load_cycle(cycle)
-    masses = [C.wltp_test_mass(v) for v in variants]
+    masses = C.wltp_test_masses(variants)
     hp = [v.hvac_system == "heat_pump" if heat_pump is None else bool(heat_pump) for v in variants]
     soc_max = np.array([pack_state(v.pack)["soc_max"] for v in variants])
     rows = []

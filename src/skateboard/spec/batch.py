@@ -103,14 +103,12 @@ class VariantBatch(Sequence):
     def take(self, idx) -> VariantBatch:
         """The variants at positions ``idx`` (their names kept); a boolean mask picks where
         it is True."""
-        idx = np.asarray(idx)
-        idx = np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.intp)
-        out = VariantBatch(self.template, len(idx),
-                           {k: a[idx] for k, a in self.fields.items()},
-                           {k: a[idx] for k, a in self.pack.items()},
-                           {u: {k: a[idx] for k, a in d.items()} for u, d in self.units.items()},
-                           self.name_prefix, 0, names=self.names()[idx], check=False)
-        return out
+        idx = _positions(idx)
+        return VariantBatch(self.template, len(idx),
+                            {k: a[idx] for k, a in self.fields.items()},
+                            {k: a[idx] for k, a in self.pack.items()},
+                            {u: {k: a[idx] for k, a in d.items()} for u, d in self.units.items()},
+                            self.name_prefix, 0, names=self.names()[idx], check=False)
 
     def names(self) -> np.ndarray:
         """The variants' names (an array of str)."""
@@ -120,18 +118,25 @@ class VariantBatch(Sequence):
                            (self.first + np.arange(self.n)).astype(str)).astype(object)
 
     def column(self, attr: str) -> np.ndarray:
-        a = self.fields.get(attr)
-        if a is not None:
-            return np.asarray(a, dtype=float)
-        value = getattr(self.template, attr)
-        return np.full(self.n, np.nan if value is None else float(value))
+        """A Variant field of every variant [SI]: its array, or the template's value."""
+        return self._column(self.fields, self.template, attr)
 
     def pack_column(self, attr: str) -> np.ndarray:
-        a = self.pack.get(attr)
+        """A Pack field of every variant [SI]: its array, or the template pack's value."""
+        return self._column(self.pack, self.template.pack, attr)
+
+    def _column(self, arrays: Mapping[str, np.ndarray], obj, attr: str) -> np.ndarray:
+        a = arrays.get(attr)
         if a is not None:
             return np.asarray(a, dtype=float)
-        value = getattr(self.template.pack, attr)
+        value = getattr(obj, attr)
         return np.full(self.n, np.nan if value is None else float(value))
+
+
+def _positions(idx) -> np.ndarray:
+    """Positions from indices or a boolean mask."""
+    idx = np.asarray(idx)
+    return np.flatnonzero(idx) if idx.dtype == bool else idx.astype(np.intp)
 
 
 def is_batch(variants) -> bool:
@@ -206,7 +211,7 @@ def take(variants: Sequence[Variant], idx) -> Sequence[Variant]:
     """The variants at positions ``idx``: a batch stays a batch, a list stays a list."""
     if isinstance(variants, VariantBatch):
         return variants.take(idx)
-    return [variants[i] for i in np.asarray(idx, dtype=np.intp).tolist()]
+    return [variants[i] for i in _positions(idx).tolist()]
 
 
 __all__ = ["VariantBatch", "column", "has_range_extender", "is_batch", "names", "objects",

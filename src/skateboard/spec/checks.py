@@ -13,6 +13,8 @@ import dataclasses
 import functools
 from typing import Any
 
+import numpy as np
+
 from skateboard.errors import SpecError, close_matches
 from skateboard.physics.constants import DRIVER_MASS
 from skateboard.spec import models as m
@@ -140,22 +142,41 @@ def _cross_checks(v, changed: set, where) -> None:
             raise SpecError("a physical road load needs rolling_resistance_coefficient", file=where,
                             field=f"{v.name}.rolling_resistance_coefficient", allowed="0 .. 0.05")
     if changed & _AXLES:
-        gross, share = v.max_gross_mass, v.front_mass_share
-        for axle, load, limit in (("front", gross * share, v.max_front_axle_load),
-                                  ("rear", gross * (1 - share), v.max_rear_axle_load)):
-            if load > limit * (1 + 1e-12):
-                raise SpecError(f"static {axle} axle load at maximum gross mass {load:.0f} kg "
-                                f"exceeds the maximum {axle} axle load {limit:.0f} kg", file=where,
-                                field=f"{v.name}.front_mass_share", value=share,
-                                allowed=f"front_mass_share between "
-                                f"{max(0.0, 1 - v.max_rear_axle_load / gross):.3f} and "
-                                f"{min(1.0, v.max_front_axle_load / gross):.3f}")
-    mro = v.curb_mass + DRIVER_MASS + v.optional_equipment_mass
-    if changed & _MASS and mro > v.max_gross_mass:
-        raise SpecError(f"mass in running order {mro:.0f} kg exceeds the maximum gross mass "
-                        f"{v.max_gross_mass:.0f} kg", file=where, field=f"{v.name}.curb_mass",
-                        value=f"{v.curb_mass:g} kg", allowed=f"curb_mass + {DRIVER_MASS:g} kg "
-                        f"driver + optional_equipment_mass <= {v.max_gross_mass:g} kg")
+        _check_axle_loads(*(np.array([getattr(v, k)]) for k in (
+            "max_gross_mass", "front_mass_share", "max_front_axle_load", "max_rear_axle_load")),
+            lambda i, key: f"{v.name}.{key}", where)
+    if changed & _MASS:
+        _check_running_order_mass(*(np.array([getattr(v, k)]) for k in (
+            "curb_mass", "optional_equipment_mass", "max_gross_mass")),
+            lambda i, key: f"{v.name}.{key}", where)
+
+
+def _check_axle_loads(gross, share, front_max, rear_max, field_of, where) -> None:
+    """SpecError at the first row whose static axle load at maximum gross mass exceeds its axle's
+    maximum (arrays [kg], [-]; ``field_of(i, key)`` names row ``i``'s field)."""
+    for axle, load, limit in (("front", gross * share, front_max),
+                              ("rear", gross * (1 - share), rear_max)):
+        bad = np.flatnonzero(load > limit * (1 + 1e-12))
+        if len(bad):
+            i = int(bad[0])
+            raise SpecError(f"static {axle} axle load at maximum gross mass {load[i]:.0f} kg "
+                            f"exceeds the maximum {axle} axle load {limit[i]:.0f} kg", file=where,
+                            field=field_of(i, "front_mass_share"), value=float(share[i]),
+                            allowed=f"front_mass_share between "
+                            f"{max(0.0, 1 - rear_max[i] / gross[i]):.3f} and "
+                            f"{min(1.0, front_max[i] / gross[i]):.3f}")
+
+
+def _check_running_order_mass(curb, optional, gross, field_of, where) -> None:
+    """SpecError at the first row whose mass in running order exceeds its maximum gross mass."""
+    mro = curb + DRIVER_MASS + optional
+    bad = np.flatnonzero(mro > gross)
+    if len(bad):
+        i = int(bad[0])
+        raise SpecError(f"mass in running order {mro[i]:.0f} kg exceeds the maximum gross mass "
+                        f"{gross[i]:.0f} kg", file=where, field=field_of(i, "curb_mass"),
+                        value=f"{curb[i]:g} kg", allowed=f"curb_mass + {DRIVER_MASS:g} kg "
+                        f"driver + optional_equipment_mass <= {gross[i]:g} kg")
 
 
 def check_batch(batch) -> None:
@@ -164,35 +185,19 @@ def check_batch(batch) -> None:
     the spec's range, and the cross checks (road-load form, gross >= usable energy, continuous <=
     peak power, mass in running order within the maximum gross mass, axle loads). The first
     failing row is named in the SpecError (``<name>#<i>.<field>``)."""
-    import numpy as np
-
     t, n, where = batch.template, batch.n, batch.template.source_file
 
-    def fail(message, key, i, value=None, allowed=None):
-        raise SpecError(message, file=where, field=f"{batch.name(int(i))}.{key}",
-                        value=value, allowed=allowed)
+    def field_of(i, key):
+        return f"{batch.name(int(i))}.{key}"
 
     def values(key, a, model, name, shape=(n,)):
-        arr = np.asarray(a, dtype=float) if np.ndim(a) else np.full(shape, np.nan)
+        arr = np.asarray(a, dtype=float)
         if arr.shape != shape:
             raise SpecError(f"expected {shape[0]} values (one per variant)", file=where,
                             field=f"{batch.name_prefix}.{key}", value=f"shape {np.shape(a)}")
-        bad = np.flatnonzero(~np.isfinite(arr).reshape(n, -1).all(axis=1))
-        if len(bad):
-            fail("expected a finite number", key, bad[0], value=str(arr[bad[0]]))
-        if model is None:
-            return arr
-        q = _info(model, name)
-        lo = arr < q.minimum if q.minimum is not None and not q.exclusive_minimum else \
-            (arr <= q.minimum if q.minimum is not None else np.zeros(shape, bool))
-        hi = arr > q.maximum if q.maximum is not None else np.zeros(shape, bool)
-        bad = np.flatnonzero(lo | hi)
-        if len(bad):
-            i = bad[0]
-            unit = f" {q.shown}" if q.unit else ""
-            fail(f"{q.kind} out of range", key, i, value=f"{arr[i]:g}{unit}",
-                 allowed=f"{q.minimum:g} .. {q.maximum:g}{unit}" if q.maximum is not None
-                 else f"{'>' if q.exclusive_minimum else '>='} {q.minimum:g}{unit}")
+        if model is not None and n:   # the extremes (or a NaN) fail first: the loader's check
+            for i in {int(np.argmin(arr)), int(np.argmax(arr))}:
+                m.parse_field(float(arr[i]), _info(model, name), field=field_of(i, key), file=where)
         return arr
 
     for key, a in batch.fields.items():
@@ -216,10 +221,11 @@ def check_batch(batch) -> None:
         for key, a in changed.items():
             if key == "loss_coefficients":
                 arr = values(f"drive_units.{unit}.{key}", a, None, None, shape=(n, 4))
-                bad = np.flatnonzero((arr < 0).any(axis=1))
+                bad = np.flatnonzero(~(arr >= 0).all(axis=1) | ~np.isfinite(arr).all(axis=1))
                 if len(bad):
-                    fail("loss coefficients must not be negative", f"drive_units.{unit}.{key}",
-                         bad[0], value=str(arr[bad[0]].tolist()))
+                    raise SpecError("loss coefficients must be finite and not negative",
+                                    file=where, field=field_of(bad[0], f"drive_units.{unit}.{key}"),
+                                    value=str(arr[bad[0]].tolist()))
             elif key in _DRIVE_UNIT:
                 values(f"drive_units.{unit}.{key}", a, m.DriveUnitOption, key)
             else:
@@ -232,15 +238,15 @@ def check_batch(batch) -> None:
     coast = t.f0 is not None
     other = ({"drag_coefficient", "frontal_area"} if coast else {"f0", "f1", "f2"}) & set(batch.fields)
     if other:
-        key = sorted(other)[0]
-        fail(f"road load must be in one form: the variant's is "
-             f"{'f0 + f1 + f2' if coast else 'drag_coefficient + frontal_area'}", key, 0,
-             allowed="fields of the variant's road-load form")
+        raise SpecError(f"road load must be in one form: the variant's is "
+                        f"{'f0 + f1 + f2' if coast else 'drag_coefficient + frontal_area'}",
+                        file=where, field=field_of(0, sorted(other)[0]),
+                        allowed="fields of the variant's road-load form")
     bad = np.flatnonzero(pack("gross_energy") < pack("usable_energy"))
     if len(bad):
         i = bad[0]
         check_energy_order(pack("gross_energy")[i], pack("usable_energy")[i],
-                           field=f"{batch.name(int(i))}.pack.gross_energy", file=where)
+                           field=field_of(i, "pack.gross_energy"), file=where)
     for du in t.drive_units:
         u = batch.units.get(du.name, {})
         cont = np.broadcast_to(np.asarray(u.get("continuous_power", du.continuous_power), float), (n,))
@@ -249,24 +255,11 @@ def check_batch(batch) -> None:
         if len(bad):
             i = bad[0]
             check_power_order(cont[i], peak[i], file=where,
-                              field=f"{batch.name(int(i))}.drive_units.{du.name}.continuous_power")
-    gross, share = col("max_gross_mass"), col("front_mass_share")
-    mro = col("curb_mass") + DRIVER_MASS + col("optional_equipment_mass")
-    bad = np.flatnonzero(mro > gross)
-    if len(bad):
-        i = bad[0]
-        fail(f"mass in running order {mro[i]:.0f} kg exceeds the maximum gross mass "
-             f"{gross[i]:.0f} kg", "curb_mass", i, value=f"{col('curb_mass')[i]:g} kg",
-             allowed=f"curb_mass + {DRIVER_MASS:g} kg driver + optional_equipment_mass <= "
-             f"{gross[i]:g} kg")
-    for axle, load, limit in (("front", gross * share, col("max_front_axle_load")),
-                              ("rear", gross * (1 - share), col("max_rear_axle_load"))):
-        bad = np.flatnonzero(load > limit * (1 + 1e-12))
-        if len(bad):
-            i = bad[0]
-            fail(f"static {axle} axle load at maximum gross mass {load[i]:.0f} kg exceeds the "
-                 f"maximum {axle} axle load {limit[i]:.0f} kg", "front_mass_share", i,
-                 value=float(share[i]))
+                              field=field_of(i, f"drive_units.{du.name}.continuous_power"))
+    _check_running_order_mass(col("curb_mass"), col("optional_equipment_mass"),
+                              col("max_gross_mass"), field_of, where)
+    _check_axle_loads(col("max_gross_mass"), col("front_mass_share"), col("max_front_axle_load"),
+                      col("max_rear_axle_load"), field_of, where)
 
 
 __all__ = ["check_batch", "checked_replace", "copy_with"]
